@@ -1,0 +1,188 @@
+"""The declared workflow (``states/*.yaml``): schema, typed model and graph checks.
+
+Loading runs in three stages, each reporting every problem it finds with the file and
+the path inside it: YAML, pydantic schema, then the graph (declared states, registered
+guards, reachability, one transition per trigger and source).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+
+from workflow.errors import DefinitionError
+from workflow.guards import REGISTRY
+from workflow.yamlfiles import parse_yaml, read_text, sha256_text, validate
+
+ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class Label(BaseModel):
+    """A human name in both of the programme's languages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    lv: StrictStr = Field(min_length=1, max_length=120)
+    en: StrictStr = Field(min_length=1, max_length=120)
+
+
+class StateSpec(BaseModel):
+    """One declared state."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: StrictStr = Field(pattern=ID_PATTERN)
+    label: Label
+    final: StrictBool = False
+
+
+class TransitionSpec(BaseModel):
+    """One declared transition: a trigger from some states to one state, behind guards."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    trigger: StrictStr = Field(pattern=ID_PATTERN)
+    label: Label
+    source: list[StrictStr] = Field(min_length=1)
+    dest: StrictStr
+    guards: list[StrictStr] = Field(default_factory=list)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source_as_list(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+
+class StatesFile(BaseModel):
+    """The whole states file as written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: StrictStr = Field(pattern=ID_PATTERN)
+    initial: StrictStr
+    states: list[StateSpec] = Field(min_length=1)
+    transitions: list[TransitionSpec] = Field(min_length=1)
+    migrations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatesDefinition:
+    """A validated states file with its exact text and hash."""
+
+    spec: StatesFile
+    text: str
+    sha256: str
+    source: str
+
+    @property
+    def state_ids(self) -> list[str]:
+        """State ids in declared order."""
+        return [s.id for s in self.spec.states]
+
+    def state(self, state_id: str) -> StateSpec:
+        """The declared state of that id."""
+        for s in self.spec.states:
+            if s.id == state_id:
+                return s
+        raise KeyError(state_id)
+
+    def trigger_label(self, trigger: str) -> Label:
+        """The label of the first transition that declares ``trigger``."""
+        for t in self.spec.transitions:
+            if t.trigger == trigger:
+                return t.label
+        raise KeyError(trigger)
+
+    @property
+    def triggers(self) -> list[str]:
+        """Trigger ids in declared order, each once."""
+        return list(dict.fromkeys(t.trigger for t in self.spec.transitions))
+
+
+def graph_problems(spec: StatesFile, source: str) -> list[str]:
+    """Every structural problem of a schema-valid states file."""
+    problems: list[str] = []
+    declared: dict[str, int] = {}
+    for i, s in enumerate(spec.states):
+        if s.id in declared:
+            problems.append(f"{source}: states[{i}].id: duplicate state {s.id!r}")
+        declared.setdefault(s.id, i)
+    if spec.initial not in declared:
+        problems.append(f"{source}: initial: {spec.initial!r} is not a declared state")
+    seen: dict[tuple[str, str], int] = {}
+    edges: dict[str, set[str]] = {sid: set() for sid in declared}
+    for i, t in enumerate(spec.transitions):
+        where = f"{source}: transitions[{i}]"
+        if t.dest not in declared:
+            problems.append(f"{where}.dest: {t.dest!r} is not a declared state")
+        for j, src in enumerate(t.source):
+            if src not in declared:
+                problems.append(f"{where}.source[{j}]: {src!r} is not a declared state")
+                continue
+            if spec.states[declared[src]].final:
+                problems.append(f"{where}.source[{j}]: {src!r} is final and cannot be left")
+            key = (t.trigger, src)
+            if key in seen:
+                problems.append(
+                    f"{where}.trigger: duplicate trigger {t.trigger!r} from state {src!r} "
+                    f"(also transitions[{seen[key]}])"
+                )
+            seen.setdefault(key, i)
+            if t.dest in declared:
+                edges[src].add(t.dest)
+        for j, g in enumerate(t.guards):
+            if g not in REGISTRY:
+                known = ", ".join(sorted(REGISTRY))
+                problems.append(f"{where}.guards[{j}]: unknown guard {g!r} (known: {known})")
+    if spec.initial in declared:
+        reached = {spec.initial}
+        queue = deque([spec.initial])
+        while queue:
+            for nxt in edges[queue.popleft()]:
+                if nxt not in reached:
+                    reached.add(nxt)
+                    queue.append(nxt)
+        for i, s in enumerate(spec.states):
+            if s.id not in reached:
+                problems.append(
+                    f"{source}: states[{i}]: {s.id!r} is unreachable from {spec.initial!r}"
+                )
+    for i, s in enumerate(spec.states):
+        if not s.final and s.id in edges and not edges[s.id]:
+            problems.append(
+                f"{source}: states[{i}]: {s.id!r} is not final but no transition leaves it"
+            )
+    for old, new in spec.migrations.items():
+        if old in declared:
+            problems.append(f"{source}: migrations.{old}: {old!r} is still a declared state")
+        if new not in declared:
+            problems.append(f"{source}: migrations.{old}: {new!r} is not a declared state")
+    return problems
+
+
+def parse_states(text: str, source: str) -> StatesDefinition:
+    """Validate a states file's text; raise :class:`DefinitionError` with every problem."""
+    try:
+        data = parse_yaml(text, source)
+    except ValueError as exc:
+        raise DefinitionError([str(exc)]) from exc
+    spec, problems = validate(StatesFile, data, source)
+    if spec is None:
+        raise DefinitionError(problems)
+    problems = graph_problems(spec, source)
+    if problems:
+        raise DefinitionError(problems)
+    return StatesDefinition(spec=spec, text=text, sha256=sha256_text(text), source=source)
+
+
+def load_states(directory: Path) -> StatesDefinition:
+    """Load the one ``*.yaml`` file of the states directory."""
+    files = sorted(directory.glob("*.yaml"))
+    if len(files) != 1:
+        names = ", ".join(f.name for f in files) or "none"
+        raise DefinitionError([f"{directory}: expected exactly one states file, found {names}"])
+    return parse_states(read_text(files[0]), _display(files[0]))
+
+
+def _display(path: Path) -> str:
+    """A short file name for messages: ``states/incubation.yaml``."""
+    return f"{path.parent.name}/{path.name}"

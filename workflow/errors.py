@@ -1,0 +1,108 @@
+"""One error hierarchy for the engine; every error carries the data a caller needs.
+
+The web layer maps each class to an HTTP status in one place; the CLI maps each to an
+exit code. Messages are English; guard messages carry both languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class WorkflowError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class DefinitionError(WorkflowError):
+    """A states or policy file is invalid; ``problems`` lists every finding, file and path first."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class PolicyError(DefinitionError):
+    """A policy file is invalid (same shape as :class:`DefinitionError`)."""
+
+
+class NotFound(WorkflowError):
+    """The named record does not exist."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} not found")
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The trigger is not declared from the case's current state."""
+
+    def __init__(self, trigger: str, state: str) -> None:
+        self.trigger = trigger
+        self.state = state
+        super().__init__(f"trigger {trigger!r} is not allowed from state {state!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class FailedGuard:
+    """A guard that said no, with its reason in Latvian and English."""
+
+    guard: str
+    message_en: str
+    message_lv: str
+
+
+class GuardRejected(WorkflowError):
+    """One or more guards block the trigger; ``failures`` lists every one, not just the first."""
+
+    def __init__(self, trigger: str, failures: list[FailedGuard]) -> None:
+        self.trigger = trigger
+        self.failures = failures
+        reasons = "; ".join(f"{f.guard}: {f.message_en}" for f in failures)
+        super().__init__(f"{trigger} is blocked: {reasons}")
+
+
+class StaleCase(WorkflowError):
+    """The case changed since the caller read it (optimistic lock lost)."""
+
+    def __init__(self, case_id: int, expected: int | None, actual: int | None) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"case {case_id} has changed: expected version {expected}, found {actual}; "
+            "reload it and try again"
+        )
+
+
+class Forbidden(WorkflowError):
+    """The actor's role may not do this (from the policy's roles section)."""
+
+    def __init__(self, role: str, action: str) -> None:
+        self.role = role
+        self.action = action
+        super().__init__(f"{action!r} is not allowed for role {role!r}")
+
+
+class Conflict(WorkflowError):
+    """The request contradicts stored data (full cycle, duplicate enrolment, duplicate name)."""
+
+    def __init__(self, message: str, code: str = "conflict") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class Ineligible(WorkflowError):
+    """The organisation fails the policy's eligibility rules; ``reasons`` lists each rule."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("not eligible: " + "; ".join(reasons))
+
+
+class InvalidInput(WorkflowError):
+    """Input failed a domain rule; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

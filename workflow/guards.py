@@ -1,0 +1,237 @@
+"""Named guard functions that ``states/*.yaml`` references, each explaining itself in lv and en.
+
+A guard never raises to say no: it returns a :class:`Verdict`, so the engine can list
+every failing guard of every trigger at once. Thresholds come from the policy file
+(``guards.<trigger>``) through each guard's parameter model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflow.facts import Facts
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A guard's answer: passed or not, and why, in Latvian and English."""
+
+    passed: bool
+    en: str
+    lv: str
+
+
+class NoParams(BaseModel):
+    """For guards without thresholds."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ConsultParams(BaseModel):
+    """Thresholds of :func:`enough_consultations`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    min_consultations: int = Field(default=1, ge=0, le=100)
+    min_hours: Decimal = Field(default=Decimal("0"), ge=0, le=1000)
+
+
+GuardFn = Callable[[Facts, Any], Verdict]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSpec:
+    """A registered guard: its function, the evidence it reads and its parameter model."""
+
+    name: str
+    fn: GuardFn
+    needs: frozenset[str]
+    params: type[BaseModel]
+
+
+REGISTRY: dict[str, GuardSpec] = {}
+
+
+def guard(
+    name: str, needs: tuple[str, ...] = (), params: type[BaseModel] = NoParams
+) -> Callable[[GuardFn], GuardFn]:
+    """Register a guard under the name the states file uses."""
+
+    def register(fn: GuardFn) -> GuardFn:
+        REGISTRY[name] = GuardSpec(name, fn, frozenset(needs), params)
+        return fn
+
+    return register
+
+
+def _eur(amount: Decimal) -> str:
+    return f"EUR {amount:,.2f}"
+
+
+@guard("needs_analysis_recorded", needs=("analysis",))
+def needs_analysis_recorded(f: Facts, _: NoParams) -> Verdict:
+    """The organisation's activity must be analysed before anything is built on it."""
+    a = f.analysis
+    if a is None:
+        return Verdict(False, "no needs analysis recorded yet", "vajadzību analīze vēl nav reģistrēta")
+    if not a.findings.strip():
+        return Verdict(False, "the needs analysis has no findings", "vajadzību analīzē nav secinājumu")
+    if not a.need_areas:
+        return Verdict(
+            False,
+            "the needs analysis names no need area",
+            "vajadzību analīzē nav norādīta neviena vajadzību joma",
+        )
+    areas = ", ".join(a.need_areas)
+    return Verdict(True, f"needs analysis recorded ({areas})", f"vajadzību analīze reģistrēta ({areas})")
+
+
+@guard("enough_consultations", needs=("consultations",), params=ConsultParams)
+def enough_consultations(f: Facts, p: ConsultParams) -> Verdict:
+    """Mentoring is the programme's core: a minimum of sessions and hours, set by policy."""
+    c = f.consultations
+    assert c is not None
+    ok = c.count >= p.min_consultations and c.hours >= p.min_hours
+    hours = f"{c.hours.normalize():f}"
+    need_h = f"{p.min_hours.normalize():f}"
+    return Verdict(
+        ok,
+        f"needs at least {p.min_consultations} consultations and {need_h} mentor hours; "
+        f"has {c.count} and {hours}",
+        f"vajag vismaz {p.min_consultations} konsultācijas un {need_h} mentoru stundas; "
+        f"ir {c.count} un {hours}",
+    )
+
+
+@guard("open_source_selected", needs=("sources",))
+def open_source_selected(f: Facts, _: NoParams) -> Verdict:
+    """A selected source whose call has already closed cannot fund anything."""
+    sources = f.sources or ()
+    if not sources:
+        return Verdict(False, "no funding source selected", "nav atlasīts neviens finansējuma avots")
+    still_open = [s for s in sources if s.call_closes >= f.today]
+    if not still_open:
+        names = ", ".join(f"{s.programme} (closed {s.call_closes})" for s in sources)
+        names_lv = ", ".join(f"{s.programme} (slēgts {s.call_closes})" for s in sources)
+        return Verdict(
+            False,
+            f"every selected source's call has closed: {names}",
+            f"visu atlasīto avotu konkursi ir slēgti: {names_lv}",
+        )
+    return Verdict(
+        True,
+        f"{len(still_open)} selected source(s) with a call not yet closed",
+        f"{len(still_open)} atlasīts(-i) avots(-i) ar vēl neslēgtu konkursu",
+    )
+
+
+def _application_problems(a: Any) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not a.title.strip():
+        problems.append(("no title", "nav nosaukuma"))
+    if not a.domain.strip():
+        problems.append(("no domain", "nav jomas"))
+    if a.total_budget_eur <= 0:
+        problems.append(("total budget is not above zero", "kopējais budžets nav lielāks par nulli"))
+    if a.requested_eur > a.max_grant_eur:
+        problems.append(
+            (
+                f"requests {_eur(a.requested_eur)}, above the source's maximum {_eur(a.max_grant_eur)}",
+                f"pieprasa {_eur(a.requested_eur)}, vairāk par avota maksimumu {_eur(a.max_grant_eur)}",
+            )
+        )
+    if a.requested_eur > a.total_budget_eur:
+        problems.append(
+            (
+                f"requests {_eur(a.requested_eur)}, above its total budget {_eur(a.total_budget_eur)}",
+                f"pieprasa {_eur(a.requested_eur)}, vairāk par kopējo budžetu {_eur(a.total_budget_eur)}",
+            )
+        )
+    return problems
+
+
+@guard("valid_application_drafted", needs=("applications",))
+def valid_application_drafted(f: Facts, _: NoParams) -> Verdict:
+    """At least one application must be complete and within its source's limits."""
+    apps = f.applications or ()
+    if not apps:
+        return Verdict(False, "no application drafted yet", "vēl nav sagatavots neviens pieteikums")
+    reasons_en, reasons_lv = [], []
+    for a in apps:
+        problems = _application_problems(a)
+        if not problems:
+            return Verdict(
+                True, f"application '{a.title}' is complete", f"pieteikums '{a.title}' ir pilnīgs"
+            )
+        reasons_en.append(f"'{a.title}': " + ", ".join(p[0] for p in problems))
+        reasons_lv.append(f"'{a.title}': " + ", ".join(p[1] for p in problems))
+    return Verdict(
+        False,
+        "no complete application: " + "; ".join(reasons_en),
+        "nav neviena pilnīga pieteikuma: " + "; ".join(reasons_lv),
+    )
+
+
+@guard("submitted_within_call", needs=("applications",))
+def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
+    """'Submitted' is not possible before the call opens: a prepared application waits for it."""
+    apps = f.applications or ()
+    for a in apps:
+        if a.submitted_on is not None and a.call_opens <= a.submitted_on <= a.call_closes:
+            return Verdict(
+                True,
+                f"'{a.title}' submitted on {a.submitted_on}, inside the call window",
+                f"'{a.title}' iesniegts {a.submitted_on}, konkursa laikā",
+            )
+    if not apps:
+        return Verdict(False, "no application to submit", "nav pieteikuma, ko iesniegt")
+    waiting = [a for a in apps if a.submitted_on is None and a.call_opens > f.today]
+    if waiting:
+        w = waiting[0]
+        return Verdict(
+            False,
+            f"no application submitted; '{w.title}' waits for the call of {w.programme} "
+            f"to open on {w.call_opens}",
+            f"neviens pieteikums nav iesniegts; '{w.title}' gaida {w.programme} konkursa "
+            f"atvēršanu {w.call_opens}",
+        )
+    return Verdict(
+        False,
+        "no application has a submission date inside its source's call window",
+        "nevienam pieteikumam nav iesniegšanas datuma avota konkursa laikā",
+    )
+
+
+@guard("all_decisions_recorded", needs=("applications",))
+def all_decisions_recorded(f: Facts, _: NoParams) -> Verdict:
+    """An outcome is final only when every submitted application has been decided."""
+    submitted = [a for a in (f.applications or ()) if a.submitted_on is not None]
+    if not submitted:
+        return Verdict(False, "no submitted application", "nav iesniegta pieteikuma")
+    pending = [a for a in submitted if a.decision is None]
+    if pending:
+        titles = ", ".join(f"'{a.title}'" for a in pending)
+        return Verdict(
+            False,
+            f"{len(pending)} submitted application(s) await a decision: {titles}",
+            f"{len(pending)} iesniegts(-i) pieteikums(-i) gaida lēmumu: {titles}",
+        )
+    return Verdict(
+        True,
+        f"all {len(submitted)} submitted application(s) decided",
+        f"visi {len(submitted)} iesniegtie pieteikumi ir izlemti",
+    )
+
+
+@guard("reason_given")
+def reason_given(f: Facts, _: NoParams) -> Verdict:
+    """Leaving the programme is recorded with its reason, for the cycle's report."""
+    if f.comment.strip():
+        return Verdict(True, "reason given", "iemesls norādīts")
+    return Verdict(
+        False, "a reason must be given in the comment", "komentārā jānorāda iemesls"
+    )

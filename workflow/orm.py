@@ -1,0 +1,248 @@
+"""The persistent model: typed SQLAlchemy 2 declarative classes, one per table.
+
+Money is ``Numeric(14, 2)`` in EUR; times are UTC. ``audit_events`` has no update or
+delete path in the application, and the migrations add database triggers refusing both.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Money = Numeric(14, 2)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[Any]: JSON}
+
+
+class Organisation(Base):
+    """An NGO (association, foundation, …) that may take part in cycles."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reg_no: Mapped[str] = mapped_column(String(20), unique=True)
+    legal_form: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r} {self.reg_no}>"
+
+
+class Cycle(Base):
+    """One incubation cycle with its budget and capacity."""
+
+    __tablename__ = "cycles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    budget_eur: Mapped[Decimal] = mapped_column(Money)
+    capacity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<Cycle {self.id} {self.name!r}>"
+
+
+class User(Base):
+    """A person using the system, with one role."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(5), default="lv")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.name!r} {self.role}>"
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} user={self.user_id}>"
+
+
+class FundingSource(Base):
+    """A funder's programme with its call window and maximum grant."""
+
+    __tablename__ = "funding_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder: Mapped[str] = mapped_column(String(200))
+    programme: Mapped[str] = mapped_column(String(200))
+    call_opens: Mapped[date] = mapped_column(Date)
+    call_closes: Mapped[date] = mapped_column(Date)
+    max_grant_eur: Mapped[Decimal] = mapped_column(Money)
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<FundingSource {self.id} {self.programme!r}>"
+
+
+class Case(Base):
+    """One organisation's incubation in one cycle.
+
+    ``version`` is the number of audit events of the case (its chain's length) and
+    ``head_hash`` the hash of the last one: every write checks and advances both.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "cycle_id", name="uq_cases_organisation_cycle"),
+        Index("ix_cases_cycle_state", "cycle_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    state: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    state_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.state} v{self.version}>"
+
+
+class NeedsAnalysis(Base):
+    """The in-depth analysis of an organisation's activity and needs."""
+
+    __tablename__ = "needs_analyses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    findings: Mapped[str] = mapped_column(Text)
+    need_areas: Mapped[list[str]] = mapped_column(JSON)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+    def __repr__(self) -> str:
+        return f"<NeedsAnalysis {self.id} case={self.case_id}>"
+
+
+class Consultation(Base):
+    """One mentor consultation."""
+
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    mentor: Mapped[str] = mapped_column(String(120))
+    held_on: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    topic: Mapped[str] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(80))
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.id} case={self.case_id} {self.held_on}>"
+
+
+class SourceSelection(Base):
+    """A funding source chosen for a case."""
+
+    __tablename__ = "source_selections"
+    __table_args__ = (
+        UniqueConstraint("case_id", "funding_source_id", name="uq_source_selections_case_source"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"))
+    selected_on: Mapped[date] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<SourceSelection case={self.case_id} source={self.funding_source_id}>"
+
+
+class Application(Base):
+    """A project application; a case may have several."""
+
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    domain: Mapped[str] = mapped_column(String(80))
+    total_budget_eur: Mapped[Decimal] = mapped_column(Money)
+    requested_eur: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20))
+    prepared_on: Mapped[date] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    awarded_eur: Mapped[Decimal | None] = mapped_column(Money)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.title!r} {self.status}>"
+
+
+class AuditEvent(Base):
+    """One link of a case's hash chain: a transition or a piece of evidence recorded."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_audit_events_case_seq"),
+        Index("ix_audit_events_at", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(40), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    guards: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    policy_hash: Mapped[str] = mapped_column(String(64))
+    states_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent case={self.case_id} #{self.seq} {self.trigger}>"

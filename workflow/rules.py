@@ -1,0 +1,179 @@
+"""The rules in force: a states definition and a policy, cross-checked and compiled once.
+
+One :class:`Rules` is built per (states, policy) version and shared by every case and
+request; it holds the one ``transitions`` machine of that version. Nothing per case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from transitions.extensions import GraphMachine
+
+from workflow.definitions import StatesDefinition, load_states
+from workflow.errors import DefinitionError, PolicyError
+from workflow.guards import REGISTRY, GuardSpec
+from workflow.policies import Policy, load_policy
+from workflow.yamlfiles import format_path
+
+
+@dataclass(frozen=True, slots=True)
+class BoundGuard:
+    """A guard with the policy's parameters for one trigger already validated."""
+
+    spec: GuardSpec
+    params: BaseModel
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTransition:
+    """What firing ``trigger`` from one source state does."""
+
+    trigger: str
+    source: str
+    dest: str
+    guards: tuple[BoundGuard, ...]
+    needs: frozenset[str]
+
+
+class _DiagramAnchor:
+    """The one model the machine is built with, so it can draw itself; never a case."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled states + policy; immutable and shared."""
+
+    states: StatesDefinition
+    policy: Policy
+    machine: GraphMachine = field(repr=False)
+    table: dict[tuple[str, str], CompiledTransition] = field(repr=False)
+    by_source: dict[str, tuple[CompiledTransition, ...]] = field(repr=False)
+
+    @property
+    def states_hash(self) -> str:
+        """SHA-256 of the states file in force."""
+        return self.states.sha256
+
+    @property
+    def policy_hash(self) -> str:
+        """SHA-256 of the policy files in force."""
+        return self.policy.sha256
+
+    def lookup(self, trigger: str, source: str) -> CompiledTransition | None:
+        """The transition ``trigger`` fires from ``source``, if declared."""
+        return self.table.get((trigger, source))
+
+    def is_final(self, state: str) -> bool:
+        """Whether a case in ``state`` has finished."""
+        return self.states.state(state).final
+
+    def mermaid(self) -> str:
+        """The workflow diagram in mermaid syntax, drawn by ``transitions`` itself."""
+        anchor = self.machine.models[0]
+        return str(anchor.get_graph(force_new=True).draw(None))
+
+
+def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
+    """Where the policy names triggers, states or guard thresholds the workflow lacks."""
+    problems: list[str] = []
+    origin = policy.origins
+    triggers = set(states.triggers)
+    for role, rp in policy.spec.roles.items():
+        for i, t in enumerate(rp.triggers):
+            if t not in triggers:
+                problems.append(
+                    f"{origin.get('roles', 'policy')}: roles.{role}.triggers[{i}]: "
+                    f"{t!r} is not a declared trigger"
+                )
+    by_trigger: dict[str, list[GuardSpec]] = {}
+    for t in states.spec.transitions:
+        by_trigger.setdefault(t.trigger, []).extend(REGISTRY[g] for g in t.guards)
+    for trig, params in policy.spec.guards.items():
+        where = f"{origin.get('guards', 'policy')}: guards.{trig}"
+        if trig not in triggers:
+            problems.append(f"{where}: {trig!r} is not a declared trigger")
+            continue
+        known = {f for g in by_trigger[trig] for f in g.params.model_fields}
+        for key in params:
+            if key not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                problems.append(
+                    f"{where}.{key}: no guard of {trig!r} takes this parameter (takes: {allowed})"
+                )
+        for g in by_trigger[trig]:
+            try:
+                g.params.model_validate(params)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    problems.append(f"{where}.{format_path(err['loc'])}: {err['msg']}")
+    for state, days in policy.spec.deadlines.items():
+        where = f"{origin.get('deadlines', 'policy')}: deadlines.{state}"
+        if state not in states.state_ids:
+            problems.append(f"{where}: {state!r} is not a declared state")
+        elif states.state(state).final:
+            problems.append(f"{where}: {state!r} is final; a final state has no deadline")
+        if days < 1:
+            problems.append(f"{where}: must be at least 1 day")
+    return problems
+
+
+def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
+    """Cross-check and compile; raise :class:`PolicyError` naming every problem."""
+    problems = policy_problems(states, policy)
+    if problems:
+        raise PolicyError(problems)
+    spec = states.spec
+    anchor = _DiagramAnchor()
+    machine = GraphMachine(
+        model=anchor,
+        states=[s.id for s in spec.states],
+        transitions=[
+            {"trigger": t.trigger, "source": list(t.source), "dest": t.dest} for t in spec.transitions
+        ],
+        initial=spec.initial,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title=spec.id,
+        show_state_attributes=False,
+    )
+    guard_names = {(t.trigger, s): t.guards for t in spec.transitions for s in t.source}
+    table: dict[tuple[str, str], CompiledTransition] = {}
+    for trigger, event in machine.events.items():
+        for source, declared in event.transitions.items():
+            for tr in declared:
+                bound = tuple(
+                    BoundGuard(REGISTRY[g], _params(REGISTRY[g], policy, trigger))
+                    for g in guard_names[(trigger, source)]
+                )
+                needs = frozenset().union(*(b.spec.needs for b in bound)) if bound else frozenset()
+                table[(trigger, source)] = CompiledTransition(trigger, source, tr.dest, bound, needs)
+    by_source: dict[str, list[CompiledTransition]] = {}
+    order = {t: i for i, t in enumerate(states.triggers)}
+    for ct in table.values():
+        by_source.setdefault(ct.source, []).append(ct)
+    return Rules(
+        states=states,
+        policy=policy,
+        machine=machine,
+        table=table,
+        by_source={k: tuple(sorted(v, key=lambda c: order[c.trigger])) for k, v in by_source.items()},
+    )
+
+
+def _params(g: GuardSpec, policy: Policy, trigger: str) -> BaseModel:
+    raw: dict[str, Any] = policy.spec.guards.get(trigger, {})
+    return g.params.model_validate(raw)
+
+
+def load_rules(states_dir: Path, policy_dir: Path) -> Rules:
+    """Load both directories and compile; every problem surfaces as a DefinitionError."""
+    states = load_states(states_dir)
+    policy = load_policy(policy_dir)
+    return compile_rules(states, policy)
+
+
+__all__ = ["DefinitionError", "Rules", "compile_rules", "load_rules"]

@@ -1,0 +1,36 @@
+"""Typed settings from the environment, built by the CLI or the app factory, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_SECRET = "inkubators-demo-secret-not-for-production"
+
+
+class Settings(BaseSettings):
+    """Where the database and the declared files are, and how the web app runs."""
+
+    model_config = SettingsConfigDict(env_prefix="INKUBATORS_", extra="ignore")
+
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "INKUBATORS_DATABASE_URL")
+    )
+    states_dir: Path = ROOT / "states"
+    policy_dir: Path = ROOT / "policies"
+    instance_dir: Path = ROOT / "instance"
+    secret_key: str = ""
+    mode: Literal["production", "demo", "debug", "test"] = "production"
+    idle_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    secure_cookies: bool = False
+
+    def resolved_database_url(self) -> str:
+        """``DATABASE_URL`` or the SQLite file in the instance folder."""
+        if self.database_url:
+            return self.database_url
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.instance_dir / 'inkubators.sqlite3'}"
