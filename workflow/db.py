@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 logger = logging.getLogger(__name__)
@@ -83,3 +84,10 @@ def upgrade(url: str) -> None:
 def throwaway_engine(url: str) -> Engine:
     """An engine without pooling, for one-off maintenance (migrations, tests)."""
     return make_engine(url, poolclass=NullPool)
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """An ORM session on a read-only transaction, for views and lists."""
+    with read(engine) as conn, Session(bind=conn) as session:
+        yield session

@@ -77,9 +77,13 @@ def needs_analysis_recorded(f: Facts, _: NoParams) -> Verdict:
     """The organisation's activity must be analysed before anything is built on it."""
     a = f.analysis
     if a is None:
-        return Verdict(False, "no needs analysis recorded yet", "vajadzību analīze vēl nav reģistrēta")
+        return Verdict(
+            False, "no needs analysis recorded yet", "vajadzību analīze vēl nav reģistrēta"
+        )
     if not a.findings.strip():
-        return Verdict(False, "the needs analysis has no findings", "vajadzību analīzē nav secinājumu")
+        return Verdict(
+            False, "the needs analysis has no findings", "vajadzību analīzē nav secinājumu"
+        )
     if not a.need_areas:
         return Verdict(
             False,
@@ -87,7 +91,9 @@ def needs_analysis_recorded(f: Facts, _: NoParams) -> Verdict:
             "vajadzību analīzē nav norādīta neviena vajadzību joma",
         )
     areas = ", ".join(a.need_areas)
-    return Verdict(True, f"needs analysis recorded ({areas})", f"vajadzību analīze reģistrēta ({areas})")
+    return Verdict(
+        True, f"needs analysis recorded ({areas})", f"vajadzību analīze reģistrēta ({areas})"
+    )
 
 
 @guard("enough_consultations", needs=("consultations",), params=ConsultParams)
@@ -112,7 +118,9 @@ def open_source_selected(f: Facts, _: NoParams) -> Verdict:
     """A selected source whose call has already closed cannot fund anything."""
     sources = f.sources or ()
     if not sources:
-        return Verdict(False, "no funding source selected", "nav atlasīts neviens finansējuma avots")
+        return Verdict(
+            False, "no funding source selected", "nav atlasīts neviens finansējuma avots"
+        )
     still_open = [s for s in sources if s.call_closes >= f.today]
     if not still_open:
         names = ", ".join(f"{s.programme} (closed {s.call_closes})" for s in sources)
@@ -136,7 +144,9 @@ def _application_problems(a: Any) -> list[tuple[str, str]]:
     if not a.domain.strip():
         problems.append(("no domain", "nav jomas"))
     if a.total_budget_eur <= 0:
-        problems.append(("total budget is not above zero", "kopējais budžets nav lielāks par nulli"))
+        problems.append(
+            ("total budget is not above zero", "kopējais budžets nav lielāks par nulli")
+        )
     if a.requested_eur > a.max_grant_eur:
         problems.append(
             (
@@ -232,6 +242,4 @@ def reason_given(f: Facts, _: NoParams) -> Verdict:
     """Leaving the programme is recorded with its reason, for the cycle's report."""
     if f.comment.strip():
         return Verdict(True, "reason given", "iemesls norādīts")
-    return Verdict(
-        False, "a reason must be given in the comment", "komentārā jānorāda iemesls"
-    )
+    return Verdict(False, "a reason must be given in the comment", "komentārā jānorāda iemesls")

@@ -20,7 +20,13 @@ from workflow.yamlfiles import format_path, parse_yaml, read_text, validate
 
 ROLES = ("coordinator", "mentor", "auditor", "admin")
 Role = Literal["coordinator", "mentor", "auditor", "admin"]
-EVIDENCE_KINDS = ("analysis", "consultation", "source_selection", "application", "application_update")
+EVIDENCE_KINDS = (
+    "analysis",
+    "consultation",
+    "source_selection",
+    "application",
+    "application_update",
+)
 ACTIONS = (
     "enrol",
     "manage_organisations",
@@ -31,7 +37,9 @@ ACTIONS = (
     "manage_users",
     "manage_policies",
 )
-EvidenceKind = Literal["analysis", "consultation", "source_selection", "application", "application_update"]
+EvidenceKind = Literal[
+    "analysis", "consultation", "source_selection", "application", "application_update"
+]
 Action = Literal[
     "enrol",
     "manage_organisations",
@@ -143,11 +151,11 @@ def parse_policy(files: list[tuple[str, str]]) -> Policy:
         for p in problems:
             _, path, msg = p.split(": ", 2)
             section = path.split(".")[0].split("[")[0]
-            fixed.append(f"{origin.get(section, files[0][0] if files else 'policy')}: {path}: {msg}")
+            fixed.append(
+                f"{origin.get(section, files[0][0] if files else 'policy')}: {path}: {msg}"
+            )
         raise PolicyError(fixed)
-    return Policy(
-        spec=spec, files=tuple(files), sha256=policy_hash(tuple(files)), origins=origin
-    )
+    return Policy(spec=spec, files=tuple(files), sha256=policy_hash(tuple(files)), origins=origin)
 
 
 def load_policy(directory: Path) -> Policy:

@@ -132,7 +132,8 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
         model=anchor,
         states=[s.id for s in spec.states],
         transitions=[
-            {"trigger": t.trigger, "source": list(t.source), "dest": t.dest} for t in spec.transitions
+            {"trigger": t.trigger, "source": list(t.source), "dest": t.dest}
+            for t in spec.transitions
         ],
         initial=spec.initial,
         auto_transitions=False,
@@ -150,7 +151,9 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
                     for g in guard_names[(trigger, source)]
                 )
                 needs = frozenset().union(*(b.spec.needs for b in bound)) if bound else frozenset()
-                table[(trigger, source)] = CompiledTransition(trigger, source, tr.dest, bound, needs)
+                table[(trigger, source)] = CompiledTransition(
+                    trigger, source, tr.dest, bound, needs
+                )
     by_source: dict[str, list[CompiledTransition]] = {}
     order = {t: i for i, t in enumerate(states.triggers)}
     for ct in table.values():
@@ -160,7 +163,9 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
         policy=policy,
         machine=machine,
         table=table,
-        by_source={k: tuple(sorted(v, key=lambda c: order[c.trigger])) for k, v in by_source.items()},
+        by_source={
+            k: tuple(sorted(v, key=lambda c: order[c.trigger])) for k, v in by_source.items()
+        },
     )
 
 

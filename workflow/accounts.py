@@ -1,0 +1,162 @@
+"""Users, passwords and API tokens: argon2id password hashes, tokens stored as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workflow.actors import Actor
+from workflow.db import read_session
+from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.orm import ApiToken, User
+from workflow.permissions import require_action
+from workflow.runtime import Runtime
+from workflow.schemas import UserIn
+
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
+# Verified against when a name is unknown, so a miss costs as much time as a hit.
+_DUMMY_HASH = _hasher.hash("inkubators-dummy-password")
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A user as the rest of the system sees it (never the hash)."""
+
+    id: int
+    name: str
+    role: str
+    locale: str
+    active: bool
+    session_epoch: int
+
+    def actor(self) -> Actor:
+        """The user acting in their role."""
+        return Actor(self.name, self.role, self.id)
+
+
+def _view(u: User) -> UserView:
+    return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch)
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash of a password that meets the minimum length."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput({"password": f"must be at least {MIN_PASSWORD} characters"})
+    return _hasher.hash(password)
+
+
+def add_user(
+    rt: Runtime,
+    data: UserIn,
+    password: str | None = None,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+) -> UserView:
+    """Create a user; ``actor`` None means the operator at the command line."""
+    if actor is not None:
+        require_action(rt.rules, actor, "manage_users")
+    pw_hash = hash_password(password) if password else None
+    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        if s.scalar(select(User.id).where(User.name == data.name)):
+            raise Conflict(f"user {data.name!r} exists", "duplicate")
+        user = User(
+            name=data.name,
+            role=data.role,
+            locale=data.locale,
+            password_hash=pw_hash,
+            active=True,
+            session_epoch=0,
+            created_at=at or rt.now(),
+        )
+        s.add(user)
+    return _view(user)
+
+
+def set_password(rt: Runtime, name: str, password: str) -> None:
+    """Replace a user's password and end their sessions."""
+    pw_hash = hash_password(password)
+    with Session(rt.engine) as s, s.begin():
+        n = s.execute(
+            update(User)
+            .where(User.name == name)
+            .values(password_hash=pw_hash, session_epoch=User.session_epoch + 1)
+        ).rowcount
+    if not n:
+        raise NotFound("user", name)
+
+
+def authenticate(rt: Runtime, name: str, password: str) -> UserView | None:
+    """The user if name and password match an active account; same cost either way."""
+    with read_session(rt.engine) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        stored = user.password_hash if user is not None and user.active else None
+        try:
+            _hasher.verify(stored or _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if stored is None or user is None:
+            return None
+        return _view(user)
+
+
+def get_user(rt: Runtime, user_id: int) -> UserView | None:
+    """A user by id (for the session loader)."""
+    with read_session(rt.engine) as s:
+        user = s.get(User, user_id)
+        return _view(user) if user is not None else None
+
+
+def get_user_by_name(rt: Runtime, name: str) -> UserView:
+    """A user by name or NotFound."""
+    with read_session(rt.engine) as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound("user", name)
+        return _view(user)
+
+
+def list_users(rt: Runtime) -> list[UserView]:
+    """Every user, by name."""
+    with read_session(rt.engine) as s:
+        return [_view(u) for u in s.scalars(select(User).order_by(User.name))]
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256 (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(rt: Runtime, name: str, at: datetime | None = None) -> str:
+    """Issue a bearer token for the user; the token itself is returned once, never stored."""
+    user = get_user_by_name(rt, name)
+    token = "ink_" + secrets.token_urlsafe(32)
+    with Session(rt.engine) as s, s.begin():
+        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=at or rt.now()))
+    return token
+
+
+def user_for_token(rt: Runtime, token: str) -> UserView | None:
+    """The active user a bearer token belongs to, or None."""
+    with read_session(rt.engine) as s:
+        user = s.scalar(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_digest(token))
+        )
+        return _view(user) if user is not None and user.active else None
+
+
+def end_sessions(rt: Runtime, user_id: int) -> None:
+    """Invalidate every browser session of the user (logout everywhere)."""
+    with Session(rt.engine) as s, s.begin():
+        s.execute(
+            update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+        )

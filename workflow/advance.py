@@ -1,0 +1,146 @@
+"""Firing triggers: the engine's hot path, and the "what may fire and why not" view.
+
+A transition is one database transaction: read the case head, check role and version,
+re-check every guard on the evidence read in that same transaction, move the head with
+``UPDATE … WHERE id=? AND version=?`` and insert the audit event. Both or neither.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from workflow import chain
+from workflow.actors import Actor
+from workflow.errors import FailedGuard, GuardRejected, TransitionNotAllowed
+from workflow.factloader import ALL_KINDS, load_facts
+from workflow.facts import Facts
+from workflow.permissions import require_case_access, require_trigger
+from workflow.rules import CompiledTransition, Rules
+from workflow.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardOutcome:
+    """One guard's verdict on one trigger."""
+
+    guard: str
+    passed: bool
+    message_en: str
+    message_lv: str
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerStatus:
+    """Whether a trigger may fire from the case's state now, and every reason if not."""
+
+    trigger: str
+    dest: str
+    allowed: bool
+    outcomes: tuple[GuardOutcome, ...]
+    role_allowed: bool
+
+    @property
+    def blocked_by(self) -> list[GuardOutcome]:
+        """The failing guards."""
+        return [o for o in self.outcomes if not o.passed]
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionResult:
+    """A fired trigger: where the case is now and the audit event written."""
+
+    case_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+    version: int
+    event: dict[str, Any]
+
+
+def evaluate(ct: CompiledTransition, facts: Facts) -> tuple[GuardOutcome, ...]:
+    """Run every guard of ``ct`` (never stopping at the first failure)."""
+    outcomes = []
+    for bg in ct.guards:
+        v = bg.spec.fn(facts, bg.params)
+        outcomes.append(GuardOutcome(bg.spec.name, v.passed, v.en, v.lv))
+    return tuple(outcomes)
+
+
+def fire(
+    rt: Runtime,
+    actor: Actor,
+    case_id: int,
+    trigger: str,
+    *,
+    expected_version: int | None = None,
+    comment: str = "",
+    at: datetime | None = None,
+) -> TransitionResult:
+    """Fire ``trigger`` on a case as ``actor``; raise a WorkflowError saying why not."""
+    rules = rt.rules
+    at = at or rt.now()
+    with rt.engine.begin() as conn:
+        head = chain.load_head(conn, case_id)
+        require_case_access(rules, actor, head.mentor_id)
+        require_trigger(rules, actor, trigger)
+        chain.check_expected(head, expected_version)
+        ct = rules.lookup(trigger, head.state)
+        if ct is None:
+            raise TransitionNotAllowed(trigger, head.state)
+        facts = load_facts(conn, case_id, ct.needs, at.date(), comment)
+        outcomes = evaluate(ct, facts)
+        failed = [
+            FailedGuard(o.guard, o.message_en, o.message_lv) for o in outcomes if not o.passed
+        ]
+        if failed:
+            raise GuardRejected(trigger, failed)
+        from_state = head.state
+        event = chain.append(
+            conn,
+            head,
+            kind="transition",
+            trigger=trigger,
+            to_state=ct.dest,
+            actor=actor,
+            at=at,
+            comment=comment,
+            guards=[
+                {"guard": o.guard, "passed": o.passed, "message": o.message_en} for o in outcomes
+            ],
+            policy_hash=rules.policy_hash,
+            states_hash=rules.states_hash,
+        )
+    logger.info("case %s: %s %s -> %s by %s", case_id, trigger, from_state, ct.dest, actor.name)
+    return TransitionResult(case_id, trigger, from_state, ct.dest, head.version, event)
+
+
+def trigger_statuses(
+    conn: Connection, rules: Rules, actor: Actor | None, case_id: int, state: str, today: Any
+) -> list[TriggerStatus]:
+    """Every trigger declared from ``state`` with allowed/blocked and all reasons."""
+    available = rules.by_source.get(state, ())
+    if not available:
+        return []
+    needs = frozenset().union(*(ct.needs for ct in available)) & ALL_KINDS
+    facts = load_facts(conn, case_id, needs, today)
+    role_triggers = set(rules.policy.role(actor.role).triggers) if actor else set()
+    out = []
+    for ct in available:
+        outcomes = evaluate(ct, facts)
+        out.append(
+            TriggerStatus(
+                trigger=ct.trigger,
+                dest=ct.dest,
+                allowed=all(o.passed for o in outcomes),
+                outcomes=outcomes,
+                role_allowed=ct.trigger in role_triggers,
+            )
+        )
+    return out

@@ -1,0 +1,163 @@
+"""The per-case hash chain: canonical encoding, appending an event, the shared statements.
+
+A case's ``version`` is the length of its chain and ``head_hash`` the hash of its last
+event. Appending checks the version the caller read (optimistic lock) and advances
+both in the caller's transaction, so a state change and its event are one commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from workflow.actors import Actor
+from workflow.errors import NotFound, StaleCase
+from workflow.orm import AuditEvent, Case
+
+cases = Case.__table__
+events = AuditEvent.__table__
+
+HASHED_FIELDS = (
+    "case_id",
+    "seq",
+    "kind",
+    "trigger",
+    "from_state",
+    "to_state",
+    "actor",
+    "role",
+    "at",
+    "comment",
+    "guards",
+    "payload",
+    "policy_hash",
+    "states_hash",
+    "prev_hash",
+)
+
+SELECT_HEAD = select(
+    cases.c.id,
+    cases.c.state,
+    cases.c.version,
+    cases.c.head_hash,
+    cases.c.mentor_id,
+    cases.c.cycle_id,
+).where(cases.c.id == bindparam("case_id"))
+
+_GUARDED_UPDATE = update(cases).where(
+    cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version")
+)
+ADVANCE_HEAD = _GUARDED_UPDATE.values(
+    state=bindparam("b_state"),
+    version=bindparam("b_seq"),
+    head_hash=bindparam("b_hash"),
+    state_since=bindparam("b_since"),
+)
+EXTEND_HEAD = _GUARDED_UPDATE.values(version=bindparam("b_seq"), head_hash=bindparam("b_hash"))
+
+INSERT_EVENT = insert(events)
+
+
+@dataclass(slots=True)
+class CaseHead:
+    """The few columns every write needs: where the case stands and its chain head."""
+
+    id: int
+    state: str
+    version: int
+    head_hash: str
+    mentor_id: int | None
+    cycle_id: int
+
+
+def utc_text(at: datetime) -> str:
+    """One spelling of a UTC time for hashing, whatever the database returned."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds") + "Z"
+
+
+def event_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of the hashed fields (sorted keys, no spaces)."""
+    body = {k: fields[k] for k in HASHED_FIELDS}
+    at = body["at"]
+    body["at"] = utc_text(at) if isinstance(at, datetime) else at
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_head(conn: Connection, case_id: int) -> CaseHead:
+    """Read a case's head inside the caller's transaction."""
+    row = conn.execute(SELECT_HEAD, {"case_id": case_id}).first()
+    if row is None:
+        raise NotFound("case", case_id)
+    return CaseHead(*row)
+
+
+def check_expected(head: CaseHead, expected_version: int | None) -> None:
+    """Refuse to act on a case that changed since the actor looked at it."""
+    if expected_version is not None and expected_version != head.version:
+        raise StaleCase(head.id, expected_version, head.version)
+
+
+def append(
+    conn: Connection,
+    head: CaseHead,
+    *,
+    kind: str,
+    trigger: str,
+    to_state: str,
+    actor: Actor,
+    at: datetime,
+    policy_hash: str,
+    states_hash: str,
+    comment: str = "",
+    guards: list[dict[str, Any]] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Append one event to the case's chain and move its head; raise StaleCase if raced.
+
+    A state change also restarts the case's deadline clock (``state_since``); evidence
+    leaves it alone.
+    """
+    row: dict[str, Any] = {
+        "case_id": head.id,
+        "seq": head.version + 1,
+        "kind": kind,
+        "trigger": trigger,
+        "from_state": head.state if head.version else None,
+        "to_state": to_state,
+        "actor": actor.name,
+        "role": actor.role,
+        "at": at,
+        "comment": comment,
+        "guards": guards or [],
+        "payload": payload or {},
+        "policy_hash": policy_hash,
+        "states_hash": states_hash,
+        "prev_hash": head.head_hash or None,
+    }
+    row["hash"] = event_hash(row)
+    params: dict[str, Any] = {
+        "b_id": head.id,
+        "b_version": head.version,
+        "b_seq": row["seq"],
+        "b_hash": row["hash"],
+    }
+    if to_state != head.state or head.version == 0:
+        params["b_state"] = to_state
+        params["b_since"] = at
+        stmt = ADVANCE_HEAD
+    else:
+        stmt = EXTEND_HEAD
+    if conn.execute(stmt, params).rowcount != 1:
+        actual = conn.execute(SELECT_HEAD, {"case_id": head.id}).first()
+        raise StaleCase(head.id, head.version, actual.version if actual else None)
+    conn.execute(INSERT_EVENT, row)
+    head.state, head.version, head.head_hash = to_state, row["seq"], row["hash"]
+    return row

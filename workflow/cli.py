@@ -1,0 +1,331 @@
+"""The ``inkubators`` command: maintenance and casework from a terminal.
+
+Every command builds its settings and runtime inside the command (never at import) and
+calls the same service functions as the API and the web UI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from workflow import advance, auditlog, demo, views
+from workflow.accounts import add_user, create_token, get_user_by_name
+from workflow.bootstrap import build_runtime
+from workflow.errors import DefinitionError, GuardRejected, WorkflowError
+from workflow.runtime import Runtime
+from workflow.schemas import UserIn
+from workflow.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def runtime(migrate: bool = True) -> Runtime:
+    """The runtime for this command, with the schema brought up to date."""
+    return build_runtime(Settings(), migrate=migrate)
+
+
+def reports_errors(fn: F) -> F:
+    """Turn engine errors into a message on stderr and exit code 1."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GuardRejected as exc:
+            click.echo(f"blocked: {exc.trigger}", err=True)
+            for f in exc.failures:
+                click.echo(f"  - {f.guard}: {f.message_en}", err=True)
+            sys.exit(1)
+        except DefinitionError as exc:
+            for p in exc.problems:
+                click.echo(p, err=True)
+            sys.exit(1)
+        except WorkflowError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """Inkubators: case management for Liepāja's NGO growth incubator."""
+
+
+@main.command()
+@reports_errors
+def init() -> None:
+    """Create or upgrade the database schema."""
+    settings = Settings()
+    build_runtime(settings, migrate=True)
+    click.echo(f"database ready: {_safe_url(settings.resolved_database_url())}")
+
+
+@main.command("demo")
+@reports_errors
+def demo_cmd() -> None:
+    """Load the 2023 pilot cycle and the new cycle (once)."""
+    rt = runtime()
+    if not demo.load_demo(rt):
+        click.echo("the demo programme is already loaded; nothing changed")
+        return
+    click.echo("demo programme loaded")
+    _print_demo_summary(rt)
+
+
+def _print_demo_summary(rt: Runtime) -> None:
+    from workflow.registry import list_cycles
+    from workflow.reports import cycle_report
+
+    for cycle in list_cycles(rt):
+        if cycle.name == demo.PILOT:
+            r = cycle_report(rt, cycle.id, date(2023, 10, 19))
+            click.echo(f"{cycle.name} as of 2023-10-19 (the council sitting):")
+            click.echo(f"  organisations: {r.organisations}")
+            click.echo(
+                f"  awarded: EUR {r.awarded_eur:,.2f} to {r.awarded_organisations} organisations"
+            )
+            click.echo(f"  submitted, awaiting decisions: {r.submitted_awaiting}")
+            click.echo(f"  prepared, waiting for calls to open: {r.prepared_waiting_for_call}")
+            click.echo(f"  total budget of applications: EUR {r.total_budget_eur:,.2f}")
+            click.echo(f"  largest project: EUR {r.largest_project_eur:,.2f}")
+    click.echo(
+        f"demo users (password '{demo.DEMO_PASSWORD}'): "
+        + ", ".join(f"{n} ({r})" for n, r in demo.USERS)
+    )
+
+
+@main.group()
+def case() -> None:
+    """Look at cases."""
+
+
+@case.command("list")
+@click.option("--cycle", "cycle_id", type=int)
+@click.option("--state")
+@click.option("--overdue/--not-overdue", default=None)
+@reports_errors
+def case_list(cycle_id: int | None, state: str | None, overdue: bool | None) -> None:
+    """List cases with their state."""
+    rt = runtime()
+    from workflow.actors import SYSTEM
+
+    cursor = None
+    while True:
+        page, cursor = views.list_cases(
+            rt, SYSTEM, cycle_id=cycle_id, state=state, overdue=overdue, limit=200, cursor=cursor
+        )
+        for c in page:
+            late = f"  overdue {c.days_over}d" if c.overdue else ""
+            click.echo(
+                f"{c.id:>5}  {c.state:<20} v{c.version:<4} {c.organisation} [{c.cycle}]{late}"
+            )
+        if cursor is None:
+            break
+
+
+@case.command("overdue")
+@reports_errors
+def case_overdue() -> None:
+    """List cases that stayed in their state longer than the policy allows."""
+    rt = runtime()
+    from workflow.actors import SYSTEM
+
+    cursor = None
+    while True:
+        page, cursor = views.list_cases(rt, SYSTEM, overdue=True, limit=200, cursor=cursor)
+        for c in page:
+            click.echo(
+                f"{c.id:>5}  {c.state:<20} {c.days_in_state:>4} days (limit {c.deadline_days}), "
+                f"{c.days_over} over  {c.organisation}"
+            )
+        if cursor is None:
+            break
+
+
+@case.command("show")
+@click.argument("case_id", type=int)
+@click.option("--lang", type=click.Choice(["en", "lv"]), default="en")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@reports_errors
+def case_show(case_id: int, lang: str, as_json: bool) -> None:
+    """Show a case: state, evidence, and each trigger allowed or blocked with reasons."""
+    rt = runtime()
+    d = views.case_detail(rt, None, case_id)
+    if as_json:
+        click.echo(d.model_dump_json(indent=2))
+        return
+    en = lang == "en"
+    click.echo(f"case {d.id}: {d.organisation} ({d.reg_no}) in {d.cycle}")
+    click.echo(
+        f"state: {d.state} ({d.state_label_en if en else d.state_label_lv}), version {d.version}, "
+        f"{d.days_in_state} days in state"
+        + (f", OVERDUE by {d.days_over} days" if d.overdue else "")
+    )
+    click.echo(f"mentor: {d.mentor or '-'}")
+    click.echo("evidence:")
+    for a in d.analyses:
+        click.echo(f"  analysis {a.recorded_on}: needs {', '.join(a.need_areas)}")
+    click.echo(f"  consultations: {len(d.consultations)}, {d.consultation_hours} hours")
+    for c in d.consultations:
+        click.echo(f"    {c.held_on} {c.mentor} {c.hours}h {c.topic}")
+    for s in d.sources:
+        click.echo(f"  source: {s.programme} ({s.funder}), call {s.call_opens}..{s.call_closes}")
+    for ap in d.applications:
+        click.echo(
+            f"  application #{ap.id} '{ap.title}': {ap.status}, budget EUR {ap.total_budget_eur}, "
+            f"requested EUR {ap.requested_eur}"
+            + (f", submitted {ap.submitted_on}" if ap.submitted_on else "")
+        )
+    click.echo("triggers:")
+    if not d.triggers:
+        click.echo("  none (final state)")
+    for t in d.triggers:
+        label = t.label_en if en else t.label_lv
+        status = "ALLOWED" if t.allowed else "BLOCKED"
+        click.echo(f"  {t.trigger} -> {t.dest} ({label}): {status}")
+        for b in t.blocked_by:
+            click.echo(f"    - {b.guard}: {b.message if en else b.message_lv}")
+
+
+@main.command("advance")
+@click.argument("case_id", type=int)
+@click.argument("trigger")
+@click.option("--as", "as_user", required=True, help="the user acting")
+@click.option("--comment", default="")
+@click.option("--expected-version", type=int, default=None)
+@reports_errors
+def advance_cmd(
+    case_id: int, trigger: str, as_user: str, comment: str, expected_version: int | None
+) -> None:
+    """Fire TRIGGER on a case as a user."""
+    rt = runtime()
+    actor = get_user_by_name(rt, as_user).actor()
+    r = advance.fire(
+        rt, actor, case_id, trigger, expected_version=expected_version, comment=comment
+    )
+    click.echo(
+        f"case {r.case_id}: {r.from_state} -> {r.to_state} (version {r.version}, event {r.event['hash'][:12]})"
+    )
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=click.Choice(["coordinator", "mentor", "auditor", "admin"])
+)
+@click.option("--locale", default="lv", type=click.Choice(["lv", "en"]))
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@reports_errors
+def user_add(name: str, role: str, locale: str, password_stdin: bool) -> None:
+    """Create a user (with a password to log in to the web UI)."""
+    rt = runtime()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    u = add_user(rt, UserIn(name=name, role=role, locale=locale), password)  # type: ignore[arg-type]
+    click.echo(f"user {u.name} ({u.role}) created")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@reports_errors
+def token_create(name: str) -> None:
+    """Issue a bearer token for a user; it is printed once and only its hash is kept."""
+    rt = runtime()
+    click.echo(create_token(rt, name))
+
+
+@main.group()
+def audit() -> None:
+    """Verify and export the audit log."""
+
+
+@audit.command("verify")
+@reports_errors
+def audit_verify() -> None:
+    """Recompute every case's hash chain; exit 1 naming the first event that does not match."""
+    rt = runtime()
+    result = auditlog.verify(rt)
+    if result.ok:
+        click.echo(f"audit log OK: {result.checked} events verified")
+        return
+    bad = result.first_bad or {}
+    click.echo(
+        f"audit log BROKEN at event {bad.get('event_id')} (case {bad.get('case_id')}, #{bad.get('seq')}): "
+        f"{bad.get('problem')}",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@audit.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl")
+@click.option("--case", "case_id", type=int)
+@reports_errors
+def audit_export(fmt: str, case_id: int | None) -> None:
+    """Stream the audit log to standard output."""
+    rt = runtime()
+    for chunk in auditlog.export(rt, fmt, case_id=case_id):
+        sys.stdout.write(chunk)
+
+
+@main.group()
+def policy() -> None:
+    """Check the policy and states files."""
+
+
+@policy.command("check")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@reports_errors
+def policy_check(file: Path | None) -> None:
+    """Validate the states and policy files (or one candidate FILE against the others)."""
+    from workflow.checking import check_files
+
+    settings = Settings()
+    summary = check_files(settings.states_dir, settings.policy_dir, file)
+    click.echo(summary)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@reports_errors
+def serve(host: str, port: int) -> None:
+    """Run the web app (development server; use gunicorn in production)."""
+    from web import create_app
+
+    app = create_app()
+    app.run(host=host, port=port)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    main()

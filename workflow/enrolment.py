@@ -1,0 +1,96 @@
+"""Enrolling an organisation into a cycle: capacity, duplicates and eligibility, then the
+case's first audit event, all in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from workflow import chain
+from workflow.actors import Actor
+from workflow.eligibility import eligibility_problems
+from workflow.errors import Conflict, Ineligible, NotFound
+from workflow.orm import Case, Cycle, Organisation
+from workflow.permissions import require_action
+from workflow.runtime import Runtime
+
+
+def enrol(
+    rt: Runtime,
+    actor: Actor,
+    organisation_id: int,
+    cycle_id: int,
+    *,
+    at: datetime | None = None,
+    comment: str = "",
+) -> int:
+    """Open a case for the organisation in the cycle; return its id.
+
+    Refused with :class:`Conflict` when the cycle is full or the organisation is already
+    in it, with :class:`Ineligible` (every reason) when the policy excludes it.
+    """
+    rules = rt.rules
+    require_action(rules, actor, "enrol")
+    at = at or rt.now()
+    with rt.engine.begin() as conn:
+        # Lock the cycle row so two enrolments cannot both take its last place.
+        cycle = Session(bind=conn).scalar(
+            select(Cycle).where(Cycle.id == cycle_id).with_for_update()
+        )
+        if cycle is None:
+            raise NotFound("cycle", cycle_id)
+        org = Session(bind=conn).get(Organisation, organisation_id)
+        if org is None:
+            raise NotFound("organisation", organisation_id)
+        already = conn.scalar(
+            select(Case.id).where(
+                Case.cycle_id == cycle_id, Case.organisation_id == organisation_id
+            )
+        )
+        if already is not None:
+            raise Conflict(
+                f"{org.name} is already enrolled in {cycle.name} (case {already})",
+                "already_enrolled",
+            )
+        taken = conn.scalar(select(func.count(Case.id)).where(Case.cycle_id == cycle_id)) or 0
+        if taken >= cycle.capacity:
+            raise Conflict(
+                f"{cycle.name} is full: {taken} of {cycle.capacity} places taken", "cycle_full"
+            )
+        cycles_so_far = (
+            conn.scalar(select(func.count(Case.id)).where(Case.organisation_id == organisation_id))
+            or 0
+        )
+        problems = eligibility_problems(rules.policy, org, cycles_so_far)
+        if problems:
+            raise Ineligible(problems)
+        initial = rules.states.spec.initial
+        case_id = conn.execute(
+            insert(Case).returning(Case.id),
+            {
+                "organisation_id": organisation_id,
+                "cycle_id": cycle_id,
+                "state": initial,
+                "version": 0,
+                "head_hash": "",
+                "state_since": at,
+                "enrolled_at": at,
+            },
+        ).scalar_one()
+        head = chain.CaseHead(case_id, initial, 0, "", None, cycle_id)
+        chain.append(
+            conn,
+            head,
+            kind="enrol",
+            trigger="enrol",
+            to_state=initial,
+            actor=actor,
+            at=at,
+            comment=comment,
+            payload={"organisation": org.name, "reg_no": org.reg_no, "cycle": cycle.name},
+            policy_hash=rules.policy_hash,
+            states_hash=rules.states_hash,
+        )
+    return int(case_id)

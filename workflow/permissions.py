@@ -1,0 +1,43 @@
+"""Role checks against the policy's ``roles`` section; one place for every entry point."""
+
+from __future__ import annotations
+
+from workflow.actors import Actor
+from workflow.errors import Forbidden
+from workflow.rules import Rules
+
+
+def require_trigger(rules: Rules, actor: Actor, trigger: str) -> None:
+    """Refuse a trigger the actor's role may not fire."""
+    if trigger not in rules.policy.role(actor.role).triggers:
+        raise Forbidden(actor.role, trigger)
+
+
+def require_evidence(rules: Rules, actor: Actor, kind: str) -> None:
+    """Refuse evidence the actor's role may not record."""
+    if kind not in rules.policy.role(actor.role).evidence:
+        raise Forbidden(actor.role, f"record {kind}")
+
+
+def require_action(rules: Rules, actor: Actor, action: str) -> None:
+    """Refuse an administrative action the actor's role may not take."""
+    if action not in rules.policy.role(actor.role).actions:
+        raise Forbidden(actor.role, action)
+
+
+def may(rules: Rules, actor: Actor, action: str) -> bool:
+    """Whether the actor's role may take ``action`` (for hiding controls)."""
+    return action in rules.policy.role(actor.role).actions
+
+
+def require_case_access(rules: Rules, actor: Actor, mentor_id: int | None) -> None:
+    """A role scoped to assigned cases sees only the cases assigned to the user."""
+    if rules.policy.role(actor.role).case_scope == "assigned" and (
+        actor.user_id is None or mentor_id != actor.user_id
+    ):
+        raise Forbidden(actor.role, "access a case not assigned to you")
+
+
+def sees_all_cases(rules: Rules, actor: Actor) -> bool:
+    """Whether lists should include every case or only the actor's assigned ones."""
+    return rules.policy.role(actor.role).case_scope == "all"

@@ -1,0 +1,94 @@
+"""Registering the programme's reference data: organisations, cycles, funding sources."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow.actors import Actor
+from workflow.db import read_session
+from workflow.errors import Conflict, NotFound
+from workflow.orm import Cycle, FundingSource, Organisation
+from workflow.permissions import require_action
+from workflow.runtime import Runtime
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
+
+
+def create_organisation(
+    rt: Runtime, actor: Actor, data: OrganisationIn, at: datetime | None = None
+) -> Organisation:
+    """Register an NGO; its register number must be new."""
+    require_action(rt.rules, actor, "manage_organisations")
+    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        if s.scalar(select(Organisation.id).where(Organisation.reg_no == data.reg_no)):
+            raise Conflict(f"an organisation with reg_no {data.reg_no} exists", "duplicate")
+        org = Organisation(**data.model_dump(), created_at=at or rt.now())
+        s.add(org)
+    return org
+
+
+def create_cycle(rt: Runtime, actor: Actor, data: CycleIn, at: datetime | None = None) -> Cycle:
+    """Open a cycle; budget and capacity default from the policy's ``cycle_defaults``."""
+    defaults = rt.rules.policy.spec.cycle_defaults
+    require_action(rt.rules, actor, "manage_cycles")
+    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        if s.scalar(select(Cycle.id).where(Cycle.name == data.name)):
+            raise Conflict(f"a cycle named {data.name!r} exists", "duplicate")
+        cycle = Cycle(
+            name=data.name,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            budget_eur=data.budget_eur if data.budget_eur is not None else defaults.budget_eur,
+            capacity=data.capacity if data.capacity is not None else defaults.capacity,
+            created_at=at or rt.now(),
+        )
+        s.add(cycle)
+    return cycle
+
+
+def create_funding_source(
+    rt: Runtime, actor: Actor, data: FundingSourceIn, at: datetime | None = None
+) -> FundingSource:
+    """Register a funder's programme and its call window."""
+    require_action(rt.rules, actor, "manage_funding_sources")
+    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        src = FundingSource(**data.model_dump(), created_at=at or rt.now())
+        s.add(src)
+    return src
+
+
+def list_organisations(rt: Runtime) -> list[Organisation]:
+    """Every organisation, by name."""
+    with read_session(rt.engine) as s:
+        return list(s.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def list_cycles(rt: Runtime) -> list[Cycle]:
+    """Every cycle, newest first."""
+    with read_session(rt.engine) as s:
+        return list(s.scalars(select(Cycle).order_by(Cycle.starts_on.desc(), Cycle.id.desc())))
+
+
+def get_cycle(rt: Runtime, cycle_id: int) -> Cycle:
+    """One cycle or NotFound."""
+    with read_session(rt.engine) as s:
+        cycle = s.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("cycle", cycle_id)
+    return cycle
+
+
+def list_funding_sources(rt: Runtime) -> list[FundingSource]:
+    """Every funding source, by call opening."""
+    with read_session(rt.engine) as s:
+        return list(
+            s.scalars(select(FundingSource).order_by(FundingSource.call_opens, FundingSource.id))
+        )
+
+
+def count_organisations(rt: Runtime) -> int:
+    """How many organisations are registered."""
+    with read_session(rt.engine) as s:
+        return int(s.scalar(select(func.count(Organisation.id))) or 0)

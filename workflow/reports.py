@@ -1,0 +1,103 @@
+"""The programme's headline figures for a cycle, computed from dated evidence as of a day.
+
+Nothing is stored pre-computed: the state of each case as of the day is replayed from
+its audit events, and applications count by their prepared, submitted and decided
+dates, so the 2023 pilot as of the council sitting (2023-10-19) shows the article's
+figures, and the same report a year later shows what happened since.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from workflow.db import read_session
+from workflow.errors import NotFound
+from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource
+from workflow.runtime import Runtime
+
+
+class CycleReport(BaseModel):
+    """The figures the council and the article speak of."""
+
+    cycle_id: int
+    organisations: int
+    capacity: int
+    budget_eur: Decimal
+    cases_by_state: dict[str, int]
+    awarded_eur: Decimal
+    awarded_organisations: int
+    submitted_awaiting: int
+    prepared_waiting_for_call: int
+    total_budget_eur: Decimal
+    largest_project_eur: Decimal
+    overdue_cases: int
+
+
+def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
+    """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
+    rules = rt.rules
+    as_of = as_of or rt.now().date()
+    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    with read_session(rt.engine) as s:
+        cycle = s.get(Cycle, cycle_id)
+        if cycle is None:
+            raise NotFound("cycle", cycle_id)
+        state_of: dict[int, tuple[str, datetime]] = {}
+        rows = s.execute(
+            select(AuditEvent.case_id, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.at)
+            .join(Case, Case.id == AuditEvent.case_id)
+            .where(Case.cycle_id == cycle_id, AuditEvent.at < end)
+            .order_by(AuditEvent.case_id, AuditEvent.seq)
+        )
+        for case_id, from_state, to_state, at in rows:
+            if case_id not in state_of or from_state != to_state:
+                state_of[case_id] = (to_state, at)
+        case_org = dict(
+            s.execute(select(Case.id, Case.organisation_id).where(Case.cycle_id == cycle_id)).all()
+        )
+        apps = s.execute(
+            select(Application, FundingSource.call_opens)
+            .join(FundingSource, FundingSource.id == Application.funding_source_id)
+            .join(Case, Case.id == Application.case_id)
+            .where(Case.cycle_id == cycle_id, Application.prepared_on <= as_of)
+        ).all()
+    by_state = {sid: 0 for sid in rules.states.state_ids}
+    overdue = 0
+    for state, since in state_of.values():
+        by_state[state] = by_state.get(state, 0) + 1
+        limit = rules.policy.spec.deadlines.get(state)
+        if limit is not None and (as_of - since.date()).days > limit:
+            overdue += 1
+    awarded = Decimal(0)
+    winners: set[int] = set()
+    awaiting = waiting = 0
+    budgets: list[Decimal] = []
+    for app, call_opens in apps:
+        budgets.append(app.total_budget_eur)
+        submitted = app.submitted_on is not None and app.submitted_on <= as_of
+        decided = app.decided_on is not None and app.decided_on <= as_of
+        if decided and app.decision == "awarded" and app.awarded_eur:
+            awarded += app.awarded_eur
+            winners.add(case_org[app.case_id])
+        elif submitted and not decided:
+            awaiting += 1
+        elif not submitted and call_opens > as_of:
+            waiting += 1
+    return CycleReport(
+        cycle_id=cycle_id,
+        organisations=len(state_of),
+        capacity=cycle.capacity,
+        budget_eur=cycle.budget_eur,
+        cases_by_state=by_state,
+        awarded_eur=awarded,
+        awarded_organisations=len(winners),
+        submitted_awaiting=awaiting,
+        prepared_waiting_for_call=waiting,
+        total_budget_eur=sum(budgets, Decimal(0)),
+        largest_project_eur=max(budgets, default=Decimal(0)),
+        overdue_cases=overdue,
+    )

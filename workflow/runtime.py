@@ -1,0 +1,57 @@
+"""What every service call needs: the database engine, the rules in force and a clock.
+
+Built once by the CLI or the app factory from :class:`~workflow.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from workflow.rules import Rules
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+class RulesSource(Protocol):
+    """Supplies the rules in force; a file-watching source may swap them between calls."""
+
+    def current(self) -> Rules:
+        """The rules to decide the next request with."""
+        ...
+
+
+@dataclass
+class FixedRules:
+    """Rules that never change (tests, one-shot CLI commands)."""
+
+    rules: Rules
+
+    def current(self) -> Rules:
+        """Always the same rules."""
+        return self.rules
+
+
+@dataclass
+class Runtime:
+    """The engine's context, handed to every service function."""
+
+    engine: Engine
+    rules_source: RulesSource
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def rules(self) -> Rules:
+        """The rules in force now."""
+        return self.rules_source.current()
+
+    def now(self) -> datetime:
+        """The service's notion of now (tests and the demo set it)."""
+        return self.clock()

@@ -1,0 +1,410 @@
+"""Read models of cases for every entry point: summaries, lists with filters, the detail
+page with evidence, the triggers and why they are blocked, and the case's history."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from workflow.actors import Actor
+from workflow.advance import trigger_statuses
+from workflow.db import read_session
+from workflow.errors import InvalidInput, NotFound
+from workflow.orm import (
+    Application,
+    AuditEvent,
+    Case,
+    Consultation,
+    Cycle,
+    FundingSource,
+    NeedsAnalysis,
+    Organisation,
+    SourceSelection,
+    User,
+)
+from workflow.permissions import require_case_access, sees_all_cases
+from workflow.rules import Rules
+from workflow.runtime import Runtime
+
+
+class Out(BaseModel):
+    """Base of read models: built from ORM rows or rows of columns."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CaseSummary(Out):
+    """One line of the case list."""
+
+    id: int
+    organisation_id: int
+    organisation: str
+    reg_no: str
+    cycle_id: int
+    cycle: str
+    state: str
+    state_label_lv: str
+    state_label_en: str
+    version: int
+    state_since: datetime
+    days_in_state: int
+    deadline_days: int | None
+    overdue: bool
+    days_over: int
+    mentor: str | None
+
+
+class BlockedBy(Out):
+    """A failing guard."""
+
+    guard: str
+    message: str
+    message_lv: str
+
+
+class TriggerView(Out):
+    """A trigger from the case's state: whether it may fire and why not."""
+
+    trigger: str
+    label_lv: str
+    label_en: str
+    dest: str
+    allowed: bool
+    role_allowed: bool
+    blocked_by: list[BlockedBy]
+    passed: list[BlockedBy]
+
+
+class AnalysisOut(Out):
+    """A recorded needs analysis."""
+
+    id: int
+    findings: str
+    need_areas: list[str]
+    recorded_on: date
+    recorded_by: str
+
+
+class ConsultationOut(Out):
+    """A recorded consultation."""
+
+    id: int
+    mentor: str
+    held_on: date
+    hours: Decimal
+    topic: str
+
+
+class SelectionOut(Out):
+    """A selected funding source with its call window."""
+
+    id: int
+    funding_source_id: int
+    funder: str
+    programme: str
+    call_opens: date
+    call_closes: date
+    max_grant_eur: Decimal
+    selected_on: date
+
+
+class ApplicationOut(Out):
+    """An application with its source's call window."""
+
+    id: int
+    case_id: int
+    funding_source_id: int
+    programme: str
+    title: str
+    domain: str
+    total_budget_eur: Decimal
+    requested_eur: Decimal
+    status: str
+    prepared_on: date
+    submitted_on: date | None
+    decision: str | None
+    decided_on: date | None
+    awarded_eur: Decimal | None
+    call_opens: date
+    call_closes: date
+
+
+class EventOut(Out):
+    """One audit event."""
+
+    id: int
+    case_id: int
+    seq: int
+    kind: str
+    trigger: str
+    from_state: str | None
+    to_state: str
+    actor: str
+    role: str
+    at: datetime
+    comment: str
+    guards: list[Any]
+    payload: dict[str, Any]
+    policy_hash: str
+    states_hash: str
+    prev_hash: str | None
+    hash: str
+
+
+class CaseDetail(CaseSummary):
+    """Everything the case page and ``case show`` need."""
+
+    legal_form: str
+    fields: list[str]
+    final: bool
+    analyses: list[AnalysisOut]
+    consultations: list[ConsultationOut]
+    consultation_hours: Decimal
+    sources: list[SelectionOut]
+    applications: list[ApplicationOut]
+    triggers: list[TriggerView]
+    history: list[EventOut]
+
+
+def _base_query() -> Select[Any]:
+    return (
+        select(Case, Organisation.name, Organisation.reg_no, Cycle.name, User.name)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .join(Cycle, Cycle.id == Case.cycle_id)
+        .outerjoin(User, User.id == Case.mentor_id)
+    )
+
+
+def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
+    case, org_name, reg_no, cycle_name, mentor = row
+    st = rules.states.state(case.state)
+    since = case.state_since
+    days = (today - since.date()).days
+    deadline = None if st.final else rules.policy.spec.deadlines.get(case.state)
+    over = max(0, days - deadline) if deadline is not None else 0
+    return {
+        "id": case.id,
+        "organisation_id": case.organisation_id,
+        "organisation": org_name,
+        "reg_no": reg_no,
+        "cycle_id": case.cycle_id,
+        "cycle": cycle_name,
+        "state": case.state,
+        "state_label_lv": st.label.lv,
+        "state_label_en": st.label.en,
+        "version": case.version,
+        "state_since": since,
+        "days_in_state": days,
+        "deadline_days": deadline,
+        "overdue": over > 0,
+        "days_over": over,
+        "mentor": mentor,
+    }
+
+
+def overdue_clause(rules: Rules, today: date) -> Any:
+    """SQL condition: the case has stayed in its state past the policy's deadline."""
+    parts = []
+    for state, days in rules.policy.spec.deadlines.items():
+        cutoff = datetime.combine(today - timedelta(days=days), datetime.min.time())
+        parts.append(and_(Case.state == state, Case.state_since < cutoff))
+    return or_(*parts) if parts else false()
+
+
+def encode_cursor(case_id: int) -> str:
+    """An opaque cursor for the next page."""
+    return base64.urlsafe_b64encode(f"c{case_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The last id of the previous page; a malformed cursor is the caller's error."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("c"):
+            raise ValueError
+        return int(text[1:])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput({"cursor": "not a cursor this service issued"}) from exc
+
+
+def list_cases(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    cycle_id: int | None = None,
+    state: str | None = None,
+    overdue: bool | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[CaseSummary], str | None]:
+    """Cases the actor may see, filtered, by id; returns the page and the next cursor."""
+    rules = rt.rules
+    today = rt.now().date()
+    if state is not None and state not in rules.states.state_ids:
+        raise InvalidInput({"state": f"{state!r} is not a declared state"})
+    if not 1 <= limit <= 500:
+        raise InvalidInput({"limit": "must be between 1 and 500"})
+    q = _base_query().order_by(Case.id).limit(limit + 1)
+    if not sees_all_cases(rules, actor):
+        q = q.where(Case.mentor_id == (actor.user_id or -1))
+    if cycle_id is not None:
+        q = q.where(Case.cycle_id == cycle_id)
+    if state is not None:
+        q = q.where(Case.state == state)
+    if overdue is not None:
+        clause = overdue_clause(rules, today)
+        q = q.where(clause if overdue else ~clause)
+    if search:
+        like = f"%{search.strip().lower()}%"
+        q = q.where(or_(Organisation.name.ilike(like), Organisation.reg_no.like(like)))
+    if cursor:
+        q = q.where(Case.id > decode_cursor(cursor))
+    with read_session(rt.engine) as s:
+        rows = s.execute(q).all()
+    page = [CaseSummary(**_summary(rules, r, today)) for r in rows[:limit]]
+    nxt = encode_cursor(page[-1].id) if len(rows) > limit and page else None
+    return page, nxt
+
+
+def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
+    """The full case: evidence, triggers with reasons, history."""
+    rules = rt.rules
+    today = rt.now().date()
+    with read_session(rt.engine) as s:
+        row = s.execute(_base_query().where(Case.id == case_id)).first()
+        if row is None:
+            raise NotFound("case", case_id)
+        case = row[0]
+        if actor is not None:
+            require_case_access(rules, actor, case.mentor_id)
+        org = s.get(Organisation, case.organisation_id)
+        assert org is not None
+        statuses = trigger_statuses(s.connection(), rules, actor, case_id, case.state, today)
+        detail = _summary(rules, row, today)
+        consultations = list(
+            s.scalars(
+                select(Consultation)
+                .where(Consultation.case_id == case_id)
+                .order_by(Consultation.held_on, Consultation.id)
+            )
+        )
+        detail.update(
+            legal_form=org.legal_form,
+            fields=list(org.fields),
+            final=rules.is_final(case.state),
+            analyses=[
+                AnalysisOut.model_validate(a)
+                for a in s.scalars(
+                    select(NeedsAnalysis)
+                    .where(NeedsAnalysis.case_id == case_id)
+                    .order_by(NeedsAnalysis.id)
+                )
+            ],
+            consultations=[ConsultationOut.model_validate(c) for c in consultations],
+            consultation_hours=sum((c.hours for c in consultations), Decimal(0)),
+            sources=_selections(s, case_id),
+            applications=applications_of(s, case_id),
+            triggers=[_trigger_view(rules, st) for st in statuses],
+            history=[
+                EventOut.model_validate(e)
+                for e in s.scalars(
+                    select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
+                )
+            ],
+        )
+    return CaseDetail(**detail)
+
+
+def _trigger_view(rules: Rules, st: Any) -> TriggerView:
+    label = rules.states.trigger_label(st.trigger)
+    return TriggerView(
+        trigger=st.trigger,
+        label_lv=label.lv,
+        label_en=label.en,
+        dest=st.dest,
+        allowed=st.allowed,
+        role_allowed=st.role_allowed,
+        blocked_by=[
+            BlockedBy(guard=o.guard, message=o.message_en, message_lv=o.message_lv)
+            for o in st.blocked_by
+        ],
+        passed=[
+            BlockedBy(guard=o.guard, message=o.message_en, message_lv=o.message_lv)
+            for o in st.outcomes
+            if o.passed
+        ],
+    )
+
+
+def _selections(s: Session, case_id: int) -> list[SelectionOut]:
+    rows = s.execute(
+        select(SourceSelection, FundingSource)
+        .join(FundingSource, FundingSource.id == SourceSelection.funding_source_id)
+        .where(SourceSelection.case_id == case_id)
+        .order_by(SourceSelection.id)
+    ).all()
+    return [
+        SelectionOut(
+            id=sel.id,
+            funding_source_id=src.id,
+            funder=src.funder,
+            programme=src.programme,
+            call_opens=src.call_opens,
+            call_closes=src.call_closes,
+            max_grant_eur=src.max_grant_eur,
+            selected_on=sel.selected_on,
+        )
+        for sel, src in rows
+    ]
+
+
+def applications_of(
+    s: Session, case_id: int | None = None, application_id: int | None = None
+) -> list[ApplicationOut]:
+    """Applications of a case (or one application) with their call windows."""
+    q = select(Application, FundingSource).join(
+        FundingSource, FundingSource.id == Application.funding_source_id
+    )
+    if case_id is not None:
+        q = q.where(Application.case_id == case_id)
+    if application_id is not None:
+        q = q.where(Application.id == application_id)
+    out = []
+    for app, src in s.execute(q.order_by(Application.id)).all():
+        out.append(
+            ApplicationOut(
+                id=app.id,
+                case_id=app.case_id,
+                funding_source_id=src.id,
+                programme=src.programme,
+                title=app.title,
+                domain=app.domain,
+                total_budget_eur=app.total_budget_eur,
+                requested_eur=app.requested_eur,
+                status=app.status,
+                prepared_on=app.prepared_on,
+                submitted_on=app.submitted_on,
+                decision=app.decision,
+                decided_on=app.decided_on,
+                awarded_eur=app.awarded_eur,
+                call_opens=src.call_opens,
+                call_closes=src.call_closes,
+            )
+        )
+    return out
+
+
+def get_application(rt: Runtime, application_id: int) -> ApplicationOut:
+    """One application or NotFound."""
+    with read_session(rt.engine) as s:
+        apps = applications_of(s, application_id=application_id)
+    if not apps:
+        raise NotFound("application", application_id)
+    return apps[0]
