@@ -246,3 +246,36 @@ class AuditEvent(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEvent case={self.case_id} #{self.seq} {self.trigger}>"
+
+
+class RulesVersion(Base):
+    """One activated version of the states file or of the policy files, kept forever.
+
+    Audit events name the version by ``sha256``; this table lets an auditor read the
+    exact rules behind any decision (``policy show HASH``).
+    """
+
+    __tablename__ = "rules_versions"
+    __table_args__ = (Index("ix_rules_versions_kind_sha", "kind", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "states" or "policy"
+    sha256: Mapped[str] = mapped_column(String(64))
+    files: Mapped[list[Any]] = mapped_column(JSON)  # [[name, text], ...]
+    activated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    activated_by: Mapped[str] = mapped_column(String(120))
+
+    def __repr__(self) -> str:
+        return f"<RulesVersion {self.kind} {self.sha256[:12]}>"
+
+
+class LoginAttempt(Base):
+    """A failed login, counted per account and per address across all workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # "user:NAME" or "addr:IP"
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<LoginAttempt {self.key} {self.at}>"
