@@ -209,10 +209,31 @@ def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
             f"neviens pieteikums nav iesniegts; '{w.title}' gaida {w.programme} konkursa "
             f"atvēršanu {w.call_opens}",
         )
+    en, lv = [], []
+    for a in apps:
+        if a.submitted_on is not None:
+            en.append(
+                f"'{a.title}' dated {a.submitted_on}, outside {a.call_opens}..{a.call_closes}"
+            )
+            lv.append(f"'{a.title}' datēts {a.submitted_on}, ārpus {a.call_opens}..{a.call_closes}")
+        elif a.call_closes < f.today:
+            en.append(
+                f"'{a.title}' has no submission date; the call of {a.programme} closed on {a.call_closes}"
+            )
+            lv.append(
+                f"'{a.title}' nav iesniegšanas datuma; {a.programme} konkurss slēdzās {a.call_closes}"
+            )
+        else:
+            en.append(
+                f"'{a.title}' has no submission date; the call of {a.programme} is open until {a.call_closes}"
+            )
+            lv.append(
+                f"'{a.title}' nav iesniegšanas datuma; {a.programme} konkurss atvērts līdz {a.call_closes}"
+            )
     return Verdict(
         False,
-        "no application has a submission date inside its source's call window",
-        "nevienam pieteikumam nav iesniegšanas datuma avota konkursa laikā",
+        "no application submitted inside its call window: " + "; ".join(en),
+        "neviens pieteikums nav iesniegts konkursa laikā: " + "; ".join(lv),
     )
 
 
