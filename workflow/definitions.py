@@ -121,7 +121,9 @@ def graph_problems(spec: StatesFile, source: str) -> list[str]:
             if spec.states[declared[src]].final:
                 problems.append(f"{where}.source[{j}]: {src!r} is final and cannot be left")
             key = (t.trigger, src)
-            if key in seen:
+            if seen.get(key) == i:
+                problems.append(f"{where}.source[{j}]: {src!r} is listed twice")
+            elif key in seen:
                 problems.append(
                     f"{where}.trigger: duplicate trigger {t.trigger!r} from state {src!r} "
                     f"(also transitions[{seen[key]}])"

@@ -14,14 +14,22 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def format_path(loc: Sequence[int | str]) -> str:
-    """Render a location tuple as ``transitions[3].dest``."""
+    """Render a location tuple as ``transitions[3].dest``.
+
+    Pydantic's ``[key]`` marker is dropped: the message says what is wrong with the key.
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif part != "[key]":
             out += ("." if out else "") + str(part)
     return out or "(top)"
+
+
+YAML11_BOOLEAN = (
+    "{value} is a YAML boolean (unquoted yes/no/on/off/true/false); quote it to use it as a name"
+)
 
 
 def sha256_text(text: str) -> str:
@@ -49,10 +57,15 @@ def validate(model: type[M], data: Any, source: str) -> tuple[M | None, list[str
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            msg = err["msg"]
+            msg, loc = err["msg"], tuple(err["loc"])
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
-            problems.append(f"{source}: {format_path(err['loc'])}: {msg}")
+            elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
+                msg = YAML11_BOOLEAN.format(value=str(err["input"]).lower())
+                if loc[-1:] == ("[key]",):
+                    # pydantic reports a boolean mapping key as the integer 1 or 0
+                    loc = (*loc[:-2], str(err["input"]).lower())
+            problems.append(f"{source}: {format_path(loc)}: {msg}")
         return None, problems
 
 
