@@ -475,14 +475,8 @@ def load_demo(rt: Runtime) -> bool:
         return False
     setup = _at("2023-02-27", 9)
     for name, role in USERS:
-        add_user(rt, UserIn(name=name, role=role), DEMO_PASSWORD, at=setup)
+        add_user(rt, UserIn.model_validate({"name": name, "role": role}), DEMO_PASSWORD, at=setup)
     ilze = Actor("ilze", "coordinator")
-    mentor_ids = {}
-    with read_session(rt.engine) as s:
-        from workflow.orm import User
-
-        for u in s.scalars(select(User).where(User.role == "mentor")):
-            mentor_ids[u.name] = u.id
     src_ids = {}
     for key, funder, programme, opens, closes, grant, domains in SOURCES:
         src = registry.create_funding_source(
@@ -543,15 +537,12 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
         at=_at(p.analysed),
     )
     advance.fire(rt, who, case_id, "analyse", at=_at(p.analysed, 12))
-    mentor = Actor(p.mentor, "mentor", None)
     for held_on, hours, topic in p.consultations:
         evidence.record_consultation(
             rt,
             who,
             case_id,
-            ConsultationIn(
-                mentor=mentor.name, held_on=_d(held_on), hours=Decimal(hours), topic=topic
-            ),
+            ConsultationIn(mentor=p.mentor, held_on=_d(held_on), hours=Decimal(hours), topic=topic),
             at=_at(held_on, 15),
         )
     last_consult = p.consultations[-1][0]
