@@ -186,9 +186,9 @@ def case_show(case_id: int, lang: str, as_json: bool) -> None:
             + (f", submitted {ap.submitted_on}" if ap.submitted_on else "")
         )
     click.echo("triggers:")
-    if not d.triggers:
-        click.echo("  none (final state)")
-    for t in d.triggers:
+    if d.final:
+        click.echo("  none: the case is closed")
+    for t in (t for t in d.triggers if t.applicable):
         label = t.label_en if en else t.label_lv
         status = "ALLOWED" if t.allowed else "BLOCKED"
         click.echo(f"  {t.trigger} -> {t.dest} ({label}): {status}")

@@ -69,12 +69,18 @@ class BlockedBy(Out):
 
 
 class TriggerView(Out):
-    """A trigger from the case's state: whether it may fire and why not."""
+    """A declared trigger: whether it may fire from the case's state now and why not.
+
+    Every trigger of the workflow is listed; one not declared from the current state is
+    ``applicable=False`` and blocked by the pseudo-guard ``state``, which says where the
+    case must be first.
+    """
 
     trigger: str
     label_lv: str
     label_en: str
     dest: str
+    applicable: bool
     allowed: bool
     role_allowed: bool
     blocked_by: list[BlockedBy]
@@ -311,7 +317,7 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
             consultation_hours=sum((c.hours for c in consultations), Decimal(0)),
             sources=_selections(s, case_id),
             applications=applications_of(s, case_id),
-            triggers=[_trigger_view(rules, st) for st in statuses],
+            triggers=_all_triggers(rules, actor, case.state, statuses),
             history=[
                 EventOut.model_validate(e)
                 for e in s.scalars(
@@ -322,6 +328,41 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
     return CaseDetail(**detail)
 
 
+def _all_triggers(
+    rules: Rules, actor: Actor | None, state: str, statuses: list[Any]
+) -> list[TriggerView]:
+    """Views of every declared trigger: evaluated ones first, then the rest with the reason."""
+    views = [_trigger_view(rules, st) for st in statuses]
+    here = {st.trigger for st in statuses}
+    role_triggers = set(rules.policy.role(actor.role).triggers) if actor else set()
+    st_label = rules.states.state(state).label
+    for t in rules.states.spec.transitions:
+        if t.trigger in here:
+            continue
+        here.add(t.trigger)
+        if rules.is_final(state):
+            en = f"the case is closed ({st_label.en})"
+            lv = f"lieta ir slēgta ({st_label.lv})"
+        else:
+            froms = [rules.states.state(s).label for s in t.source]
+            en = f"only from {', '.join(f.en for f in froms)}; the case is {st_label.en}"
+            lv = f"tikai no stāvokļa {', '.join(f.lv for f in froms)}; lieta ir {st_label.lv}"
+        views.append(
+            TriggerView(
+                trigger=t.trigger,
+                label_lv=t.label.lv,
+                label_en=t.label.en,
+                dest=t.dest,
+                applicable=False,
+                allowed=False,
+                role_allowed=t.trigger in role_triggers,
+                blocked_by=[BlockedBy(guard="state", message=en, message_lv=lv)],
+                passed=[],
+            )
+        )
+    return views
+
+
 def _trigger_view(rules: Rules, st: Any) -> TriggerView:
     label = rules.states.trigger_label(st.trigger)
     return TriggerView(
@@ -329,6 +370,7 @@ def _trigger_view(rules: Rules, st: Any) -> TriggerView:
         label_lv=label.lv,
         label_en=label.en,
         dest=st.dest,
+        applicable=True,
         allowed=st.allowed,
         role_allowed=st.role_allowed,
         blocked_by=[

@@ -10,7 +10,13 @@ import pytest
 from tests.conftest import COORDINATOR
 from workflow import advance, auditlog, evidence, views
 from workflow.errors import GuardRejected
-from workflow.schemas import AnalysisIn, ApplicationIn, ApplicationUpdate, ConsultationIn, SelectionIn
+from workflow.schemas import (
+    AnalysisIn,
+    ApplicationIn,
+    ApplicationUpdate,
+    ConsultationIn,
+    SelectionIn,
+)
 
 
 def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, clock):
@@ -19,23 +25,64 @@ def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, cl
     with pytest.raises(GuardRejected) as blocked:
         advance.fire(rt, COORDINATOR, case_id, "analyse")
     assert blocked.value.failures[0].message_en == "no needs analysis recorded yet"
-    evidence.record_analysis(rt, COORDINATOR, case_id, AnalysisIn(findings="Vāja finanšu plānošana", need_areas=["fundraising"]))
+    evidence.record_analysis(
+        rt,
+        COORDINATOR,
+        case_id,
+        AnalysisIn(findings="Vāja finanšu plānošana", need_areas=["fundraising"]),
+    )
     advance.fire(rt, COORDINATOR, case_id, "analyse")
-    evidence.record_consultation(rt, COORDINATOR, case_id, ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("2"), topic="Budžets"))
+    evidence.record_consultation(
+        rt,
+        COORDINATOR,
+        case_id,
+        ConsultationIn(
+            mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("2"), topic="Budžets"
+        ),
+    )
     advance.fire(rt, COORDINATOR, case_id, "consult")
     evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     advance.fire(rt, COORDINATOR, case_id, "select_sources")
-    app = evidence.add_application(rt, COORDINATOR, case_id, ApplicationIn(funding_source_id=src, title="Projekts", domain="social", total_budget_eur=Decimal("10000"), requested_eur=Decimal("9000")))
+    app = evidence.add_application(
+        rt,
+        COORDINATOR,
+        case_id,
+        ApplicationIn(
+            funding_source_id=src,
+            title="Projekts",
+            domain="social",
+            total_budget_eur=Decimal("10000"),
+            requested_eur=Decimal("9000"),
+        ),
+    )
     advance.fire(rt, COORDINATOR, case_id, "draft_application")
-    evidence.update_application(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
+    evidence.update_application(
+        rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
+    )
     advance.fire(rt, COORDINATOR, case_id, "submit")
     clock.set("2023-05-01")
-    evidence.update_application(rt, COORDINATOR, app.id, ApplicationUpdate(decision="awarded", decided_on=date(2023, 4, 30), awarded_eur=Decimal("9000")))
+    evidence.update_application(
+        rt,
+        COORDINATOR,
+        app.id,
+        ApplicationUpdate(
+            decision="awarded", decided_on=date(2023, 4, 30), awarded_eur=Decimal("9000")
+        ),
+    )
     result = advance.fire(rt, COORDINATOR, case_id, "record_outcome")
     assert result.to_state == "outcome"
     detail = views.case_detail(rt, None, case_id)
-    assert detail.state == "outcome" and detail.triggers == []
+    assert detail.state == "outcome"
+    assert not any(t.allowed or t.applicable for t in detail.triggers)
+    assert detail.triggers[0].blocked_by[0].message == "the case is closed (Outcome recorded)"
     transitions = [e for e in detail.history if e.kind == "transition"]
-    assert [e.trigger for e in transitions] == ["analyse", "consult", "select_sources", "draft_application", "submit", "record_outcome"]
+    assert [e.trigger for e in transitions] == [
+        "analyse",
+        "consult",
+        "select_sources",
+        "draft_application",
+        "submit",
+        "record_outcome",
+    ]
     assert detail.version == len(detail.history)
     assert auditlog.verify(rt).ok
