@@ -288,7 +288,7 @@ def audit_export(fmt: str, case_id: int | None) -> None:
 
 @main.group()
 def policy() -> None:
-    """Check the policy and states files."""
+    """Check, inspect and preview the policy and states files and their history."""
 
 
 @policy.command("check")
@@ -303,6 +303,96 @@ def policy_check(file: Path | None) -> None:
     settings = Settings()
     summary = check_files(settings.states_dir, settings.policy_dir, file)
     click.echo(summary)
+
+
+@policy.command("status")
+@reports_errors
+def policy_status() -> None:
+    """The rules in force and any problem with the files; exit 1 while a file is broken."""
+    from workflow import rulestore
+
+    st = rulestore.status(runtime())
+    click.echo(f"states in force: {st.states_hash}")
+    click.echo(f"policy in force: {st.policy_hash}")
+    if st.loaded_at is not None:
+        click.echo(f"loaded at: {st.loaded_at.isoformat(timespec='seconds')}")
+    if not st.errors:
+        click.echo("files: OK")
+        return
+    since = st.errors_since.isoformat(timespec="seconds") if st.errors_since else "?"
+    click.echo(f"files: NOT APPLIED (since {since}); the rules above stay in force:")
+    for e in st.errors:
+        click.echo(f"  {e}")
+    sys.exit(1)
+
+
+@policy.command("history")
+@click.option("--kind", type=click.Choice(["states", "policy"]), default=None)
+@reports_errors
+def policy_history(kind: str | None) -> None:
+    """Every activated version of the states and policy files, newest first."""
+    from workflow import rulestore
+
+    for v in rulestore.history(runtime(), kind):
+        click.echo(
+            f"{v.id:>5}  {v.kind:<6}  {v.sha256[:12]}  "
+            f"{v.activated_at.isoformat(timespec='seconds')}  {v.activated_by}"
+        )
+
+
+@policy.command("show")
+@click.argument("sha")
+@reports_errors
+def policy_show(sha: str) -> None:
+    """Print the exact files of a stored version (a hash or a prefix of one)."""
+    from workflow import rulestore
+
+    v = rulestore.show(runtime(), sha)
+    click.echo(f"# {v.kind} {v.sha256}")
+    click.echo(f"# activated {v.activated_at.isoformat(timespec='seconds')} by {v.activated_by}")
+    for name, text in v.files:
+        click.echo(f"# --- {name}")
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@policy.command("diff")
+@click.argument("a")
+@click.argument("b")
+@reports_errors
+def policy_diff(a: str, b: str) -> None:
+    """Unified diff between two stored versions of the same kind."""
+    from workflow import rulestore
+
+    click.echo(rulestore.diff(runtime(), a, b) or "no difference", nl=False)
+
+
+@policy.command("preview")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reports_errors
+def policy_preview(file: Path) -> None:
+    """List the open cases a candidate FILE would treat differently; activates nothing."""
+    from workflow import rulestore
+
+    changes = rulestore.preview(runtime(), file)
+    if not changes:
+        click.echo("no open case would change")
+        return
+    for c in changes:
+        moved = f" -> {c.new_state}" if c.new_state != c.state else ""
+        click.echo(f"case {c.case_id} {c.organisation} ({c.state}{moved}):")
+        before = {o.trigger: o for o in c.before}
+        after = {o.trigger: o for o in c.after}
+        for t in c.changed:
+            click.echo(f"  {t}: {_verdict(before.get(t))} -> {_verdict(after.get(t))}")
+    click.echo(f"{len(changes)} open case(s) would change; nothing was activated")
+
+
+def _verdict(o: Any) -> str:
+    if o is None:
+        return "not available"
+    if o.allowed:
+        return "allowed"
+    return "BLOCKED (" + "; ".join(o.reasons) + ")"
 
 
 @main.command()

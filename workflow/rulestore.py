@@ -1,0 +1,272 @@
+"""Rules from files that staff edit while the service runs: watched, versioned, never broken.
+
+:class:`WatchedRules` answers every request with the rules in force after a cheap check
+(one ``os.stat`` per directory and per ``*.yaml`` file; the files are re-read only when
+something changed). A change is loaded, compiled, checked against the cases in the
+database and activated in one transaction (moving cases a ``migrations`` mapping names,
+storing the new version); any problem keeps the last good rules and is kept as the
+error admins see. Every worker process checks on its own, so all pick a change up on
+their next request.
+
+The admin UI and the CLI call the functions named in ``__all__``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from workflow.db import read
+from workflow.definitions import load_states, parse_states
+from workflow.errors import DefinitionError
+from workflow.policies import load_policy, parse_policy
+from workflow.rulemigrate import migrate_cases
+from workflow.rulepreview import PreviewChange, TriggerOutcome, preview
+from workflow.rules import Rules, compile_rules
+from workflow.ruleversions import (
+    RulesVersionView,
+    diff,
+    history,
+    latest_files,
+    lock_activation,
+    record,
+    show,
+)
+from workflow.runtime import Runtime, utcnow
+
+logger = logging.getLogger(__name__)
+
+# A file whose mtime is this close to the moment it was read may be rewritten within
+# the same timestamp tick; until the window passes its content is compared too.
+RACY_NS = 2_000_000_000
+
+Fingerprint = tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RulesStatus:
+    """What is in force and what went wrong since: for ``policy status`` and the admin page."""
+
+    states_hash: str
+    policy_hash: str
+    loaded_at: datetime | None
+    errors: list[str]
+    errors_since: datetime | None
+
+
+class WatchedRules:
+    """A :class:`~workflow.runtime.RulesSource` that follows the files on disk."""
+
+    def __init__(
+        self,
+        states_dir: Path,
+        policy_dir: Path,
+        engine: Engine,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.states_dir = states_dir
+        self.policy_dir = policy_dir
+        self._engine = engine
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._listing: dict[Path, tuple[tuple[int, int], list[Path]]] = {}
+        self._fp: Fingerprint | None = None
+        self._digest = ""
+        self._racy_until = 0
+        self._rules: Rules | None = None
+        self._loaded_at: datetime | None = None
+        self._errors: list[str] = []
+        self._errors_since: datetime | None = None
+        with self._lock:
+            self._start()
+
+    # --- the hot path ------------------------------------------------------------------
+
+    def current(self) -> Rules:
+        """The rules in force, reloaded first if a file changed since the last call."""
+        if self._fingerprint() != self._fp or self._racy_changed():
+            with self._lock:
+                fp = self._fingerprint()
+                if fp != self._fp or self._racy_changed():
+                    self._reload(fp, "file change")
+        assert self._rules is not None
+        return self._rules
+
+    def status(self) -> RulesStatus:
+        """The hashes in force, when they were loaded, and the problems of the files now."""
+        rules = self.current()
+        return RulesStatus(
+            states_hash=rules.states_hash,
+            policy_hash=rules.policy_hash,
+            loaded_at=self._loaded_at,
+            errors=list(self._errors),
+            errors_since=self._errors_since,
+        )
+
+    def _fingerprint(self) -> Fingerprint:
+        """Names, mtime, size and inode of both directories and their files: a few stats."""
+        parts: list[tuple[object, ...]] = []
+        for d in (self.states_dir, self.policy_dir):
+            try:
+                st = os.stat(d)
+            except OSError:
+                parts.append((str(d), None))
+                continue
+            key = (st.st_mtime_ns, st.st_ino)
+            cached = self._listing.get(d)
+            if cached is None or cached[0] != key:
+                cached = (key, sorted(d.glob("*.yaml")))
+                self._listing[d] = cached
+            parts.append((str(d), *key))
+            for f in cached[1]:
+                try:
+                    fs = os.stat(f)
+                except OSError:
+                    parts.append((str(f), None))
+                    continue
+                parts.append((str(f), fs.st_mtime_ns, fs.st_size, fs.st_ino))
+        return tuple(parts)
+
+    def _racy_changed(self) -> bool:
+        """Within the racy window only: whether the files' content differs from the last read."""
+        if not self._racy_until:
+            return False
+        changed = self._read_digest() != self._digest
+        if not changed and time.time_ns() > self._racy_until:
+            self._racy_until = 0
+        return changed
+
+    def _read_digest(self) -> str:
+        h = hashlib.sha256()
+        for d in (self.states_dir, self.policy_dir):
+            for f in sorted(d.glob("*.yaml")):
+                h.update(str(f).encode() + b"\0")
+                try:
+                    h.update(f.read_bytes())
+                except OSError:
+                    h.update(b"\1missing")
+                h.update(b"\0")
+        return h.hexdigest()
+
+    # --- loading -----------------------------------------------------------------------
+
+    def _observe(self, fp: Fingerprint) -> None:
+        """Remember what was read, so an unchanged (even broken) file is not re-parsed."""
+        self._fp = fp
+        self._digest = self._read_digest()
+        newest = max((p[1] for p in fp if len(p) > 1 and isinstance(p[1], int)), default=0)
+        self._racy_until = newest + RACY_NS if time.time_ns() < newest + RACY_NS else 0
+
+    def _load_files(self) -> Rules:
+        return compile_rules(load_states(self.states_dir), load_policy(self.policy_dir))
+
+    def _start(self) -> None:
+        """First load; broken files fall back to the newest version stored in the database."""
+        fp = self._fingerprint()
+        self._observe(fp)
+        try:
+            rules = self._load_files()
+            self._activate(rules, "startup")
+        except DefinitionError as exc:
+            fallback = self._stored_rules()
+            if fallback is None:
+                raise
+            self._rules, self._loaded_at = fallback, self._clock()
+            self._fail(exc.problems)
+
+    def _reload(self, fp: Fingerprint, by: str) -> None:
+        self._observe(fp)
+        try:
+            rules = self._load_files()
+            assert self._rules is not None
+            if (rules.states_hash, rules.policy_hash) != (
+                self._rules.states_hash,
+                self._rules.policy_hash,
+            ):
+                self._activate(rules, by)
+            self._clear()
+        except DefinitionError as exc:
+            self._fail(exc.problems)
+        except SQLAlchemyError as exc:
+            self._fp = None  # try again on the next call
+            self._fail([f"database: the changed rules could not be activated: {exc}"])
+
+    def _activate(self, rules: Rules, by: str) -> None:
+        """Move stranded cases (or refuse), store the versions, then swap: all or nothing."""
+        at = self._clock()
+        with self._engine.begin() as conn:
+            lock_activation(conn)
+            moved = migrate_cases(conn, rules, at)
+            stored = record(conn, rules, by, at)
+        self._rules, self._loaded_at = rules, at
+        self._clear()
+        logger.info(
+            "rules in force: states %s, policy %s (%s; stored %s; %d case(s) moved)",
+            rules.states_hash[:12],
+            rules.policy_hash[:12],
+            by,
+            ", ".join(stored) or "nothing new",
+            moved,
+        )
+
+    def _stored_rules(self) -> Rules | None:
+        try:
+            with read(self._engine) as conn:
+                files = latest_files(conn)
+        except SQLAlchemyError:
+            logger.exception("could not read the stored rules versions")
+            return None
+        if files is None:
+            return None
+        (sname, stext), *_ = files["states"]
+        return compile_rules(parse_states(stext, sname), parse_policy(files["policy"]))
+
+    def _clear(self) -> None:
+        self._errors, self._errors_since = [], None
+
+    def _fail(self, problems: list[str]) -> None:
+        if problems != self._errors:
+            for p in problems:
+                logger.error("rules not changed: %s", p)
+        if not self._errors:
+            self._errors_since = self._clock()
+        self._errors = list(problems)
+        assert self._rules is not None
+        logger.error(
+            "keeping the rules in force: states %s, policy %s",
+            self._rules.states_hash[:12],
+            self._rules.policy_hash[:12],
+        )
+
+
+def status(rt: Runtime) -> RulesStatus:
+    """The rules in force and any problem with the files (fixed rules never have one)."""
+    source = rt.rules_source
+    if isinstance(source, WatchedRules):
+        return source.status()
+    rules = rt.rules
+    return RulesStatus(rules.states_hash, rules.policy_hash, None, [], None)
+
+
+__all__ = [
+    "PreviewChange",
+    "RulesStatus",
+    "RulesVersionView",
+    "TriggerOutcome",
+    "WatchedRules",
+    "diff",
+    "history",
+    "preview",
+    "show",
+    "status",
+]
