@@ -1,0 +1,334 @@
+"""Recording evidence on both databases: each write is one version and one audit event;
+bad evidence is refused naming the field, and nothing of it is written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from tests.conftest import COORDINATOR, Clock
+from tests.integration.conftest import Stored, stored
+from workflow import advance, auditlog, evidence, views
+from workflow.errors import Conflict, GuardRejected, InvalidInput, NotFound
+from workflow.runtime import Runtime
+from workflow.schemas import (
+    AnalysisIn,
+    ApplicationIn,
+    ApplicationUpdate,
+    ConsultationIn,
+    SelectionIn,
+)
+
+
+def application(src: int, **overrides: Any) -> ApplicationIn:
+    data: dict[str, Any] = {
+        "funding_source_id": src,
+        "title": "Jauniešu centrs",
+        "domain": "social",
+        "total_budget_eur": Decimal("12000"),
+        "requested_eur": Decimal("9000"),
+    }
+    data.update(overrides)
+    return ApplicationIn(**data)
+
+
+@pytest.fixture
+def drafted(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int]
+) -> tuple[int, int]:
+    """A case with one application for a call open 2023-03-01..2023-12-31: (case, app)."""
+    case_id = make_case()
+    src = make_source(programme="NVO fonds")
+    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    app = evidence.add_application(rt, COORDINATOR, case_id, application(src))
+    return case_id, app.id
+
+
+def test_each_kind_of_evidence_is_one_version_and_one_event(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int]
+) -> None:
+    case_id = make_case()
+    src = make_source()
+    writes: list[Callable[[], evidence.Recorded]] = [
+        lambda: evidence.record_analysis(
+            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
+        ),
+        lambda: evidence.record_consultation(
+            rt,
+            COORDINATOR,
+            case_id,
+            ConsultationIn(
+                mentor="anna", held_on=date(2023, 2, 27), hours=Decimal("1.25"), topic="PR"
+            ),
+        ),
+        lambda: evidence.select_source(
+            rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)
+        ),
+        lambda: evidence.add_application(rt, COORDINATOR, case_id, application(src)),
+    ]
+    for n, write in enumerate(writes, start=2):
+        before = stored(rt, case_id)
+        rec = write()
+        assert rec.version == n
+        assert rec.case_id == case_id
+        assert stored(rt, case_id) == Stored("enrolled", n, n, before.all_events + 1)
+        assert rec.event["kind"] == "evidence"
+        assert rec.event["seq"] == n
+        assert rec.event["from_state"] == rec.event["to_state"] == "enrolled"
+    rec = evidence.update_application(
+        rt, COORDINATOR, rec.id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
+    )
+    assert rec.version == 6
+    assert rec.event["trigger"] == "record_application_update"
+    assert rec.event["payload"] == {"application_id": rec.id, "submitted_on": "2023-03-01"}
+    assert stored(rt, case_id).events == 6
+    assert auditlog.verify(rt).ok
+
+
+def test_submission_before_the_call_opens_is_refused(
+    rt: Runtime,
+    make_case: Callable[..., int],
+    make_source: Callable[..., int],
+    clock: Clock,
+) -> None:
+    case_id = make_case()
+    src = make_source(
+        programme="ESF+ 2024", call_opens=date(2024, 2, 1), call_closes=date(2024, 4, 30)
+    )
+    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    app = evidence.add_application(rt, COORDINATOR, case_id, application(src))
+    clock.set("2024-03-01")
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(
+            rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 1, 20))
+        )
+    assert exc.value.errors == {
+        "submitted_on": "the call of ESF+ 2024 opens on 2024-02-01; a prepared application waits for it"
+    }
+    assert stored(rt, case_id) == before
+    assert views.get_application(rt, app.id).submitted_on is None
+    evidence.update_application(
+        rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 2, 1))
+    )
+    assert views.get_application(rt, app.id).status == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("update", "errors"),
+    [
+        (
+            {"submitted_on": date(2023, 3, 2)},  # the clock stands at 2023-03-01
+            {"submitted_on": "2023-03-02 is in the future"},
+        ),
+        (
+            {"decision": "awarded", "decided_on": date(2023, 3, 1), "awarded_eur": Decimal("5000")},
+            {"decision": "an application is decided only after it is submitted"},
+        ),
+        (
+            {"decision": "rejected"},
+            {
+                "decision": "an application is decided only after it is submitted",
+                "decided_on": "the date of the decision is required",
+            },
+        ),
+        (
+            {"awarded_eur": Decimal("5000")},
+            {"decision": "give the decision (awarded or rejected) with its date and amount"},
+        ),
+    ],
+    ids=["future", "decision-without-submission", "rejected-undated", "amount-without-decision"],
+)
+def test_bad_application_updates_name_the_field(
+    rt: Runtime, drafted: tuple[int, int], update: dict[str, Any], errors: dict[str, str]
+) -> None:
+    case_id, app_id = drafted
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(rt, COORDINATOR, app_id, ApplicationUpdate(**update))
+    assert exc.value.errors == errors
+    assert stored(rt, case_id) == before
+
+
+def test_award_above_the_requested_amount_is_refused(
+    rt: Runtime, drafted: tuple[int, int], clock: Clock
+) -> None:
+    case_id, app_id = drafted
+    evidence.update_application(
+        rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
+    )
+    clock.set("2023-06-01")
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(
+            rt,
+            COORDINATOR,
+            app_id,
+            ApplicationUpdate(
+                decision="awarded", decided_on=date(2023, 5, 30), awarded_eur=Decimal("9000.01")
+            ),
+        )
+    assert list(exc.value.errors) == ["awarded_eur"]
+    print("MSG", exc.value.errors)
+    assert exc.value.errors["awarded_eur"].startswith("more than the 9000")
+    assert exc.value.errors["awarded_eur"].endswith("EUR requested")
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(
+            rt,
+            COORDINATOR,
+            app_id,
+            ApplicationUpdate(
+                decision="awarded", decided_on=date(2023, 2, 28), awarded_eur=Decimal("100")
+            ),
+        )
+    assert exc.value.errors == {"decided_on": "a decision cannot precede the submission"}
+    assert stored(rt, case_id) == before
+    evidence.update_application(
+        rt,
+        COORDINATOR,
+        app_id,
+        ApplicationUpdate(
+            decision="awarded", decided_on=date(2023, 5, 30), awarded_eur=Decimal("9000")
+        ),
+    )
+    got = views.get_application(rt, app_id)
+    assert (got.status, got.awarded_eur) == ("awarded", Decimal("9000"))
+
+
+def test_rejection_keeps_no_amount(rt: Runtime, drafted: tuple[int, int], clock: Clock) -> None:
+    _, app_id = drafted
+    evidence.update_application(
+        rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
+    )
+    clock.set("2023-06-01")
+    evidence.update_application(
+        rt,
+        COORDINATOR,
+        app_id,
+        ApplicationUpdate(
+            decision="rejected", decided_on=date(2023, 5, 1), awarded_eur=Decimal("50")
+        ),
+    )
+    got = views.get_application(rt, app_id)
+    assert (got.status, got.decision, got.awarded_eur) == ("rejected", "rejected", None)
+
+
+def test_empty_update_and_unknown_application(rt: Runtime, drafted: tuple[int, int]) -> None:
+    _, app_id = drafted
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(rt, COORDINATOR, app_id, ApplicationUpdate())
+    assert exc.value.errors == {"(body)": "nothing to change"}
+    with pytest.raises(NotFound):
+        evidence.update_application(
+            rt, COORDINATOR, 99999, ApplicationUpdate(submitted_on=date(2023, 3, 1))
+        )
+
+
+def test_consultation_in_the_future_is_refused(rt: Runtime, make_case: Callable[..., int]) -> None:
+    case_id = make_case()
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.record_consultation(
+            rt,
+            COORDINATOR,
+            case_id,
+            ConsultationIn(mentor="anna", held_on=date(2023, 3, 2), hours=Decimal("1"), topic="PR"),
+        )
+    assert exc.value.errors == {"held_on": "2023-03-02 is in the future"}
+    assert stored(rt, case_id) == before
+
+
+def test_application_needs_its_source_selected_first(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int]
+) -> None:
+    case_id = make_case()
+    src = make_source(programme="Kultūras projekti")
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.add_application(rt, COORDINATOR, case_id, application(src))
+    assert exc.value.errors == {
+        "funding_source_id": "Kultūras projekti is not selected for this case; select it first"
+    }
+    with pytest.raises(InvalidInput) as exc:
+        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=77777))
+    assert exc.value.errors == {"funding_source_id": "funding source 77777 does not exist"}
+    assert stored(rt, case_id) == before
+
+
+def test_a_source_is_selected_once(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int]
+) -> None:
+    case_id = make_case()
+    src = make_source(programme="NVO fonds")
+    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    before = stored(rt, case_id)
+    with pytest.raises(Conflict) as exc:
+        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    assert exc.value.code == "duplicate"
+    assert str(exc.value) == f"NVO fonds is already selected for case {case_id}"
+    assert stored(rt, case_id) == before
+
+
+def test_a_closed_case_takes_no_more_evidence(rt: Runtime, make_case: Callable[..., int]) -> None:
+    case_id = make_case()
+    advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="Likvidēta")
+    before = stored(rt, case_id)
+    with pytest.raises(Conflict) as exc:
+        evidence.record_analysis(
+            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
+        )
+    assert str(exc.value) == f"case {case_id} is closed (withdrawn); it takes no more evidence"
+    assert stored(rt, case_id) == before
+
+
+def test_schema_refuses_bad_input_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as exc:
+        application(1, requested_eur=Decimal("0"))
+    assert [e["loc"] for e in exc.value.errors()] == [("requested_eur",)]
+    with pytest.raises(ValidationError) as exc:
+        ConsultationIn(
+            mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1"), topic="x", note="y"
+        )  # type: ignore[call-arg]
+    assert [(e["loc"], e["type"]) for e in exc.value.errors()] == [(("note",), "extra_forbidden")]
+
+
+def test_select_sources_is_blocked_once_every_selected_call_has_closed(
+    rt: Runtime,
+    make_case: Callable[..., int],
+    make_source: Callable[..., int],
+    walk: Callable[..., int | None],
+    clock: Clock,
+) -> None:
+    case_id = make_case()
+    walk(case_id, "consulted")
+    early = make_source(
+        programme="Klasteri", call_opens=date(2023, 2, 1), call_closes=date(2023, 3, 31)
+    )
+    late = make_source(
+        programme="NVO fonds", call_opens=date(2023, 2, 1), call_closes=date(2023, 4, 14)
+    )
+    for src in (early, late):
+        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    clock.set("2023-04-15")
+    before = stored(rt, case_id)
+    with pytest.raises(GuardRejected) as exc:
+        advance.fire(rt, COORDINATOR, case_id, "select_sources")
+    assert [(f.guard, f.message_en) for f in exc.value.failures] == [
+        (
+            "open_source_selected",
+            "every selected source's call has closed: Klasteri (closed 2023-03-31), "
+            "NVO fonds (closed 2023-04-14)",
+        )
+    ]
+    assert stored(rt, case_id) == before
+    view = {t.trigger: t for t in views.case_detail(rt, COORDINATOR, case_id).triggers}
+    assert view["select_sources"].allowed is False
+    # the day before, one call was still open
+    clock.set("2023-04-14")
+    advance.fire(rt, COORDINATOR, case_id, "select_sources")
+    assert stored(rt, case_id).state == "sources_selected"
