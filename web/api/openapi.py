@@ -1,0 +1,143 @@
+"""The OpenAPI 3.1 document, generated from the route table and the pydantic models.
+
+Nothing here is written by hand per endpoint: paths, parameters, bodies and responses
+come from :data:`web.api.routing.ROUTES`, schemas from ``models_json_schema`` (inputs in
+validation mode, outputs in serialization mode, so money reads as a decimal string).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from flask import Response
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from web.api.problems import PROBLEM_MEDIA, Problem
+from web.api.routing import MAX_ID, ROUTES, Route, api_route
+
+REF = "#/components/schemas/{model}"
+TITLES = {
+    400: "Malformed request (invalid JSON, not an object, bad parameter)",
+    401: "No valid bearer token",
+    403: "Your role may not do this",
+    404: "No such record",
+    409: "Conflicts with the current state (full cycle, duplicate, stale version, wrong state)",
+    422: "Invalid input, ineligible organisation or blocked by guards",
+}
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters are absent rather than null: drop ``null`` from optional ones."""
+    options = schema.get("anyOf")
+    if not options:
+        return {k: v for k, v in schema.items() if not (k == "default" and v is None)}
+    kept = [o for o in options if o.get("type") != "null"]
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+    return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def _name(ref: dict[str, Any]) -> str:
+    return str(ref["$ref"]).rsplit("/", 1)[-1]
+
+
+def _operation(
+    r: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], Any], schemas: dict[str, Any]
+) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
+        for name in r.path_params
+    ]
+    if r.query is not None:
+        q = schemas[_name(refs[(r.query, "validation")])]
+        required = set(q.get("required", []))
+        for name, prop in q.get("properties", {}).items():
+            param: dict[str, Any] = {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": _without_null(prop),
+            }
+            if "description" in prop:
+                param["description"] = prop["description"]
+            params.append(param)
+    op: dict[str, Any] = {
+        "operationId": r.endpoint,
+        "summary": r.summary,
+        "tags": [r.tag],
+        "parameters": params,
+        "security": [] if r.public else [{"bearerAuth": []}],
+    }
+    if r.description:
+        op["description"] = r.description
+    if r.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+        }
+    ok: dict[str, Any] = {"description": r.summary}
+    if r.response is not None:
+        ok["content"] = {"application/json": {"schema": refs[(r.response, "serialization")]}}
+    elif r.stream:
+        ok["content"] = {
+            media: {"schema": {"type": "string", "description": what}}
+            for media, what in r.stream.items()
+        }
+    responses: dict[str, Any] = {str(r.status): ok}
+    problem = {PROBLEM_MEDIA: {"schema": refs[(Problem, "serialization")]}}
+    for code in r.errors:
+        responses[str(code)] = {"description": TITLES.get(code, "Error"), "content": problem}
+    responses["default"] = {"description": "Any other error, as a problem", "content": problem}
+    op["responses"] = responses
+    return op
+
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The whole document (built once per process; the route table is fixed at import)."""
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
+    for r in ROUTES:
+        if r.body is not None:
+            wanted.append((r.body, "validation"))
+        if r.query is not None:
+            wanted.append((r.query, "validation"))
+        if r.response is not None:
+            wanted.append((r.response, "serialization"))
+    pairs = list(dict.fromkeys(wanted))
+    refs, defs = models_json_schema(pairs, ref_template=REF)
+    schemas = defs.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for r in ROUTES:
+        paths.setdefault(r.openapi_path, {})[r.method.lower()] = _operation(r, refs, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Inkubators API",
+            "version": "1.0.0",
+            "summary": "Cases of Liepāja's NGO growth incubator: enrol, record evidence, advance, audit, report.",
+            "description": (
+                "Authenticate every call with `Authorization: Bearer TOKEN` "
+                "(`inkubators token create NAME`). Errors are RFC 9457 problem documents. "
+                "Money is a decimal string in EUR; dates are ISO 8601."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearerAuth": []}],
+    }
+
+
+@api_route("/openapi.json", tag="meta", public=True)
+def openapi() -> Response:
+    """This document: OpenAPI 3.1, generated from the route table and the pydantic models."""
+    return Response(json.dumps(document()), mimetype="application/json")

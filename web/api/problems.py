@@ -1,0 +1,204 @@
+"""RFC 9457 problem responses: every error of the API, mapped to a status in this one place.
+
+The engine's :mod:`workflow.errors`, pydantic's ``ValidationError``, database integrity
+races and werkzeug's HTTP errors all leave as ``application/problem+json`` with ``type``,
+``title``, ``status`` and ``detail``, plus ``errors`` (field, message) for invalid input
+and ``blocked_by`` for guards that said no.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from web.api import bp
+from workflow.errors import (
+    Conflict,
+    DefinitionError,
+    Forbidden,
+    GuardRejected,
+    Ineligible,
+    InvalidInput,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid field and why."""
+
+    field: str
+    message: str
+
+
+class GuardFailure(BaseModel):
+    """A guard that blocks a trigger, with its reason in English and Latvian."""
+
+    guard: str
+    message: str
+    message_lv: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str | None = None
+    errors: list[FieldError] | None = None
+    blocked_by: list[GuardFailure] | None = None
+    reasons: list[str] | None = None
+    trigger: str | None = None
+    state: str | None = None
+    expected_version: int | None = None
+    actual_version: int | None = None
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response:
+    """The problem as a response with its media type."""
+    resp = Response(
+        problem.model_dump_json(exclude_none=True), status=problem.status, mimetype=PROBLEM_MEDIA
+    )
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Problem:
+    return Problem(
+        type=f"urn:inkubators:problem:{slug}", title=title, status=status, detail=detail, **extra
+    )
+
+
+def field_name(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as a dotted field name (``fields.0``); the body itself is ``(body)``."""
+    return ".".join(str(p) for p in loc) or "(body)"
+
+
+def from_workflow(exc: WorkflowError) -> Problem:
+    """Map an engine error to its problem; the order matters only for subclasses."""
+    if isinstance(exc, NotFound):
+        return _problem(404, "not-found", "Not found", str(exc))
+    if isinstance(exc, Forbidden):
+        return _problem(403, "forbidden", "Forbidden", str(exc))
+    if isinstance(exc, TransitionNotAllowed):
+        return _problem(
+            409,
+            "transition-not-allowed",
+            "Trigger not valid from this state",
+            str(exc),
+            trigger=exc.trigger,
+            state=exc.state,
+        )
+    if isinstance(exc, StaleCase):
+        return _problem(
+            409,
+            "stale-case",
+            "The case has changed",
+            str(exc),
+            expected_version=exc.expected,
+            actual_version=exc.actual,
+        )
+    if isinstance(exc, Conflict):
+        return _problem(409, f"conflict:{exc.code}", "Conflict", str(exc), code=exc.code)
+    if isinstance(exc, Ineligible):
+        return _problem(422, "ineligible", "Not eligible", str(exc), reasons=exc.reasons)
+    if isinstance(exc, GuardRejected):
+        return _problem(
+            422,
+            "guard-rejected",
+            "Blocked by guards",
+            str(exc),
+            trigger=exc.trigger,
+            blocked_by=[
+                GuardFailure(guard=f.guard, message=f.message_en, message_lv=f.message_lv)
+                for f in exc.failures
+            ],
+        )
+    if isinstance(exc, InvalidInput):
+        return _problem(
+            422,
+            "invalid-input",
+            "Invalid input",
+            str(exc),
+            errors=[FieldError(field=k, message=v) for k, v in exc.errors.items()],
+        )
+    if isinstance(exc, DefinitionError):
+        logger.error("rules in force are invalid: %s", exc)
+        return _problem(500, "rules-invalid", "The rules in force are invalid", str(exc))
+    logger.error("unmapped workflow error: %r", exc)
+    return _problem(500, "internal", "Internal error", "the server could not complete the request")
+
+
+def from_validation(exc: ValidationError) -> Problem:
+    """Every failing field of the input, named by its location."""
+    errors = [FieldError(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return _problem(422, "invalid-input", "Invalid input", detail, errors=errors)
+
+
+def from_http(exc: HTTPException) -> Problem:
+    """werkzeug's errors (400 bad JSON, 404 unknown path, 405, 413 …) as problems."""
+    status = exc.code or 500
+    slug = (exc.name or "error").lower().replace(" ", "-")
+    return _problem(status, slug, exc.name or "Error", exc.description or exc.name or "")
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+@bp.errorhandler(WorkflowError)
+def _workflow(exc: WorkflowError) -> Response:
+    return problem_response(from_workflow(exc))
+
+
+@bp.errorhandler(ValidationError)
+def _validation(exc: ValidationError) -> Response:
+    return problem_response(from_validation(exc))
+
+
+@bp.errorhandler(IntegrityError)
+def _integrity(exc: IntegrityError) -> Response:
+    logger.warning("integrity error turned into 409: %s", exc.orig)
+    return problem_response(
+        _problem(409, "conflict", "Conflict", "the request conflicts with stored data")
+    )
+
+
+def _http(exc: HTTPException) -> Response:
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    return problem_response(from_http(exc), headers)
+
+
+@bp.before_app_request
+def _routing_problem() -> Response | None:
+    """Unknown ``/api/`` paths and wrong methods never reach the blueprint's handlers, and
+    the app's handlers belong to the UI; answer them as problems before dispatching."""
+    exc = request.routing_exception
+    if isinstance(exc, HTTPException) and (exc.code or 500) >= 400 and _is_api():
+        return _http(exc)
+    return None
+
+
+@bp.errorhandler(Exception)
+def _internal(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return _http(exc)
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return problem_response(
+        _problem(500, "internal", "Internal error", "the server could not complete the request")
+    )

@@ -1,0 +1,134 @@
+"""Reading the audit log as a service: who may read it, keyset pages and the stored event.
+
+The policy's ``read_audit`` action guards the whole log; a case's own history follows
+the case's access rule instead (a mentor reads the history of an assigned case).
+Pages are keyed by event id, so a page never shifts when events are appended meanwhile.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow import auditlog
+from workflow.actors import Actor
+from workflow.db import read, read_session
+from workflow.errors import InvalidInput, NotFound
+from workflow.orm import AuditEvent, Case
+from workflow.permissions import require_action, require_case_access
+from workflow.runtime import Runtime
+from workflow.views import EventOut
+
+MAX_PAGE = 500
+
+
+def encode_cursor(event_id: int) -> str:
+    """An opaque cursor after ``event_id``."""
+    return base64.urlsafe_b64encode(f"e{event_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The last event id of the previous page; anything else is the caller's error."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("e"):
+            raise ValueError
+        return int(text[1:])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput({"cursor": "not a cursor this service issued"}) from exc
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Times without an offset are UTC, as everywhere in the engine."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def list_events(
+    rt: Runtime,
+    actor: Actor,
+    *,
+    case_id: int | None = None,
+    actor_name: str | None = None,
+    trigger: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> tuple[list[EventOut], str | None]:
+    """A page of the whole log for roles allowed to read it; returns the next cursor."""
+    require_action(rt.rules, actor, "read_audit")
+    return _page(rt, case_id, actor_name, trigger, since, until, limit, cursor)
+
+
+def case_events(
+    rt: Runtime, actor: Actor, case_id: int, *, limit: int = 100, cursor: str | None = None
+) -> tuple[list[EventOut], str | None]:
+    """A page of one case's history, for anyone who may see the case."""
+    with read(rt.engine) as conn:
+        mentor = conn.execute(select(Case.mentor_id).where(Case.id == case_id)).first()
+    if mentor is None:
+        raise NotFound("case", case_id)
+    require_case_access(rt.rules, actor, mentor.mentor_id)
+    return _page(rt, case_id, None, None, None, None, limit, cursor)
+
+
+def _page(
+    rt: Runtime,
+    case_id: int | None,
+    actor_name: str | None,
+    trigger: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[EventOut], str | None]:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput({"limit": f"must be between 1 and {MAX_PAGE}"})
+    q = auditlog.event_query(
+        case_id=case_id,
+        actor=actor_name,
+        trigger=trigger,
+        since=_aware(since),
+        until=_aware(until),
+    ).limit(limit + 1)
+    if cursor:
+        q = q.where(AuditEvent.id > decode_cursor(cursor))
+    with read_session(rt.engine) as s:
+        rows = list(s.scalars(q))
+        page = [EventOut.model_validate(e) for e in rows[:limit]]
+    nxt = encode_cursor(page[-1].id) if len(rows) > limit and page else None
+    return page, nxt
+
+
+def stored_event(rt: Runtime, case_id: int, seq: int) -> EventOut:
+    """The stored event ``seq`` of a case (with its id), e.g. right after it was written."""
+    with read_session(rt.engine) as s:
+        event = s.scalar(
+            select(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.seq == seq)
+        )
+        if event is None:
+            raise NotFound("audit event", f"{case_id}#{seq}")
+        return EventOut.model_validate(event)
+
+
+def verify(rt: Runtime, actor: Actor) -> auditlog.VerifyResult:
+    """Recompute every chain, for roles allowed to read the log."""
+    require_action(rt.rules, actor, "read_audit")
+    return auditlog.verify(rt)
+
+
+def export(rt: Runtime, actor: Actor, fmt: str, **filters: Any) -> Iterator[str]:
+    """The streamed export; the permission is checked now, before the first chunk."""
+    require_action(rt.rules, actor, "read_audit")
+    if fmt not in ("csv", "jsonl"):
+        raise InvalidInput({"format": "csv or jsonl"})
+    for key in ("since", "until"):
+        if filters.get(key) is not None:
+            filters[key] = _aware(filters[key])
+    return auditlog.export(rt, fmt, **filters)
