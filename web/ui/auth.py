@@ -1,0 +1,110 @@
+"""Logging in and out, and switching the language.
+
+Login renews the session (``session.clear()`` before ``login_user``), stores the user's
+session epoch (checked by ``web.security.load_user`` on every request), and counts
+failures in the database per account and per address. The message never says whether
+the name exists. Logout advances the epoch, so a copy of the old cookie is dead too.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from web.context import runtime
+from web.security import WebUser
+from web.ui.forms import LanguageForm, LoginForm, PostForm
+from web.ui.helpers import LOCALES
+from workflow import accounts, throttle
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("ui_auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths; anything else goes to the dashboard."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            if not target.startswith("//"):
+                return target
+    return url_for("ui_dashboard.index")
+
+
+def client_address() -> str:
+    """The client's address as the server sees it (a proxy must be configured to set it)."""
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the login form; on POST check the throttle, then the password."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        rt = runtime()
+        name = form.name.data.strip()
+        try:
+            throttle.check(rt, name, client_address())
+        except throttle.TooManyAttempts as exc:
+            form.form_errors.append(
+                _("Too many failed attempts. Try again in %(n)d minutes.", n=exc.minutes)
+            )
+            return render_template("auth/login.html", form=form), 429
+        view = accounts.authenticate(rt, name, form.password.data)
+        if view is None:
+            throttle.record_failure(rt, name, client_address())
+            logger.info("failed login for %r from %s", name, client_address())
+            form.form_errors.append(_("Invalid name or password."))
+            status = 401
+        else:
+            throttle.record_success(rt, name)
+            lang = session.get("lang")
+            session.clear()  # a fresh session: nothing from before the login survives
+            if lang in LOCALES:
+                session["lang"] = lang
+            login_user(WebUser(view))
+            session["epoch"] = view.session_epoch
+            session["seen"] = rt.now().timestamp()
+            session.permanent = True
+            logger.info("login %s (%s)", view.name, view.role)
+            return redirect(safe_next(form.next.data))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> ResponseReturnValue:
+    """End every session of the user (the epoch moves on) and forget this one."""
+    form = PostForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("ui_dashboard.index"))
+    accounts.end_sessions(runtime(), int(current_user.get_id()))
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang in LOCALES:
+        session["lang"] = lang
+    flash(_("You have logged out."))
+    return redirect(url_for("ui_auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> ResponseReturnValue:
+    """Remember the chosen language in the session (for this browser only)."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in LOCALES:
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,135 @@
+"""The case list (with filters), the case page and the advance form.
+
+Which triggers are offered, and why one is blocked, comes from the engine's own
+``case_detail`` (``TriggerView.allowed``/``role_allowed``/``blocked_by``); firing goes
+through ``advance.fire``, which checks the role, the version and every guard again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from web.context import actor, runtime
+from web.ui.forms import AdvanceForm, expected_version
+from web.ui.helpers import lang, trigger_label
+from workflow import advance, registry, views
+from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("ui_cases", __name__, url_prefix="/cases")
+
+PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """Cases the user may see, filtered by cycle, state, overdue and name or reg. no."""
+    rt = runtime()
+    args = request.args
+    filters: dict[str, object] = {}
+    problems: list[str] = []
+    cycle_id = args.get("cycle", type=int)
+    if cycle_id:
+        filters["cycle_id"] = cycle_id
+    state = args.get("state", "")
+    if state:
+        filters["state"] = state
+    overdue = args.get("overdue", "")
+    if overdue in ("yes", "no"):
+        filters["overdue"] = overdue == "yes"
+    search = args.get("q", "").strip()
+    if search:
+        filters["search"] = search[:100]
+    cursor = args.get("after") or None
+    try:
+        cases, nxt = views.list_cases(rt, actor(), limit=PAGE, cursor=cursor, **filters)  # type: ignore[arg-type]
+    except InvalidInput as exc:
+        problems = [f"{k}: {v}" for k, v in exc.errors.items()]
+        cases, nxt = [], None
+    query = {k: v for k, v in args.items() if k != "after"}
+    return render_template(
+        "cases/list.html",
+        cases=cases,
+        next_url=url_for(".index", after=nxt, **query) if nxt else None,
+        cycles=registry.list_cycles(rt),
+        states=rt.rules.states.state_ids,
+        args=args,
+        problems=problems,
+    )
+
+
+def render_case(
+    case_id: int, forms: dict[str, AdvanceForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """The case page; ``forms`` carries a re-shown advance form with its errors."""
+    rt = runtime()
+    detail = views.case_detail(rt, actor(), case_id)
+    forms = dict(forms or {})
+    for t in detail.triggers:
+        if t.trigger not in forms:
+            f = AdvanceForm(formdata=None)
+            f.trigger.data = t.trigger
+            f.expected_version.data = str(detail.version)
+            forms[t.trigger] = f
+    return (
+        render_template("cases/detail.html", case=detail, forms=forms, lv=lang() == "lv"),
+        status,
+    )
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def show(case_id: int) -> ResponseReturnValue:
+    """Organisation, evidence, applications, every trigger with reasons, history."""
+    return render_case(case_id)
+
+
+@bp.route("/<int:case_id>/advance", methods=["POST"])
+@login_required
+def fire(case_id: int) -> ResponseReturnValue:
+    """Fire a trigger; a blocked or stale attempt is shown on the case page, not as a crash."""
+    form = AdvanceForm()
+    if not form.validate_on_submit():
+        return render_case(case_id, {form.trigger.data or "": form}, 400)
+    trigger = form.trigger.data
+    try:
+        result = advance.fire(
+            runtime(),
+            actor(),
+            case_id,
+            trigger,
+            expected_version=expected_version(form),
+            comment=(form.comment.data or "").strip(),
+        )
+    except StaleCase:
+        flash(
+            _(
+                "This case was changed by someone else since you opened it. "
+                "Here is its current state; check it and try again."
+            ),
+            "error",
+        )
+        return render_case(case_id, status=409)
+    except GuardRejected as exc:
+        for f in exc.failures:
+            form.comment.errors = [
+                *form.comment.errors,
+                f.message_lv if lang() == "lv" else f.message_en,
+            ]
+        flash(_("%(t)s is blocked.", t=trigger_label(trigger)), "error")
+        return render_case(case_id, {trigger: form}, 422)
+    except TransitionNotAllowed:
+        flash(
+            _("%(t)s is not possible from the case's current state.", t=trigger_label(trigger)),
+            "error",
+        )
+        return render_case(case_id, status=409)
+    flash(_("Done: %(t)s.", t=trigger_label(result.trigger)), "success")
+    return redirect(url_for(".show", case_id=case_id))

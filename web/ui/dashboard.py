@@ -1,0 +1,84 @@
+"""The cycle dashboard: capacity, cases per state, overdue cases, the programme's figures
+and the workflow diagram drawn from the states file with the number of cases per state."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from web.context import actor, runtime
+from web.ui.helpers import state_label
+from workflow import registry, reports, views
+
+bp = Blueprint("ui_dashboard", __name__)
+
+# The diagram needs the <style> element mermaid writes into its SVG; scripts stay 'self'.
+DIAGRAM_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+_STATE_LINE = re.compile(r'^(\s*)state "([^"]*)" as (\S+)\s*$')
+_CLASS_LINE = re.compile(r"^(\s*)Class (\S+) s_active\s*$")
+
+
+def diagram(source: str, counts: dict[str, int]) -> str:
+    """The ``transitions`` mermaid text with each state labelled and counted."""
+    out = []
+    for line in source.splitlines():
+        m = _STATE_LINE.match(line)
+        if m:
+            label = state_label(m.group(3)).replace('"', "'")
+            line = f'{m.group(1)}state "{label} ({counts.get(m.group(3), 0)})" as {m.group(3)}'
+        else:
+            c = _CLASS_LINE.match(line)
+            if c:  # the anchor model's "current state" is no case's state: no highlight
+                line = f"{c.group(1)}Class {c.group(2)} s_default"
+        out.append(line)
+    return "\n".join(out)
+
+
+@bp.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """One cycle's figures (the chosen one, else the newest that has cases)."""
+    rt = runtime()
+    cycles = registry.list_cycles(rt)
+    as_of_raw = request.args.get("as_of", "")
+    try:
+        as_of = date.fromisoformat(as_of_raw) if as_of_raw else rt.now().date()
+    except ValueError:
+        abort(400, "as_of must be a date YYYY-MM-DD")
+    report = None
+    cycle = None
+    overdue: list[views.CaseSummary] = []
+    if cycles:
+        wanted = request.args.get("cycle", type=int)
+        cycle = next((c for c in cycles if c.id == wanted), None)
+        if cycle is None:
+            for c in cycles:
+                cycle = c
+                if reports.cycle_report(rt, c.id, as_of).organisations:
+                    break
+        assert cycle is not None
+        report = reports.cycle_report(rt, cycle.id, as_of)
+        overdue, _ = views.list_cases(rt, actor(), cycle_id=cycle.id, overdue=True, limit=500)
+    counts = report.cases_by_state if report else {}
+    resp = make_response(
+        render_template(
+            "dashboard.html",
+            cycles=cycles,
+            cycle=cycle,
+            report=report,
+            as_of=as_of,
+            overdue=overdue,
+            states=rt.rules.states.state_ids,
+            mermaid=diagram(rt.rules.mermaid(), counts),
+        )
+    )
+    resp.headers["Content-Security-Policy"] = DIAGRAM_CSP
+    return resp

@@ -1,0 +1,98 @@
+"""One place mapping engine errors to HTML pages for the UI (never for ``/api/`` paths).
+
+Handlers are attached to each UI blueprint, so errors raised by the JSON API's views
+never reach them; the app-level handlers for routing errors (404, 405) hand ``/api/``
+paths back untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import (
+    Conflict,
+    Forbidden,
+    GuardRejected,
+    Ineligible,
+    InvalidInput,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def forbidden(exc: Forbidden) -> ResponseReturnValue:
+    """The role may not do this: 403, saying what was refused."""
+    logger.info("forbidden: %s", exc)
+    return _page(403, _("Not allowed"), _("Your role may not do this: %(what)s.", what=exc.action))
+
+
+def not_found(exc: NotFound) -> ResponseReturnValue:
+    """A record that does not exist: 404."""
+    return _page(
+        404, _("Not found"), _("%(kind)s %(key)s does not exist.", kind=exc.kind, key=exc.key)
+    )
+
+
+def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
+    """Any other engine refusal the view did not handle itself: its message, 409 or 422."""
+    if isinstance(exc, StaleCase):
+        return _page(
+            409,
+            _("The case has changed"),
+            _("Someone changed this case meanwhile. Reload it and try again."),
+        )
+    if isinstance(exc, InvalidInput | Ineligible | GuardRejected | TransitionNotAllowed):
+        return _page(422, _("Cannot do this"), str(exc))
+    if isinstance(exc, Conflict):
+        return _page(409, _("Cannot do this"), str(exc))
+    logger.exception("unhandled workflow error")
+    return _page(500, _("Something went wrong"), str(exc))
+
+
+def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    """A form without a valid CSRF token: 400, with a way forward."""
+    return _page(400, _("The form has expired"), _("Reload the page and submit the form again."))
+
+
+def http_error(exc: HTTPException) -> ResponseReturnValue:
+    """Routing and abort() errors as pages, except under ``/api/`` (the API answers itself)."""
+    if request.path.startswith("/api/"):
+        return exc
+    code = exc.code or 500
+    titles = {
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Not allowed"),
+        400: _("Bad request"),
+    }
+    return _page(code, titles.get(code, exc.name), exc.description or "")
+
+
+def attach(bp: Blueprint) -> None:
+    """Register the handlers on one UI blueprint."""
+    bp.register_error_handler(Forbidden, forbidden)
+    bp.register_error_handler(NotFound, not_found)
+    bp.register_error_handler(WorkflowError, workflow_error)
+    bp.register_error_handler(CSRFError, csrf_error)
+    for code in (400, 403, 404):
+        bp.register_error_handler(code, http_error)
+
+
+def init_app(app: Flask) -> None:
+    """Routing errors that belong to no blueprint (unknown URLs, wrong methods)."""
+    for code in (404, 405):
+        app.register_error_handler(code, http_error)

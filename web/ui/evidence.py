@@ -1,0 +1,318 @@
+"""Forms that record evidence and enrol organisations; each calls one service function.
+
+Every form is validated by the domain's pydantic schema; its errors, and the service's
+``InvalidInput`` errors, are shown next to the fields they name. The GET of a form is
+refused (403) to a role that could not submit it, checked by the policy's own functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from pydantic import BaseModel, ValidationError
+
+from web.context import actor, runtime
+from web.ui import forms as F
+from web.ui.helpers import apply_errors, pydantic_errors
+from workflow import enrolment, evidence, registry, views
+from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
+from workflow.permissions import require_action, require_evidence
+from workflow.schemas import (
+    AnalysisIn,
+    ApplicationIn,
+    ApplicationUpdate,
+    ConsultationIn,
+    OrganisationIn,
+    SelectionIn,
+)
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("ui_evidence", __name__)
+
+
+def _submit(
+    form: FlaskForm,
+    schema: type[BaseModel],
+    names: tuple[str, ...],
+    call: Callable[[Any], Any],
+    lists: tuple[str, ...] = (),
+) -> tuple[bool, list[str]]:
+    """Validate with the schema, call the service, map every error to its field."""
+    try:
+        data = schema.model_validate(F.values(form, names, lists))
+    except ValidationError as exc:
+        return False, apply_errors(form, pydantic_errors(exc))
+    try:
+        call(data)
+    except InvalidInput as exc:
+        return False, apply_errors(form, exc.errors)
+    except StaleCase:
+        return False, [
+            _(
+                "The case was changed by someone else since you opened this form. Reload it and check."
+            )
+        ]
+    except Ineligible as exc:
+        return False, [_("Not eligible:"), *exc.reasons]
+    except Conflict as exc:
+        return False, [str(exc)]
+    return True, []
+
+
+def _case_form(
+    case_id: int,
+    kind: str,
+    form: FlaskForm,
+    title: Any,
+    schema: type[BaseModel],
+    names: tuple[str, ...],
+    service: Callable[..., Any],
+    lists: tuple[str, ...] = (),
+) -> ResponseReturnValue:
+    """The shared GET/POST flow of an evidence form on one case."""
+    rt = runtime()
+    who = actor()
+    require_evidence(rt.rules, who, kind)
+    detail = views.case_detail(rt, who, case_id)  # also refuses a case not assigned to a mentor
+    problems: list[str] = []
+    status = 200
+    if request.method == "GET":
+        form.expected_version.data = str(detail.version)
+    elif form.validate_on_submit():
+        ok, problems = _submit(
+            form,
+            schema,
+            names,
+            lambda data: service(rt, who, case_id, data, expected_version=F.expected_version(form)),
+            lists,
+        )
+        if ok:
+            flash(_("Saved."), "success")
+            return redirect(url_for("ui_cases.show", case_id=case_id))
+        status = 422
+    else:
+        status = 400
+    return (
+        render_template(
+            "evidence/form.html", form=form, title=title, case=detail, problems=problems
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<int:case_id>/analysis", methods=["GET", "POST"])
+@login_required
+def analysis(case_id: int) -> ResponseReturnValue:
+    """Record the needs analysis."""
+    return _case_form(
+        case_id,
+        "analysis",
+        F.AnalysisForm(),
+        _l("Record the needs analysis"),
+        AnalysisIn,
+        ("findings", "need_areas", "recorded_on"),
+        evidence.record_analysis,
+        lists=("need_areas",),
+    )
+
+
+@bp.route("/cases/<int:case_id>/consultation", methods=["GET", "POST"])
+@login_required
+def consultation(case_id: int) -> ResponseReturnValue:
+    """Record a mentor consultation (mentors: on their assigned cases)."""
+    form = F.ConsultationForm()
+    if request.method == "GET" and actor().role == "mentor":
+        form.mentor.data = actor().name
+    return _case_form(
+        case_id,
+        "consultation",
+        form,
+        _l("Record a consultation"),
+        ConsultationIn,
+        ("mentor", "held_on", "hours", "topic"),
+        evidence.record_consultation,
+    )
+
+
+def _source_choices(only: set[int] | None = None) -> list[tuple[str, str]]:
+    rt = runtime()
+    return [
+        (str(s.id), f"{s.funder} — {s.programme} ({s.call_opens} … {s.call_closes})")
+        for s in registry.list_funding_sources(rt)
+        if only is None or s.id in only
+    ]
+
+
+@bp.route("/cases/<int:case_id>/source", methods=["GET", "POST"])
+@login_required
+def source(case_id: int) -> ResponseReturnValue:
+    """Select a funding source for the case."""
+    form = F.SelectionForm()
+    form.funding_source_id.choices = _source_choices()
+    return _case_form(
+        case_id,
+        "source_selection",
+        form,
+        _l("Select a funding source"),
+        SelectionIn,
+        ("funding_source_id", "selected_on"),
+        evidence.select_source,
+    )
+
+
+@bp.route("/cases/<int:case_id>/application", methods=["GET", "POST"])
+@login_required
+def application(case_id: int) -> ResponseReturnValue:
+    """Add a drafted application for one of the case's selected sources."""
+    rt = runtime()
+    require_evidence(rt.rules, actor(), "application")
+    selected = {s.funding_source_id for s in views.case_detail(rt, actor(), case_id).sources}
+    form = F.ApplicationForm()
+    form.funding_source_id.choices = _source_choices(selected)
+    return _case_form(
+        case_id,
+        "application",
+        form,
+        _l("Add an application"),
+        ApplicationIn,
+        (
+            "funding_source_id",
+            "title",
+            "domain",
+            "total_budget_eur",
+            "requested_eur",
+            "prepared_on",
+        ),
+        evidence.add_application,
+    )
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@login_required
+def application_update(application_id: int) -> ResponseReturnValue:
+    """Record an application's submission date and/or decision."""
+    rt = runtime()
+    who = actor()
+    require_evidence(rt.rules, who, "application_update")
+    app = views.get_application(rt, application_id)
+    detail = views.case_detail(rt, who, app.case_id)
+    form = F.ApplicationUpdateForm()
+    problems: list[str] = []
+    status = 200
+    if request.method == "GET":
+        form.expected_version.data = str(detail.version)
+        form.submitted_on.data = app.submitted_on.isoformat() if app.submitted_on else ""
+        form.decision.data = app.decision or ""
+        form.decided_on.data = app.decided_on.isoformat() if app.decided_on else ""
+        form.awarded_eur.data = str(app.awarded_eur) if app.awarded_eur is not None else ""
+    elif form.validate_on_submit():
+        ok, problems = _submit(
+            form,
+            ApplicationUpdate,
+            ("submitted_on", "decision", "decided_on", "awarded_eur"),
+            lambda data: evidence.update_application(
+                rt, who, application_id, data, expected_version=F.expected_version(form)
+            ),
+        )
+        if ok:
+            flash(_("Saved."), "success")
+            return redirect(url_for("ui_cases.show", case_id=app.case_id))
+        status = 422
+    else:
+        status = 400
+    title = _("Submission and decision: %(title)s", title=app.title)
+    return (
+        render_template(
+            "evidence/form.html",
+            form=form,
+            title=title,
+            case=detail,
+            problems=problems,
+            application=app,
+        ),
+        status,
+    )
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@login_required
+def enrol() -> ResponseReturnValue:
+    """Enrol a registered organisation into a cycle."""
+    rt = runtime()
+    who = actor()
+    require_action(rt.rules, who, "enrol")
+    form = F.EnrolForm()
+    form.organisation_id.choices = [
+        (str(o.id), f"{o.name} ({o.reg_no})") for o in registry.list_organisations(rt)
+    ]
+    form.cycle_id.choices = [(str(c.id), c.name) for c in registry.list_cycles(rt)]
+    if request.method == "GET" and request.args.get("organisation"):
+        form.organisation_id.data = request.args["organisation"]
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            created: list[int] = []
+
+            def call(_: Any) -> None:
+                created.append(
+                    enrolment.enrol(
+                        rt,
+                        who,
+                        int(form.organisation_id.data),
+                        int(form.cycle_id.data),
+                        comment=(form.comment.data or "").strip(),
+                    )
+                )
+
+            from workflow.schemas import EnrolmentIn
+
+            ok, problems = _submit(form, EnrolmentIn, ("organisation_id", "cycle_id"), call)
+            if ok:
+                flash(_("Enrolled."), "success")
+                return redirect(url_for("ui_cases.show", case_id=created[0]))
+            status = 422
+        else:
+            status = 400
+    return render_template("evidence/enrol.html", form=form, problems=problems), status
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def organisation() -> ResponseReturnValue:
+    """Register an NGO, then go on to enrol it."""
+    rt = runtime()
+    who = actor()
+    require_action(rt.rules, who, "manage_organisations")
+    form = F.OrganisationForm()
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            made: list[int] = []
+            ok, problems = _submit(
+                form,
+                OrganisationIn,
+                ("name", "reg_no", "legal_form", "fields"),
+                lambda data: made.append(registry.create_organisation(rt, who, data).id),
+                lists=("fields",),
+            )
+            if ok:
+                flash(_("Organisation registered."), "success")
+                return redirect(url_for(".enrol", organisation=made[0]))
+            status = 422
+        else:
+            status = 400
+    title = _l("Register an organisation")
+    return render_template(
+        "evidence/form.html", form=form, title=title, case=None, problems=problems
+    ), status

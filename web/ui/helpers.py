@@ -1,0 +1,174 @@
+"""Template helpers and request hooks shared by every UI blueprint.
+
+Labels of states and triggers come from the states file in the user's language; dates
+and EUR amounts are formatted by Babel for the locale. Nothing here decides a rule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext
+from flask_login import current_user, logout_user
+from pydantic import ValidationError
+from wtforms import Form
+
+from web.context import runtime
+from workflow import permissions
+
+logger = logging.getLogger(__name__)
+
+LOCALES = ("lv", "en")
+LOGIN_REQUIRED = lazy_gettext("Please log in to see this page.")
+
+
+def select_locale() -> str:
+    """The session's switch first, then the user's own setting, then Latvian."""
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return str(chosen)
+    if getattr(current_user, "is_authenticated", False):
+        loc = getattr(current_user, "locale", None)
+        if loc in LOCALES:
+            return str(loc)
+    return "lv"
+
+
+def lang() -> str:
+    """The language of this request (``lv`` or ``en``)."""
+    return str(get_locale() or "lv")
+
+
+def pick(label: Any) -> str:
+    """The ``lv`` or ``en`` text of a label object from the states file."""
+    return str(label.lv if lang() == "lv" else label.en)
+
+
+def state_label(state: str) -> str:
+    """A state's label in the user's language (the id if the state is no longer declared)."""
+    try:
+        return pick(runtime().rules.states.state(state).label)
+    except (KeyError, ValueError, LookupError):
+        return state
+
+
+def trigger_label(trigger: str) -> str:
+    """A trigger's label in the user's language (the id for evidence events and enrolment)."""
+    try:
+        return pick(runtime().rules.states.trigger_label(trigger))
+    except (KeyError, ValueError, LookupError):
+        return trigger
+
+
+def money(value: Decimal | float | int | None) -> str:
+    """An EUR amount in the locale's number format."""
+    if value is None:
+        return "–"
+    return f"{format_decimal(Decimal(value), format='#,##0.00')} EUR"
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in the locale's medium format."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(format_date(value, "medium"))
+
+
+def when(value: datetime | None) -> str:
+    """A date and time in the locale's format (Riga time)."""
+    if value is None:
+        return "–"
+    return str(format_datetime(value, "short"))
+
+
+def may(action: str) -> bool:
+    """Whether the logged-in user's role may take an administrative action."""
+    if not current_user.is_authenticated:
+        return False
+    return permissions.may(runtime().rules, current_user.actor(), action)
+
+
+def may_record(kind: str) -> bool:
+    """Whether the logged-in user's role may record a kind of evidence."""
+    if not current_user.is_authenticated:
+        return False
+    return kind in runtime().rules.policy.role(current_user.role).evidence
+
+
+def apply_errors(form: Form, errors: dict[str, str]) -> list[str]:
+    """Put domain or schema errors on the form's fields; return those that fit no field."""
+    general = []
+    for name, message in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            general.append(f"{name}: {message}" if name and name != "(body)" else message)
+    return general
+
+
+def pydantic_errors(exc: ValidationError) -> dict[str, str]:
+    """Pydantic's errors keyed by the first element of each location (the field name)."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = err.get("loc") or ()
+        key = str(loc[0]) if loc else ""
+        msg = str(err.get("msg", "invalid"))
+        out[key] = f"{out[key]}; {msg}" if key in out else msg
+    return out
+
+
+def _idle_check() -> ResponseReturnValue | None:
+    """End a browser session that has been idle longer than the configured timeout."""
+    if request.path.startswith(("/api/", "/static/")):
+        return None
+    if not current_user.is_authenticated or getattr(current_user, "via_token", False):
+        return None
+    settings = runtime_settings()
+    now = runtime().now().timestamp()
+    seen = session.get("seen")
+    if isinstance(seen, (int, float)) and now - seen > settings.idle_timeout_minutes * 60:
+        keep = session.get("lang")
+        logout_user()
+        session.clear()
+        if keep:
+            session["lang"] = keep
+        flash(lazy_gettext("Your session ended after a period of inactivity; log in again."))
+        return redirect(url_for("ui_auth.login", next=request.full_path))
+    session["seen"] = now
+    return None
+
+
+def runtime_settings() -> Any:
+    """The app's settings object."""
+    from flask import current_app
+
+    return current_app.config["INKUBATORS_SETTINGS"]
+
+
+def init_app(app: Flask) -> None:
+    """Template globals, filters and the idle-timeout hook."""
+    app.before_request(_idle_check)
+    app.add_template_filter(money, "money")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(when, "when")
+    helpers: dict[str, Callable[..., Any]] = {
+        "state_label": state_label,
+        "trigger_label": trigger_label,
+        "pick": pick,
+        "may": may,
+        "may_record": may_record,
+        "lang": lang,
+    }
+    for name, fn in helpers.items():
+        app.add_template_global(fn, name)
