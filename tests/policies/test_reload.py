@@ -1,0 +1,131 @@
+"""Live reload: an edited file is in force on the next call, a broken one never is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import COORDINATOR
+from workflow import advance, rulestore, views
+from workflow.db import make_engine
+from workflow.errors import DefinitionError, GuardRejected
+from workflow.rulestore import WatchedRules
+from workflow.runtime import FixedRules, Runtime
+
+RAISED = "needs at least 3 consultations and 2 mentor hours; has 1 and 2"  # the guard's own words
+
+
+def consult_view(rt: Runtime, case_id: int) -> views.TriggerView:
+    return next(t for t in views.case_detail(rt, None, case_id).triggers if t.trigger == "consult")
+
+
+def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_case):
+    case_id = analysed_case(n=1)
+    assert consult_view(watched_rt, case_id).allowed
+
+    files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
+
+    view = consult_view(watched_rt, case_id)
+    assert not view.allowed
+    assert [b.message for b in view.blocked_by] == [RAISED]
+    with pytest.raises(GuardRejected) as exc:
+        advance.fire(watched_rt, COORDINATOR, case_id, "consult")
+    assert exc.value.failures[0].message_en == RAISED
+    assert rulestore.status(watched_rt).errors == []
+
+
+def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
+    calls: list[object] = []
+    real = rulestore.load_policy
+    monkeypatch.setattr(rulestore, "load_policy", lambda d: calls.append(d) or real(d))
+    for _ in range(50):
+        watched_rt.rules  # noqa: B018 - the property is the hot path under test
+    assert calls == []
+    files.edit(files.policy, "capacity: 15", "capacity: 12")
+    assert watched_rt.rules.policy.spec.cycle_defaults.capacity == 12
+    watched_rt.rules  # noqa: B018
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("which", "old", "new", "problem"),
+    [
+        (
+            "policy",
+            "  consult:\n",
+            "  consult: [\n",
+            "policies/programme.yaml: line 13, column 14: invalid YAML: expected ',' or ']', but got ':'",
+        ),
+        (
+            "policy",
+            "  auditor:\n",
+            "  controller:\n",
+            "policies/programme.yaml: roles.controller: Input should be 'coordinator', 'mentor', "
+            "'auditor' or 'admin'",
+        ),
+        (
+            "states",
+            "guards: [enough_consultations]",
+            "guards: [enough_meetings]",
+            "states/incubation.yaml: transitions[1].guards[0]: unknown guard 'enough_meetings'",
+        ),
+        (
+            "policy",
+            "min_hours: 2",
+            "min_hours: 2\n    min_minutes: 5",
+            "policies/programme.yaml: guards.consult.min_minutes: no guard of 'consult' takes "
+            "this parameter",
+        ),
+    ],
+)
+def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
+    watched_rt, files, analysed_case, which, old, new, problem
+):
+    case_id = analysed_case(n=1)
+    before = watched_rt.rules
+    files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
+    path = files.policy if which == "policy" else files.states
+    files.edit(path, old, new)
+
+    assert watched_rt.rules is before  # neither the good nor the bad part applied
+    st = rulestore.status(watched_rt)
+    assert (st.states_hash, st.policy_hash) == (before.states_hash, before.policy_hash)
+    assert any(e.startswith(problem) for e in st.errors), st.errors
+    assert st.errors_since is not None
+    assert consult_view(watched_rt, case_id).allowed  # still the old threshold
+
+    files.edit(path, new, old)  # fixed: the raised threshold now applies
+    assert not consult_view(watched_rt, case_id).allowed
+    assert rulestore.status(watched_rt).errors == []
+
+
+def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, clock):
+    good = watched_rt.rules
+    files.edit(files.policy, "roles:", "rolez:")
+    again = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
+    assert again.current().policy_hash == good.policy_hash
+    assert any("rolez: unknown policy section" in e for e in again.status().errors)
+
+
+def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, files, clock):
+    files.edit(files.policy, "roles:", "rolez:")
+    engine = make_engine(sqlite_url)
+    with pytest.raises(DefinitionError, match="rolez: unknown policy section"):
+        WatchedRules(files.states_dir, files.policy_dir, engine, clock)
+    engine.dispose()
+
+
+def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
+    text = files.policy.read_text("utf-8")
+    head, _, deadlines = text.partition("deadlines:")
+    files.policy.write_text(head, "utf-8")
+    (files.policy_dir / "deadlines.yaml").write_text(
+        "deadlines:" + deadlines.replace("enrolled: 21", "enrolled: 7"), "utf-8"
+    )
+    rules = watched_rt.rules
+    assert rules.policy.spec.deadlines["enrolled"] == 7
+    assert rules.policy.origins["deadlines"] == "policies/deadlines.yaml"
+
+
+def test_status_of_fixed_rules(rt, rules):
+    st = rulestore.status(Runtime(rt.engine, FixedRules(rules)))
+    assert (st.states_hash, st.policy_hash, st.errors) == (rules.states_hash, rules.policy_hash, [])
