@@ -123,7 +123,7 @@ def verify(rt: Runtime, actor: Actor) -> auditlog.VerifyResult:
     return auditlog.verify(rt)
 
 
-def export(rt: Runtime, actor: Actor, fmt: str, **filters: Any) -> Iterator[str]:
+def export(rt: Runtime, actor: Actor, fmt: str, /, **filters: Any) -> Iterator[str]:
     """The streamed export; the permission is checked now, before the first chunk."""
     require_action(rt.rules, actor, "read_audit")
     if fmt not in ("csv", "jsonl"):
