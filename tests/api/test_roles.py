@@ -1,0 +1,189 @@
+"""Role matrix: each role × each write endpoint answers the policy's 2xx or 403, and a 403
+writes nothing. Expectations are the shipped ``policies/`` file as a user reads it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import ROLES, Api
+from tests.conftest import ADMIN
+from workflow import enrolment, evidence, registry, views
+from workflow.runtime import Runtime
+from workflow.schemas import (
+    AnalysisIn,
+    ApplicationIn,
+    CycleIn,
+    FundingSourceIn,
+    OrganisationIn,
+    SelectionIn,
+)
+
+SOURCE = {
+    "funder": "Fonds",
+    "programme": "Programma",
+    "call_opens": "2023-03-01",
+    "call_closes": "2023-12-31",
+    "max_grant_eur": "40000",
+    "domains": ["social"],
+}
+
+# endpoint → (method, path template, body, success status)
+WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
+    "create_organisation": (
+        "POST",
+        "/organisations",
+        {"name": "Jauna", "reg_no": "40008999999", "legal_form": "foundation"},
+        201,
+    ),
+    "create_cycle": (
+        "POST",
+        "/cycles",
+        {"name": "Jauns", "starts_on": "2024-01-01", "ends_on": "2024-06-30"},
+        201,
+    ),
+    "create_funding_source": ("POST", "/funding-sources", SOURCE, 201),
+    "enrol": ("POST", "/cases", {"organisation_id": "{spare_org}", "cycle_id": "{cycle}"}, 201),
+    "record_analysis": (
+        "POST",
+        "/cases/{case}/analysis",
+        {"findings": "F", "need_areas": ["x"]},
+        201,
+    ),
+    "record_consultation": (
+        "POST",
+        "/cases/{case}/consultations",
+        {"mentor": "anna", "held_on": "2023-03-01", "hours": "2", "topic": "T"},
+        201,
+    ),
+    "select_source": (
+        "POST",
+        "/cases/{case}/sources",
+        {"funding_source_id": "{spare_source}"},
+        201,
+    ),
+    "add_application": (
+        "POST",
+        "/cases/{case}/applications",
+        {
+            "funding_source_id": "{source}",
+            "title": "P",
+            "domain": "social",
+            "total_budget_eur": "100",
+            "requested_eur": "90",
+        },
+        201,
+    ),
+    "update_application": (
+        "PATCH",
+        "/applications/{application}",
+        {"submitted_on": "2023-03-01"},
+        200,
+    ),
+    "fire": ("POST", "/cases/{case}/transitions", {"trigger": "analyse"}, 200),
+    "assign_mentor": ("POST", "/cases/{case}/mentor", {"mentor": "anna"}, 200),
+}
+
+ALLOWED = {
+    "coordinator": set(WRITES),
+    "admin": set(WRITES),
+    "mentor": {"record_consultation"},
+    "auditor": set(),
+}
+
+
+@pytest.fixture
+def ids(sqlite_rt: Runtime, tokens: dict[str, str]) -> dict[str, int]:
+    """A case with an analysis, a selected source and a drafted application, assigned to
+    the mentor; plus an organisation and a source not yet used."""
+    rt = sqlite_rt
+    cycle = registry.create_cycle(
+        rt, ADMIN, CycleIn(name="C", starts_on=date(2023, 3, 1), ends_on=date(2023, 12, 31))
+    )
+    orgs = [
+        registry.create_organisation(
+            rt,
+            ADMIN,
+            OrganisationIn(name=f"O{n}", reg_no=f"4000800000{n}", legal_form="association"),
+        ).id
+        for n in range(2)
+    ]
+    source, spare = (
+        registry.create_funding_source(
+            rt, ADMIN, FundingSourceIn(**{**SOURCE, "max_grant_eur": Decimal(40000)})
+        ).id  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    case = enrolment.enrol(rt, ADMIN, orgs[0], cycle.id)
+    evidence.assign_mentor(rt, ADMIN, case, "anna")
+    evidence.record_analysis(rt, ADMIN, case, AnalysisIn(findings="F", need_areas=["x"]))
+    evidence.select_source(rt, ADMIN, case, SelectionIn(funding_source_id=source))
+    app = evidence.add_application(
+        rt,
+        ADMIN,
+        case,
+        ApplicationIn(
+            funding_source_id=source,
+            title="P",
+            domain="social",
+            total_budget_eur=Decimal(100),
+            requested_eur=Decimal(90),
+        ),
+    )
+    return {
+        "cycle": cycle.id,
+        "case": case,
+        "spare_org": orgs[1],
+        "source": source,
+        "spare_source": spare,
+        "application": app.id,
+    }
+
+
+def _fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def _footprint(rt: Runtime) -> tuple[int, ...]:
+    cases, _ = views.list_cases(rt, ADMIN, limit=500)
+    return (
+        len(registry.list_organisations(rt)),
+        len(registry.list_cycles(rt)),
+        len(registry.list_funding_sources(rt)),
+        len(cases),
+        sum(c.version for c in cases),
+    )
+
+
+@pytest.mark.parametrize("endpoint", sorted(WRITES))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_may_or_may_not_write(
+    api: Api, sqlite_rt: Runtime, ids: dict[str, int], role: str, endpoint: str
+) -> None:
+    method, path, body, success = WRITES[endpoint]
+    before = _footprint(sqlite_rt)
+    resp = api.call(method, path.format(**ids), role, json=_fill(body, ids))
+    if endpoint in ALLOWED[role]:
+        assert resp.status_code == success, resp.get_data(as_text=True)
+        assert _footprint(sqlite_rt) != before
+    else:
+        assert resp.status_code == 403, resp.get_data(as_text=True)
+        assert _footprint(sqlite_rt) == before
+
+
+def test_every_write_endpoint_of_the_document_is_in_the_matrix(api: Api) -> None:
+    doc = api.ok("GET", "/openapi.json")
+    writes = {
+        op["operationId"]
+        for item in doc["paths"].values()
+        for method, op in item.items()
+        if method in ("post", "patch", "put", "delete")
+    }
+    assert writes == set(WRITES)
