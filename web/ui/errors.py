@@ -83,7 +83,9 @@ def http_error(exc: HTTPException) -> ResponseReturnValue:
 
 
 def attach(bp: Blueprint) -> None:
-    """Register the handlers on one UI blueprint."""
+    """Register the handlers on one UI blueprint (once: blueprints outlive each app)."""
+    if bp.error_handler_spec:
+        return
     bp.register_error_handler(Forbidden, forbidden)
     bp.register_error_handler(NotFound, not_found)
     bp.register_error_handler(WorkflowError, workflow_error)

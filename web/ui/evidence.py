@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
 from web.ui import forms as F
@@ -143,10 +144,10 @@ def consultation(case_id: int) -> ResponseReturnValue:
     )
 
 
-def _source_choices(only: set[int] | None = None) -> list[tuple[str, str]]:
+def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
     rt = runtime()
     return [
-        (str(s.id), f"{s.funder} — {s.programme} ({s.call_opens} … {s.call_closes})")
+        SelectChoice(str(s.id), f"{s.funder} — {s.programme} ({s.call_opens} … {s.call_closes})")
         for s in registry.list_funding_sources(rt)
         if only is None or s.id in only
     ]
@@ -252,9 +253,9 @@ def enrol() -> ResponseReturnValue:
     require_action(rt.rules, who, "enrol")
     form = F.EnrolForm()
     form.organisation_id.choices = [
-        (str(o.id), f"{o.name} ({o.reg_no})") for o in registry.list_organisations(rt)
+        SelectChoice(str(o.id), f"{o.name} ({o.reg_no})") for o in registry.list_organisations(rt)
     ]
-    form.cycle_id.choices = [(str(c.id), c.name) for c in registry.list_cycles(rt)]
+    form.cycle_id.choices = [SelectChoice(str(c.id), c.name) for c in registry.list_cycles(rt)]
     if request.method == "GET" and request.args.get("organisation"):
         form.organisation_id.data = request.args["organisation"]
     problems: list[str] = []

@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length
 
 DATE = {"type": "date"}
@@ -64,7 +65,7 @@ class OrganisationForm(FlaskForm):
     reg_no = StringField(_l("Registration number (11 digits)"), render_kw={"inputmode": "numeric"})
     legal_form = SelectField(
         _l("Legal form"),
-        choices=[("association", _l("association")), ("foundation", _l("foundation"))],
+        choices=[C("association", _l("association")), C("foundation", _l("foundation"))],
     )
     fields = StringField(_l("Fields of activity (comma-separated, e.g. social, culture)"))
 
@@ -118,7 +119,7 @@ class ApplicationUpdateForm(VersionedForm):
     submitted_on = StringField(_l("Submitted on"), render_kw=DATE)
     decision = SelectField(
         _l("Decision"),
-        choices=[("", "–"), ("awarded", _l("awarded")), ("rejected", _l("rejected"))],
+        choices=[C("", "–"), C("awarded", _l("awarded")), C("rejected", _l("rejected"))],
     )
     decided_on = StringField(_l("Decided on"), render_kw=DATE)
     awarded_eur = StringField(_l("Awarded (EUR)"), render_kw=NUMBER)
@@ -131,13 +132,13 @@ class UserForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("coordinator", _l("coordinator")),
-            ("mentor", _l("mentor")),
-            ("auditor", _l("auditor")),
-            ("admin", _l("admin")),
+            C("coordinator", _l("coordinator")),
+            C("mentor", _l("mentor")),
+            C("auditor", _l("auditor")),
+            C("admin", _l("admin")),
         ],
     )
-    locale = SelectField(_l("Language"), choices=[("lv", "latviešu"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[C("lv", "latviešu"), C("en", "English")])
     password = PasswordField(_l("Password (at least 10 characters)"))
 
 
