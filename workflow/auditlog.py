@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,15 +48,19 @@ def _bad(row: Any, problem: str) -> dict[str, Any]:
 def verify(rt: Runtime) -> VerifyResult:
     """Recompute every case's chain; stop at the first event that does not match."""
     checked = 0
-    with read(rt.engine) as conn:
+    # The rows come through a server-side cursor on PostgreSQL; the exit stack closes it
+    # when verification stops early at a bad event, not just when it reads to the end.
+    with read(rt.engine) as conn, ExitStack() as stack:
         heads = {
             r.id: (r.version, r.head_hash)
             for r in conn.execute(select(cases.c.id, cases.c.version, cases.c.head_hash))
         }
         seen_cases: set[int] = set()
         prev: Any = None
-        rows = conn.execution_options(yield_per=1000).execute(
-            select(events).order_by(events.c.case_id, events.c.seq, events.c.id)
+        rows = stack.enter_context(
+            conn.execution_options(yield_per=1000).execute(
+                select(events).order_by(events.c.case_id, events.c.seq, events.c.id)
+            )
         )
         for row in rows:
             checked += 1
@@ -180,8 +185,10 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"unknown export format {fmt!r} (csv or jsonl)")
     q = event_query(**filters)
-    with read(rt.engine) as conn:
-        result = conn.execution_options(yield_per=500).execute(q.with_only_columns(*events.c))
+    with read(rt.engine) as conn, ExitStack() as stack:
+        result = stack.enter_context(
+            conn.execution_options(yield_per=500).execute(q.with_only_columns(*events.c))
+        )
         if fmt == "csv":
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS)
