@@ -28,8 +28,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def runtime(migrate: bool = True) -> Runtime:
-    """The runtime for this command, with the schema brought up to date."""
-    return build_runtime(Settings(), migrate=migrate)
+    """The runtime for this command, with the schema brought up to date.
+
+    Its connections are closed when the command ends, so a command invoked in-process
+    (tests, the web app's maintenance hooks) leaves no connection to the garbage collector.
+    """
+    rt = build_runtime(Settings(), migrate=migrate)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(rt.engine.dispose)
+    return rt
 
 
 def reports_errors(fn: F) -> F:
@@ -65,7 +73,7 @@ def main() -> None:
 def init() -> None:
     """Create or upgrade the database schema."""
     settings = Settings()
-    build_runtime(settings, migrate=True)
+    build_runtime(settings, migrate=True).engine.dispose()
     click.echo(f"database ready: {_safe_url(settings.resolved_database_url())}")
 
 
