@@ -88,8 +88,8 @@ def app(demo_url: str, rules: Rules, web_clock: Clock, tmp_path: Path) -> Iterat
 
 
 @pytest.fixture
-def rt(app: Flask) -> Runtime:
-    """The app's runtime (overrides the engine-level fixture for UI tests)."""
+def app_rt(app: Flask) -> Runtime:
+    """The app's runtime."""
     return app.extensions["inkubators"]  # type: ignore[no-any-return]
 
 
@@ -127,11 +127,11 @@ def client_as(app: Flask, session_cookies: dict[str, str]) -> Callable[[str | No
 
 
 @pytest.fixture
-def ids(rt: Runtime) -> dict[str, int]:
+def ids(app_rt: Runtime) -> dict[str, int]:
     """Ids of the records the tests use: Keep The Change's case and its applications."""
     admin = Actor("admins", "admin", None)
-    cases, _ = views.list_cases(rt, admin, search="Keep The Change")
-    kc = views.case_detail(rt, None, cases[0].id)
+    cases, _ = views.list_cases(app_rt, admin, search="Keep The Change")
+    kc = views.case_detail(app_rt, None, cases[0].id)
     erasmus = next(
         a for a in kc.applications if "Erasmus" in a.programme or a.title.startswith("Ilgtsp")
     )

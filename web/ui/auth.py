@@ -11,7 +11,16 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -37,6 +46,12 @@ def safe_next(target: str | None) -> str:
     return url_for("ui_dashboard.index")
 
 
+def throttle_policy() -> throttle.ThrottlePolicy:
+    """The app's login limits (``INKUBATORS_THROTTLE`` in the config, else the defaults)."""
+    policy = current_app.config.get("INKUBATORS_THROTTLE")
+    return policy if isinstance(policy, throttle.ThrottlePolicy) else throttle.DEFAULT
+
+
 def client_address() -> str:
     """The client's address as the server sees it (a proxy must be configured to set it)."""
     return request.remote_addr or "unknown"
@@ -55,7 +70,7 @@ def login() -> ResponseReturnValue:
         rt = runtime()
         name = form.name.data.strip()
         try:
-            throttle.check(rt, name, client_address())
+            throttle.check(rt, name, client_address(), throttle_policy())
         except throttle.TooManyAttempts as exc:
             form.form_errors.append(
                 _("Too many failed attempts. Try again in %(n)d minutes.", n=exc.minutes)
@@ -63,7 +78,7 @@ def login() -> ResponseReturnValue:
             return render_template("auth/login.html", form=form), 429
         view = accounts.authenticate(rt, name, form.password.data)
         if view is None:
-            throttle.record_failure(rt, name, client_address())
+            throttle.record_failure(rt, name, client_address(), throttle_policy())
             logger.info("failed login for %r from %s", name, client_address())
             form.form_errors.append(_("Invalid name or password."))
             status = 401
