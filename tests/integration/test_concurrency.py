@@ -1,0 +1,158 @@
+"""Two sessions racing on the same case or the same last place, on SQLite and PostgreSQL.
+
+Each contender has its own engine (its own connection pool, as two web workers would)
+and starts at a shared ``threading.Barrier``. Exactly one wins; the loser gets a clear
+conflict error; the audit log holds exactly one new event and still verifies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+
+from tests.conftest import COORDINATOR, Clock, make_runtime
+from tests.integration.conftest import stored
+from workflow import advance, auditlog, enrolment, evidence
+from workflow.errors import Conflict, StaleCase, TransitionNotAllowed, WorkflowError
+from workflow.rules import Rules
+from workflow.runtime import Runtime
+from workflow.schemas import AnalysisIn
+
+ROUNDS = 4
+
+
+@pytest.fixture
+def other_rt(db_url: str, rules: Rules, clock: Clock) -> Iterator[Runtime]:
+    """A second runtime on the same database, with its own engine."""
+    runtime = make_runtime(db_url, rules, clock)
+    yield runtime
+    runtime.engine.dispose()
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    """Run each call in its own thread from a common start; return results or errors."""
+    barrier = threading.Barrier(len(calls))
+    out: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            out[i] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects whatever was raised
+            out[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a contender hung"
+    return out
+
+
+@pytest.mark.parametrize("with_version", [True, False], ids=["expected_version", "no_version"])
+def test_two_sessions_firing_the_same_trigger_exactly_one_wins(
+    rt: Runtime, other_rt: Runtime, make_case: Callable[..., int], with_version: bool
+) -> None:
+    for _ in range(ROUNDS):
+        case_id = make_case()
+        evidence.record_analysis(
+            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
+        )
+        before = stored(rt, case_id)
+        version = before.version if with_version else None
+        results = race(
+            *(
+                partial(advance.fire, r, COORDINATOR, case_id, "analyse", expected_version=version)
+                for r in (rt, other_rt)
+            )
+        )
+        wins = [r for r in results if isinstance(r, advance.TransitionResult)]
+        losses = [r for r in results if isinstance(r, Exception)]
+        assert len(wins) == 1, results
+        assert len(losses) == 1, results
+        assert isinstance(losses[0], StaleCase | TransitionNotAllowed), repr(losses[0])
+        if with_version:
+            # the loser either read the old version and lost the UPDATE, or read the new one
+            assert isinstance(losses[0], StaleCase)
+        after = stored(rt, case_id)
+        assert after.state == "analysed"
+        assert after.version == before.version + 1
+        assert after.events == before.events + 1
+    assert auditlog.verify(rt).ok
+
+
+def test_evidence_and_transition_racing_never_interleave(
+    rt: Runtime, other_rt: Runtime, make_case: Callable[..., int]
+) -> None:
+    """A transition decided on version N never commits after evidence made it N+1."""
+    for _ in range(ROUNDS):
+        case_id = make_case()
+        evidence.record_analysis(
+            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
+        )
+        seen = stored(rt, case_id).version
+        results = race(
+            partial(advance.fire, rt, COORDINATOR, case_id, "analyse", expected_version=seen),
+            partial(
+                evidence.record_analysis,
+                other_rt,
+                COORDINATOR,
+                case_id,
+                AnalysisIn(findings="g", need_areas=["pr"]),
+                expected_version=seen,
+            ),
+        )
+        ok = [r for r in results if not isinstance(r, Exception)]
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(ok) == 1, results
+        assert len(errors) == 1, results
+        assert isinstance(errors[0], StaleCase)
+        assert stored(rt, case_id).version == seen + 1
+    assert auditlog.verify(rt).ok
+
+
+def test_two_enrolments_into_the_last_place_exactly_one_succeeds(
+    rt: Runtime,
+    other_rt: Runtime,
+    make_org: Callable[..., int],
+    make_cycle: Callable[..., int],
+) -> None:
+    for n in range(ROUNDS):
+        cycle = make_cycle(name=f"Gandrīz pilns {n}", capacity=2)
+        enrolment.enrol(rt, COORDINATOR, make_org(), cycle)
+        first, second = make_org(), make_org()
+        results = race(
+            partial(enrolment.enrol, rt, COORDINATOR, first, cycle),
+            partial(enrolment.enrol, other_rt, COORDINATOR, second, cycle),
+        )
+        ok = [r for r in results if isinstance(r, int)]
+        refused = [r for r in results if isinstance(r, WorkflowError)]
+        assert len(ok) == 1, results
+        assert len(refused) == 1, results
+        assert isinstance(refused[0], Conflict)
+        assert refused[0].code == "cycle_full"
+        assert str(refused[0]) == f"Gandrīz pilns {n} is full: 2 of 2 places taken"
+    assert auditlog.verify(rt).ok
+
+
+def test_one_organisation_enrolled_twice_at_once_gets_one_case(
+    rt: Runtime,
+    other_rt: Runtime,
+    make_org: Callable[..., int],
+    make_cycle: Callable[..., int],
+) -> None:
+    for _ in range(ROUNDS):
+        cycle, org = make_cycle(), make_org()
+        results = race(
+            partial(enrolment.enrol, rt, COORDINATOR, org, cycle),
+            partial(enrolment.enrol, other_rt, COORDINATOR, org, cycle),
+        )
+        assert len([r for r in results if isinstance(r, int)]) == 1, results
+        (refused,) = [r for r in results if isinstance(r, Exception)]
+        assert isinstance(refused, Conflict)
+        assert refused.code == "already_enrolled"
