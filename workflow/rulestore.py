@@ -79,7 +79,8 @@ class WatchedRules:
         self._engine = engine
         self._clock = clock
         self._lock = threading.Lock()
-        self._listing: dict[Path, tuple[tuple[int, int], list[Path]]] = {}
+        self._dirs = ((states_dir, str(states_dir)), (policy_dir, str(policy_dir)))
+        self._listing: dict[str, tuple[tuple[int, int], list[str]]] = {}
         self._fp: Fingerprint | None = None
         self._digest = ""
         self._racy_until = 0
@@ -116,25 +117,25 @@ class WatchedRules:
     def _fingerprint(self) -> Fingerprint:
         """Names, mtime, size and inode of both directories and their files: a few stats."""
         parts: list[tuple[object, ...]] = []
-        for d in (self.states_dir, self.policy_dir):
+        for d, dname in self._dirs:
             try:
-                st = os.stat(d)
+                st = os.stat(dname)
             except OSError:
-                parts.append((str(d), None))
+                parts.append((dname, None))
                 continue
             key = (st.st_mtime_ns, st.st_ino)
-            cached = self._listing.get(d)
+            cached = self._listing.get(dname)
             if cached is None or cached[0] != key:
-                cached = (key, sorted(d.glob("*.yaml")))
-                self._listing[d] = cached
-            parts.append((str(d), *key))
-            for f in cached[1]:
+                cached = (key, [str(f) for f in sorted(d.glob("*.yaml"))])
+                self._listing[dname] = cached
+            parts.append((dname, *key))
+            for fname in cached[1]:
                 try:
-                    fs = os.stat(f)
+                    fs = os.stat(fname)
                 except OSError:
-                    parts.append((str(f), None))
+                    parts.append((fname, None))
                     continue
-                parts.append((str(f), fs.st_mtime_ns, fs.st_size, fs.st_ino))
+                parts.append((fname, fs.st_mtime_ns, fs.st_size, fs.st_ino))
         return tuple(parts)
 
     def _racy_changed(self) -> bool:
