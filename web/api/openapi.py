@@ -67,6 +67,8 @@ def _operation(
             }
             if "description" in prop:
                 param["description"] = prop["description"]
+            if name not in required:
+                param["allowEmptyValue"] = True  # ``?state=`` counts as not given
             params.append(param)
     op: dict[str, Any] = {
         "operationId": r.endpoint,
