@@ -135,4 +135,5 @@ def ids(app_rt: Runtime) -> dict[str, int]:
     erasmus = next(
         a for a in kc.applications if "Erasmus" in a.programme or a.title.startswith("Ilgtsp")
     )
-    return {"kc": kc.id, "kc_version": kc.version, "erasmus_app": erasmus.id}
+    esf = next(a for a in kc.applications if a.id != erasmus.id)
+    return {"kc": kc.id, "kc_version": kc.version, "erasmus_app": erasmus.id, "esf_app": esf.id}

@@ -120,6 +120,7 @@ class ApplicationUpdateForm(VersionedForm):
     decision = SelectField(
         _l("Decision"),
         choices=[C("", "–"), C("awarded", _l("awarded")), C("rejected", _l("rejected"))],
+        validate_choice=False,  # the schema's Literal decides, with its message on the field
     )
     decided_on = StringField(_l("Decided on"), render_kw=DATE)
     awarded_eur = StringField(_l("Awarded (EUR)"), render_kw=NUMBER)
