@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from workflow import chain
 from workflow.actors import Actor
 from workflow.errors import FailedGuard, GuardRejected, TransitionNotAllowed
-from workflow.factloader import ALL_KINDS, load_facts
+from workflow.factloader import ALL_KINDS, load_facts, load_head_and_facts
 from workflow.facts import Facts
 from workflow.permissions import require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
@@ -73,6 +73,24 @@ def evaluate(ct: CompiledTransition, facts: Facts) -> tuple[GuardOutcome, ...]:
     return tuple(outcomes)
 
 
+_NEEDS: dict[tuple[int, str], tuple[Rules, frozenset[str]]] = {}
+
+
+def trigger_needs(rules: Rules, trigger: str) -> frozenset[str]:
+    """The evidence ``trigger``'s guards read from any source state, so that the case head
+    and those facts come in one query before the state is known. Cached per rules object.
+    """
+    key = (id(rules), trigger)
+    hit = _NEEDS.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    needs = frozenset().union(*(ct.needs for (t, _), ct in rules.table.items() if t == trigger))
+    if len(_NEEDS) > 512:  # rules reloaded many times: forget the old versions
+        _NEEDS.clear()
+    _NEEDS[key] = (rules, needs & ALL_KINDS)
+    return needs & ALL_KINDS
+
+
 def fire(
     rt: Runtime,
     actor: Actor,
@@ -86,15 +104,15 @@ def fire(
     """Fire ``trigger`` on a case as ``actor``; raise a WorkflowError saying why not."""
     rules = rt.rules
     at = at or rt.now()
+    needs = trigger_needs(rules, trigger)
     with rt.engine.begin() as conn:
-        head = chain.load_head(conn, case_id)
+        head, facts = load_head_and_facts(conn, case_id, needs, at.date(), comment)
         require_case_access(rules, actor, head.mentor_id)
         require_trigger(rules, actor, trigger)
         chain.check_expected(head, expected_version)
         ct = rules.lookup(trigger, head.state)
         if ct is None:
             raise TransitionNotAllowed(trigger, head.state)
-        facts = load_facts(conn, case_id, ct.needs, at.date(), comment)
         outcomes = evaluate(ct, facts)
         failed = [
             FailedGuard(o.guard, o.message_en, o.message_lv) for o in outcomes if not o.passed

@@ -1,4 +1,11 @@
-"""Loading the evidence guards need, one small query per kind, only the kinds asked for."""
+"""Loading the evidence guards need, only the kinds asked for.
+
+Two paths: :func:`load_facts` (one small query per kind, for views) and
+:func:`load_head_and_facts`, the transition's hot path, which reads the case head and the
+single-row kinds (latest analysis, consultation totals) in **one** SELECT of scalar
+subqueries built once per set of kinds; only multi-row kinds (sources, applications)
+cost a query of their own. Every statement is built once, so SQLAlchemy compiles it once.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
+from workflow.chain import CaseHead, cases
+from workflow.errors import NotFound
 from workflow.facts import (
     AnalysisFact,
     ApplicationFact,
@@ -99,3 +108,79 @@ def load_facts(
         setattr(facts, kind, LOADERS[kind](conn, case_id))
     facts.loaded = kinds
     return facts
+
+
+# --- the hot path: head + single-row facts in one SELECT ----------------------------------
+
+_HEAD_COLUMNS = (
+    cases.c.id,
+    cases.c.state,
+    cases.c.version,
+    cases.c.head_hash,
+    cases.c.mentor_id,
+    cases.c.cycle_id,
+)
+_na_inner = _na.alias("na_latest")
+#: The latest analysis joined to the case row (none: NULL columns).
+_LATEST_ANALYSIS_ON = _na.c.id == (
+    select(func.max(_na_inner.c.id))
+    .where(_na_inner.c.case_id == cases.c.id)
+    .correlate(cases)
+    .scalar_subquery()
+)
+#: Single-row kinds: columns of the one head SELECT.
+_SCALAR_COLUMNS = {
+    "analysis": (_na.c.findings, _na.c.need_areas),
+    "consultations": (
+        select(func.count(_co.c.id))
+        .where(_co.c.case_id == cases.c.id)
+        .correlate(cases)
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(_co.c.hours), 0))
+        .where(_co.c.case_id == cases.c.id)
+        .correlate(cases)
+        .scalar_subquery(),
+    ),
+}
+_SCALAR_ORDER = ("analysis", "consultations")
+_SCALAR_KINDS = frozenset(_SCALAR_ORDER)
+_ROW_LOADERS = {"sources": _sources, "applications": _applications}
+_HEAD_WITH: dict[frozenset[str], Select[Any]] = {}
+
+
+def _head_statement(scalar_kinds: frozenset[str]) -> Select[Any]:
+    """The head SELECT with the columns of ``scalar_kinds``; built once per set of kinds."""
+    stmt = _HEAD_WITH.get(scalar_kinds)
+    if stmt is None:
+        extra = [c for k in _SCALAR_ORDER if k in scalar_kinds for c in _SCALAR_COLUMNS[k]]
+        source = cases
+        if "analysis" in scalar_kinds:
+            source = cases.outerjoin(_na, _LATEST_ANALYSIS_ON)
+        stmt = select(*_HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
+        _HEAD_WITH[scalar_kinds] = stmt
+    return stmt
+
+
+def load_head_and_facts(
+    conn: Connection, case_id: int, needs: frozenset[str], today: date, comment: str = ""
+) -> tuple[CaseHead, Facts]:
+    """The case head and the facts of ``needs``, read in the caller's transaction.
+
+    Raises :class:`NotFound` for an unknown case, like :func:`workflow.chain.load_head`.
+    """
+    scalar = needs & _SCALAR_KINDS
+    row = conn.execute(_head_statement(scalar), {"case_id": case_id}).first()
+    if row is None:
+        raise NotFound("case", case_id)
+    head = CaseHead(row[0], row[1], row[2], row[3], row[4], row[5])
+    facts = Facts(today=today, comment=comment, loaded=needs)
+    i = 6
+    if "analysis" in scalar:
+        findings, areas = row[i], row[i + 1]
+        facts.analysis = None if findings is None else AnalysisFact(findings, tuple(areas or ()))
+        i += 2
+    if "consultations" in scalar:
+        facts.consultations = ConsultationTotals(int(row[i]), Decimal(row[i + 1]))
+    for kind in needs - scalar:
+        setattr(facts, kind, _ROW_LOADERS[kind](conn, case_id))
+    return head, facts
