@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import Response, stream_with_context
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, StringConstraints, WithJsonSchema
 
 from web.api.cases import Id, PageQuery, Query
 from web.api.models import AuditEvent, EventPage
@@ -16,7 +16,14 @@ from workflow import auditquery
 
 Name = Annotated[str, StringConstraints(max_length=80)]
 Moment = Annotated[
-    datetime, Field(description="ISO 8601 date or date-time; without an offset it is UTC")
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "anyOf": [{"format": "date-time"}, {"format": "date"}],
+            "description": "ISO 8601 date-time or date (midnight); without an offset it is UTC",
+        }
+    ),
 ]
 
 

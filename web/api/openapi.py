@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
@@ -43,9 +44,7 @@ def _name(ref: dict[str, Any]) -> str:
     return str(ref["$ref"]).rsplit("/", 1)[-1]
 
 
-def _operation(
-    r: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], Any], schemas: dict[str, Any]
-) -> dict[str, Any]:
+def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
         {
             "name": name,
