@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
+from workflow.runtime import Runtime
+
 Client = Callable[[str | None], FlaskClient]
 
 
@@ -206,3 +208,21 @@ def test_admin_pages(client_as: Client) -> None:
     rules = c.get("/admin/rules").get_data(as_text=True)
     assert 'id="states-hash"' in rules
     assert 'id="policy-hash"' in rules
+
+
+def test_admin_sees_rule_versions_and_their_text(client_as: Client, app_rt: Runtime) -> None:
+    from workflow import ruleversions
+
+    with app_rt.engine.begin() as conn:
+        ruleversions.record(conn, app_rt.rules, "admins", app_rt.now())
+    c = client_as("admin")
+    page = c.get("/admin/rules").get_data(as_text=True)
+    assert app_rt.rules.states_hash in page
+    assert 'id="rules-history"' in page
+    assert "Nav: diskā esošie faili ir spēkā esošie noteikumi." in page
+    shown = c.get(f"/admin/rules/{app_rt.rules.policy_hash}").get_data(as_text=True)
+    assert "cycle_defaults" in shown  # the policy file's own text
+    same = c.get(f"/admin/rules/diff?a={app_rt.rules.policy_hash}&b={app_rt.rules.policy_hash}")
+    assert same.status_code == 200
+    bad = c.get("/admin/rules/diff?a=zz&b=zz")
+    assert bad.status_code == 422

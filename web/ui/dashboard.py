@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from web.context import actor, runtime
-from web.ui.helpers import state_label
+from web.ui.helpers import state_label, trigger_label
 from workflow import registry, reports, views
 
 bp = Blueprint("ui_dashboard", __name__)
@@ -24,6 +24,7 @@ DIAGRAM_CSP = (
 )
 _STATE_LINE = re.compile(r'^(\s*)state "([^"]*)" as (\S+)\s*$')
 _CLASS_LINE = re.compile(r"^(\s*)Class (\S+) s_active\s*$")
+_EDGE_LINE = re.compile(r"^(\s*\S+ --> \S+): (\w+)\s*$")
 
 
 def diagram(source: str, counts: dict[str, int]) -> str:
@@ -34,10 +35,12 @@ def diagram(source: str, counts: dict[str, int]) -> str:
         if m:
             label = state_label(m.group(3)).replace('"', "'")
             line = f'{m.group(1)}state "{label} ({counts.get(m.group(3), 0)})" as {m.group(3)}'
-        else:
-            c = _CLASS_LINE.match(line)
-            if c:  # the anchor model's "current state" is no case's state: no highlight
-                line = f"{c.group(1)}Class {c.group(2)} s_default"
+        elif c := _CLASS_LINE.match(line):
+            # the anchor model's "current state" is no case's state: no highlight
+            line = f"{c.group(1)}Class {c.group(2)} s_default"
+        elif e := _EDGE_LINE.match(line):
+            label = trigger_label(e.group(2)).replace(":", " ").replace(";", ",")
+            line = f"{e.group(1)}: {label}"
         out.append(line)
     return "\n".join(out)
 
