@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api
+from workflow.accounts import get_user_by_name
+from workflow.runtime import Runtime
 
 
 def test_openapi_document_is_3_1_and_lists_every_endpoint(api: Api) -> None:
@@ -383,3 +385,30 @@ def test_workflow_and_policy_with_their_hashes(api: Api) -> None:
     assert len(pol["hash"]) == 64
     assert pol["policy"]["cycle_defaults"] == {"budget_eur": "10000.00", "capacity": 15}
     assert pol["policy"]["roles"]["mentor"]["case_scope"] == "assigned"
+
+
+def test_a_browser_session_cookie_is_no_credential_for_the_api(
+    api: Api, sqlite_rt: Runtime, world: dict[str, Any]
+) -> None:
+    coordinator = get_user_by_name(sqlite_rt, "ilze")
+    with api.client.session_transaction() as session:
+        session["_user_id"] = str(coordinator.id)
+        session["_fresh"] = True
+        session["epoch"] = coordinator.session_epoch
+    assert api.get("/cases", role=None).status_code == 401
+    assert (
+        api.post(
+            "/cycles", {"name": "X", "starts_on": "2023-03-01", "ends_on": "2023-04-01"}, role=None
+        ).status_code
+        == 401
+    )
+    # With a token as well, the token's user acts, not the cookie's.
+    assert (
+        api.post(
+            "/cycles",
+            {"name": "X", "starts_on": "2023-03-01", "ends_on": "2023-04-01"},
+            role="auditor",
+        ).status_code
+        == 403
+    )
+    assert [c["name"] for c in api.ok("GET", "/cycles", role="auditor")["items"]] == ["Cikls A"]

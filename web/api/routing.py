@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, Unauthorized
 
 from web.api import bp
+from web.security import load_user_from_request
 from workflow.errors import InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -115,8 +116,8 @@ def api_route(
 
         @functools.wraps(fn)
         def view(**path: Any) -> Response:
-            if not public and not current_user.is_authenticated:
-                raise Unauthenticated()
+            if not public:
+                _token_user()
             kwargs: dict[str, Any] = {}
             for name, value in path.items():
                 if not 1 <= value <= MAX_ID:  # no such record can exist
@@ -135,6 +136,21 @@ def api_route(
         return fn
 
     return decorate
+
+
+def _token_user() -> Any:
+    """The API's caller, by bearer token only.
+
+    The API is exempt from CSRF, so a browser's session cookie must not count as a
+    credential here; when a cookie loaded a session user first, the token decides.
+    """
+    if current_user.is_authenticated and getattr(current_user, "via_token", False):
+        return current_user
+    user = load_user_from_request(request)
+    if user is None or not user.is_active:
+        raise Unauthenticated()
+    g._login_user = user  # where flask-login keeps the request's user
+    return user
 
 
 def _reject_constant(name: str) -> Any:
