@@ -60,7 +60,7 @@ def index() -> ResponseReturnValue:
     with read_session(rt.engine) as s:
         total = int(s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0)
         events = list(s.scalars(q.limit(PAGE).offset((page - 1) * PAGE)))
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     pages = max(1, (total + PAGE - 1) // PAGE)
     return render_template(
         "audit/index.html",

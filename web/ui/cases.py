@@ -8,6 +8,7 @@ through ``advance.fire``, which checks the role, the version and every guard aga
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -53,7 +54,7 @@ def index() -> ResponseReturnValue:
     except InvalidInput as exc:
         problems = [f"{k}: {v}" for k, v in exc.errors.items()]
         cases, nxt = [], None
-    query = {k: v for k, v in args.items() if k != "after"}
+    query: dict[str, Any] = {k: v for k, v in args.items() if k != "after"}
     return render_template(
         "cases/list.html",
         cases=cases,
