@@ -87,7 +87,7 @@ def migrate_cases(conn: Connection, rules: Rules, at: datetime) -> int:
             policy_hash=rules.policy_hash,
             states_hash=rules.states_hash,
         )
-        conn.execute(update(cases).where(cases.c.id == case_id).values(state_since=since))
+        conn.execute(update(Case).where(Case.id == case_id).values(state_since=since))
     logger.warning(
         "states %s: moved %d case(s): %s",
         rules.states_hash[:12],

@@ -90,8 +90,8 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
                     f"{t!r} is not a declared trigger"
                 )
     by_trigger: dict[str, list[GuardSpec]] = {}
-    for t in states.spec.transitions:
-        by_trigger.setdefault(t.trigger, []).extend(REGISTRY[g] for g in t.guards)
+    for spec_t in states.spec.transitions:
+        by_trigger.setdefault(spec_t.trigger, []).extend(REGISTRY[g] for g in spec_t.guards)
     for trig, params in policy.spec.guards.items():
         where = f"{origin.get('guards', 'policy')}: guards.{trig}"
         if trig not in triggers:
@@ -152,7 +152,7 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
                 )
                 needs = frozenset().union(*(b.spec.needs for b in bound)) if bound else frozenset()
                 table[(trigger, source)] = CompiledTransition(
-                    trigger, source, tr.dest, bound, needs
+                    trigger, source, str(tr.dest), bound, needs
                 )
     by_source: dict[str, list[CompiledTransition]] = {}
     order = {t: i for i, t in enumerate(states.triggers)}

@@ -74,7 +74,7 @@ def record(conn: Connection, rules: Rules, by: str, at: datetime) -> list[str]:
         if row is not None and row.sha256 == sha:
             continue
         conn.execute(
-            insert(versions).values(
+            insert(RulesVersion).values(
                 kind=kind, sha256=sha, files=files, activated_at=at, activated_by=by[:120]
             )
         )
