@@ -161,20 +161,27 @@ class WatchedRules:
 
     # --- loading -----------------------------------------------------------------------
 
-    def _observe(self, fp: Fingerprint) -> None:
-        """Remember what was read, so an unchanged (even broken) file is not re-parsed."""
-        self._fp = fp
-        self._digest = self._read_digest()
+    def _observe(self, fp: Fingerprint) -> tuple[Fingerprint, str, int]:
+        """What is about to be read: the fingerprint, the content digest, the racy window."""
         newest = max((p[1] for p in fp if len(p) > 1 and isinstance(p[1], int)), default=0)
-        self._racy_until = newest + RACY_NS if time.time_ns() < newest + RACY_NS else 0
+        racy_until = newest + RACY_NS if time.time_ns() < newest + RACY_NS else 0
+        return fp, self._read_digest(), racy_until
+
+    def _remember(self, seen: tuple[Fingerprint, str, int]) -> None:
+        """After a load (good or bad): an unchanged file is not parsed again.
+
+        Set only once the outcome is in place, so a concurrent fast-path call never
+        matches the new fingerprint while the old rules are still being replaced.
+        """
+        self._digest, self._racy_until = seen[1], seen[2]
+        self._fp = seen[0]
 
     def _load_files(self) -> Rules:
         return compile_rules(load_states(self.states_dir), load_policy(self.policy_dir))
 
     def _start(self) -> None:
         """First load; broken files fall back to the newest version stored in the database."""
-        fp = self._fingerprint()
-        self._observe(fp)
+        seen = self._observe(self._fingerprint())
         try:
             rules = self._load_files()
             self._activate(rules, "startup")
@@ -184,9 +191,10 @@ class WatchedRules:
                 raise
             self._rules, self._loaded_at = fallback, self._clock()
             self._fail(exc.problems)
+        self._remember(seen)
 
     def _reload(self, fp: Fingerprint, by: str) -> None:
-        self._observe(fp)
+        seen = self._observe(fp)
         try:
             rules = self._load_files()
             assert self._rules is not None
@@ -199,8 +207,9 @@ class WatchedRules:
         except DefinitionError as exc:
             self._fail(exc.problems)
         except SQLAlchemyError as exc:
-            self._fp = None  # try again on the next call
             self._fail([f"database: the changed rules could not be activated: {exc}"])
+            return  # not remembered: try again on the next call
+        self._remember(seen)
 
     def _activate(self, rules: Rules, by: str) -> None:
         """Move stranded cases (or refuse), store the versions, then swap: all or nothing."""

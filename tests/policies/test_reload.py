@@ -129,3 +129,19 @@ def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
 def test_status_of_fixed_rules(rt, rules):
     st = rulestore.status(Runtime(rt.engine, FixedRules(rules)))
     assert (st.states_hash, st.policy_hash, st.errors) == (rules.states_hash, rules.policy_hash, [])
+
+
+def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls: list[object] = []
+    real = rulestore.load_policy
+    monkeypatch.setattr(rulestore, "load_policy", lambda d: calls.append(d) or real(d))
+    old = watched_rt.rules
+    files.edit(files.policy, "capacity: 15", "capacity: 12")
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(lambda _: watched_rt.rules, range(64)))
+    capacities = {r.policy.spec.cycle_defaults.capacity for r in seen}
+    assert capacities == {12}
+    assert old.policy.spec.cycle_defaults.capacity == 15
+    assert len(calls) == 1
