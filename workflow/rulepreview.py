@@ -1,7 +1,6 @@
 """What a candidate states or policy file would change for the open cases, before saving it.
 
-The candidate stands in for its namesake among the rules in force (a states file for the
-states file; a policy file for the policy file of the same name, or as an extra file);
+The candidate stands in among the rules in force as :mod:`workflow.candidates` says;
 every open case is evaluated under both, and each case whose triggers' allowed/blocked
 verdicts or blocking reasons differ is listed. Nothing is written or activated.
 """
@@ -14,15 +13,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from workflow.advance import TriggerStatus, trigger_statuses
+from workflow.candidates import candidate_rules
 from workflow.db import read
-from workflow.definitions import parse_states
 from workflow.errors import DefinitionError
 from workflow.orm import Case, Organisation
-from workflow.policies import parse_policy
 from workflow.rulemigrate import stranded, stranding_problems, target_state
-from workflow.rules import Rules, compile_rules
 from workflow.runtime import Runtime
-from workflow.yamlfiles import parse_yaml, read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,34 +42,6 @@ class PreviewChange:
     changed: tuple[str, ...]
     before: tuple[TriggerOutcome, ...]
     after: tuple[TriggerOutcome, ...]
-
-
-def is_states_file(text: str, name: str, active_states_source: str) -> bool:
-    """A states file declares ``transitions``; an unreadable one is judged by its name."""
-    try:
-        data = parse_yaml(text, name)
-    except ValueError:
-        return Path(active_states_source).name == name
-    return isinstance(data, dict) and "transitions" in data
-
-
-def candidate_rules(active: Rules, candidate: Path) -> Rules:
-    """The rules in force with ``candidate`` standing in for its namesake; raise if invalid."""
-    text = read_text(candidate)
-    if is_states_file(text, candidate.name, active.states.source):
-        source = active.states.source
-        if Path(source).name != candidate.name:
-            source = f"{Path(source).parent.name}/{candidate.name}"
-        return compile_rules(parse_states(text, source), active.policy)
-    files = list(active.policy.files)
-    names = [Path(n).name for n, _ in files]
-    if candidate.name in names:
-        i = names.index(candidate.name)
-        files[i] = (files[i][0], text)
-    else:
-        folder = Path(files[0][0]).parent.name if files else "policies"
-        files = sorted([*files, (f"{folder}/{candidate.name}", text)])
-    return compile_rules(active.states, parse_policy(files))
 
 
 def _outcomes(statuses: list[TriggerStatus]) -> tuple[TriggerOutcome, ...]:
