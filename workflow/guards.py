@@ -104,13 +104,19 @@ def enough_consultations(f: Facts, p: ConsultParams) -> Verdict:
     ok = c.count >= p.min_consultations and c.hours >= p.min_hours
     hours = f"{c.hours.normalize():f}"
     need_h = f"{p.min_hours.normalize():f}"
+    n, h = p.min_consultations, p.min_hours
     return Verdict(
         ok,
-        f"needs at least {p.min_consultations} consultations and {need_h} mentor hours; "
-        f"has {c.count} and {hours}",
-        f"vajag vismaz {p.min_consultations} konsultācijas un {need_h} mentoru stundas; "
-        f"ir {c.count} un {hours}",
+        f"needs at least {n} {'consultation' if n == 1 else 'consultations'} and {need_h} "
+        f"mentor {'hour' if h == 1 else 'hours'}; has {c.count} and {hours}",
+        f"vajag vismaz {n} {'konsultāciju' if _lv_one(n) else 'konsultācijas'} un {need_h} "
+        f"{'mentora stundu' if _lv_one(h) else 'mentoru stundas'}; ir {c.count} un {hours}",
     )
+
+
+def _lv_one(n: int | Decimal) -> bool:
+    """Latvian takes the singular after whole numbers ending in 1, except 11 (21, 31, 101…)."""
+    return n == int(n) and int(n) % 10 == 1 and int(n) % 100 != 11
 
 
 @guard("open_source_selected", needs=("sources",))

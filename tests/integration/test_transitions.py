@@ -227,8 +227,8 @@ def test_case_view_explains_each_trigger(
     assert [(b.guard, b.message, b.message_lv) for b in consult.blocked_by] == [
         (
             "enough_consultations",
-            "needs at least 1 consultations and 2 mentor hours; has 0 and 0",
-            "vajag vismaz 1 konsultācijas un 2 mentoru stundas; ir 0 un 0",
+            "needs at least 1 consultation and 2 mentor hours; has 0 and 0",
+            "vajag vismaz 1 konsultāciju un 2 mentoru stundas; ir 0 un 0",
         )
     ]
     assert by_trigger["withdraw"].allowed is False  # no reason in a view

@@ -23,7 +23,8 @@ def consult(allowed: bool, needs: int, has: int, hours: str = "2") -> TriggerOut
         ()
         if allowed
         else (
-            f"enough_consultations: needs at least {needs} consultations and 2 mentor hours; "
+            f"enough_consultations: needs at least {needs} "
+            f"{'consultation' if needs == 1 else 'consultations'} and 2 mentor hours; "
             f"has {has} and {hours}",
         )
     )

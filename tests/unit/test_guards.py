@@ -120,7 +120,21 @@ def test_consult_thresholds_come_from_the_policy(strict_rules: Rules, rules: Rul
     # the repository's policy asks for 1 consultation and 2 hours
     real = one(rules, "consult", "analysed", facts)
     assert not real.passed
-    assert real.message_en == "needs at least 1 consultations and 2 mentor hours; has 1 and 1"
+    assert real.message_en == "needs at least 1 consultation and 2 mentor hours; has 1 and 1"
+    assert real.message_lv == "vajag vismaz 1 konsultāciju un 2 mentoru stundas; ir 1 un 1"
+
+
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [(1, "konsultāciju"), (2, "konsultācijas"), (11, "konsultācijas"), (21, "konsultāciju")],
+)
+def test_latvian_counts_take_the_singular_after_numbers_ending_in_one(n: int, word: str) -> None:
+    from workflow.guards import ConsultParams, enough_consultations
+
+    facts = Facts(today=TODAY, consultations=ConsultationTotals(0, Decimal(0)))
+    verdict = enough_consultations(facts, ConsultParams(min_consultations=n, min_hours=Decimal(1)))
+    assert verdict.lv.startswith(f"vajag vismaz {n} {word} un 1 mentora stundu;")
+    assert ("consultation " if n == 1 else "consultations ") in verdict.en
 
 
 @pytest.mark.parametrize(
