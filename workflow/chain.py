@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
 
 from workflow.actors import Actor
 from workflow.errors import NotFound, StaleCase
@@ -64,6 +68,107 @@ INSERT_EVENT = insert(events)
 
 
 @dataclass(slots=True)
+class _Compiled:
+    """One statement compiled for one dialect, with its type conversions looked up."""
+
+    sql: str
+    positional: tuple[str, ...] | None
+    defaults: dict[str, Any]
+    binds: tuple[tuple[str, Callable[[Any], Any]], ...]
+    #: result processors, looked up on first use (some need the driver's type codes)
+    results: tuple[Callable[[Any], Any] | None, ...] | None = None
+
+
+class HotStatement:
+    """A Core statement run on the transaction's own DBAPI cursor: the hot path's executor.
+
+    Why: on a transition, SQLAlchemy's per-execute machinery (cache key, execution
+    context, result object) cost more Python time than the driver call itself. The
+    statement is still written in Core and compiled by SQLAlchemy, once per dialect;
+    parameters and results go through the column types' own bind/result processors, and
+    driver errors are re-raised as SQLAlchemy's (``IntegrityError`` …) as usual. Only
+    for single-row statements with plain parameters; everything else uses ``execute``.
+    """
+
+    __slots__ = ("stmt", "column_keys", "_by_dialect")
+
+    def __init__(self, stmt: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
+        self.stmt = stmt
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        self._by_dialect: dict[int, tuple[Dialect, _Compiled]] = {}
+
+    def _compiled(self, dialect: Dialect) -> _Compiled:
+        hit = self._by_dialect.get(id(dialect))
+        if hit is not None and hit[0] is dialect:
+            return hit[1]
+        # for_executemany: no implicit RETURNING of the new primary key (nobody reads it)
+        compiled: Any = self.stmt.compile(
+            dialect=dialect, column_keys=self.column_keys, for_executemany=True
+        )
+        defaults: dict[str, Any] = {}
+        binds = []
+        for bp, name in compiled.bind_names.items():
+            if not bp.required and bp.effective_value is not None:
+                defaults[name] = bp.effective_value
+            proc = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                binds.append((name, proc))
+        made = _Compiled(
+            sql=compiled.string,
+            positional=tuple(compiled.positiontup) if dialect.positional else None,
+            defaults=defaults,
+            binds=tuple(binds),
+        )
+        self._by_dialect[id(dialect)] = (dialect, made)
+        return made
+
+    def _result_processors(
+        self, dialect: Dialect, description: Any
+    ) -> tuple[Callable[[Any], Any] | None, ...]:
+        columns = list(getattr(self.stmt, "selected_columns", ()))
+        return tuple(
+            col.type.dialect_impl(dialect).result_processor(dialect, desc[1])
+            for col, desc in zip(columns, description, strict=True)
+        )
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, int]:
+        """Execute with ``params``; return (the first row converted, or None; rowcount)."""
+        dialect = conn.dialect
+        c = self._compiled(dialect)
+        values = {**c.defaults, **params} if c.defaults else dict(params)
+        for name, proc in c.binds:
+            if name in values:
+                values[name] = proc(values[name])
+        args: Any = values if c.positional is None else tuple(values[k] for k in c.positional)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(c.sql, args)
+            description = cursor.description
+            row = cursor.fetchone() if description else None
+            rowcount = cursor.rowcount
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(
+                c.sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from exc
+        finally:
+            cursor.close()
+        if row is not None:
+            if c.results is None:
+                c.results = self._result_processors(dialect, description)
+            row = tuple(
+                v if proc is None or v is None else proc(v)
+                for v, proc in zip(row, c.results, strict=True)
+            )
+        return row, rowcount
+
+
+HOT_SELECT_HEAD = HotStatement(SELECT_HEAD)
+HOT_ADVANCE_HEAD = HotStatement(ADVANCE_HEAD)
+HOT_EXTEND_HEAD = HotStatement(EXTEND_HEAD)
+HOT_INSERT_EVENT = HotStatement(INSERT_EVENT, column_keys=(*HASHED_FIELDS, "hash"))
+
+
+@dataclass(slots=True)
 class CaseHead:
     """The few columns every write needs: where the case stands and its chain head."""
 
@@ -93,7 +198,7 @@ def event_hash(fields: dict[str, Any]) -> str:
 
 def load_head(conn: Connection, case_id: int) -> CaseHead:
     """Read a case's head inside the caller's transaction."""
-    row = conn.execute(SELECT_HEAD, {"case_id": case_id}).first()
+    row = HOT_SELECT_HEAD.run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
     return CaseHead(*row)
@@ -152,12 +257,12 @@ def append(
     if to_state != head.state or head.version == 0:
         params["b_state"] = to_state
         params["b_since"] = at
-        stmt = ADVANCE_HEAD
+        stmt = HOT_ADVANCE_HEAD
     else:
-        stmt = EXTEND_HEAD
-    if conn.execute(stmt, params).rowcount != 1:
+        stmt = HOT_EXTEND_HEAD
+    if stmt.run(conn, params)[1] != 1:
         actual = conn.execute(SELECT_HEAD, {"case_id": head.id}).first()
         raise StaleCase(head.id, head.version, actual.version if actual else None)
-    conn.execute(INSERT_EVENT, row)
+    HOT_INSERT_EVENT.run(conn, row)
     head.state, head.version, head.head_hash = to_state, row["seq"], row["hash"]
     return row

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, func, select
 
-from workflow.chain import CaseHead, cases
+from workflow.chain import CaseHead, HotStatement, cases
 from workflow.errors import NotFound
 from workflow.facts import (
     AnalysisFact,
@@ -145,19 +145,23 @@ _SCALAR_COLUMNS = {
 _SCALAR_ORDER = ("analysis", "consultations")
 _SCALAR_KINDS = frozenset(_SCALAR_ORDER)
 _ROW_LOADERS = {"sources": _sources, "applications": _applications}
-_HEAD_WITH: dict[frozenset[str], Select[Any]] = {}
+_HEAD_WITH: dict[frozenset[str], HotStatement] = {}
 
 
 def _head_statement(scalar_kinds: frozenset[str]) -> Select[Any]:
-    """The head SELECT with the columns of ``scalar_kinds``; built once per set of kinds."""
+    """The head SELECT with the columns of ``scalar_kinds``."""
+    extra = [c for k in _SCALAR_ORDER if k in scalar_kinds for c in _SCALAR_COLUMNS[k]]
+    source = cases
+    if "analysis" in scalar_kinds:
+        source = cases.outerjoin(_na, _LATEST_ANALYSIS_ON)
+    return select(*_HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
+
+
+def _hot_head(scalar_kinds: frozenset[str]) -> HotStatement:
+    """:func:`_head_statement` built and compiled once per set of kinds."""
     stmt = _HEAD_WITH.get(scalar_kinds)
     if stmt is None:
-        extra = [c for k in _SCALAR_ORDER if k in scalar_kinds for c in _SCALAR_COLUMNS[k]]
-        source = cases
-        if "analysis" in scalar_kinds:
-            source = cases.outerjoin(_na, _LATEST_ANALYSIS_ON)
-        stmt = select(*_HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
-        _HEAD_WITH[scalar_kinds] = stmt
+        stmt = _HEAD_WITH[scalar_kinds] = HotStatement(_head_statement(scalar_kinds))
     return stmt
 
 
@@ -169,7 +173,7 @@ def load_head_and_facts(
     Raises :class:`NotFound` for an unknown case, like :func:`workflow.chain.load_head`.
     """
     scalar = needs & _SCALAR_KINDS
-    row = conn.execute(_head_statement(scalar), {"case_id": case_id}).first()
+    row = _hot_head(scalar).run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
     head = CaseHead(row[0], row[1], row[2], row[3], row[4], row[5])
