@@ -59,6 +59,7 @@ from workflow.db import make_engine, upgrade  # noqa: E402
 from workflow.factloader import load_facts  # noqa: E402
 from workflow.orm import Consultation, Cycle, NeedsAnalysis, Organisation  # noqa: E402
 from workflow.rules import Rules, load_rules  # noqa: E402
+from workflow.rulestore import WatchedRules  # noqa: E402
 from workflow.runtime import FixedRules, Runtime  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ logger = logging.getLogger(__name__)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ACTOR = Actor("bench", "coordinator", None)
 TRIGGERS = ("analyse", "consult")
-ROUNDS = 4
+ROUNDS = 8
 PG_CLIENTS = 8
 T0 = datetime(2023, 3, 1, 10, tzinfo=UTC)
 
@@ -322,6 +323,13 @@ def raw_pg(url: str, rules: Rules) -> RawFirer:
 # --- running both variants ------------------------------------------------------------
 
 
+def service_runtime(engine: Engine) -> Runtime:
+    """The runtime as the app and the CLI build it: rules from the watched files, so each
+    call pays the production price of checking them (a few ``os.stat``).
+    """
+    return Runtime(engine, WatchedRules(ROOT / "states", ROOT / "policies", engine))
+
+
 def engine_firer(rt: Runtime) -> Callable[[int, str], Any]:
     """The service layer, exactly as the CLI and the web app call it."""
 
@@ -413,7 +421,7 @@ def bench_sqlite(n: int, rules: Rules) -> Result:
         path = os.path.join(tmp, "bench.sqlite3")
         url = f"sqlite:///{path}"
         upgrade(url)
-        rt = Runtime(make_engine(url), FixedRules(rules))
+        rt = service_runtime(make_engine(url))
         n_cases = max(n // len(TRIGGERS), ROUNDS)
         warm_n = min(20, n_cases)
         ids = prepare(rt.engine, rules, 2 * n_cases + 2 * warm_n, "sqlt")
@@ -464,45 +472,72 @@ def pg_database(server_url: str) -> Iterator[str]:
 
 
 def pg_client(
-    url: str, variant: str, ids: list[int], warm_ids: list[int], barrier: Any, out: Any
+    url: str,
+    rounds: list[tuple[list[int], list[int]]],
+    warm_ids: tuple[list[int], list[int]],
+    barrier: Any,
+    out: Any,
 ) -> None:
-    """One client process: connect, warm up, wait for the others, fire its own cases."""
+    """One client process: both variants on its own cases, in rounds synchronised with the
+    other clients (all raw, then all engine, then all raw again, …).
+    """
     rules = load_bench_rules()
-    if variant == "engine":
-        rt = Runtime(make_engine(url), FixedRules(rules))
-        fire = engine_firer(rt)
-    else:
-        raw = raw_pg(url, rules)
-        fire = raw.fire
-    warm(fire, warm_ids)
-    barrier.wait()
-    start = time.perf_counter()
-    drive(fire, ids)
-    out.put((start, time.perf_counter()))
+    rt = service_runtime(make_engine(url))
+    raw = raw_pg(url, rules)
+    firers = {"raw": raw.fire, "engine": engine_firer(rt)}
+    warm(firers["engine"], warm_ids[0])
+    warm(firers["raw"], warm_ids[1])
+    for r, (engine_ids, raw_ids) in enumerate(rounds):
+        for variant, ids in (("raw", raw_ids), ("engine", engine_ids)):
+            barrier.wait()
+            start = time.perf_counter()
+            drive(firers[variant], ids)
+            out.put((r, variant, start, time.perf_counter()))
+    raw.conn.close()
+    rt.engine.dispose()
 
 
 def run_clients(
-    url: str, variant: str, parts: list[list[int]], warm_parts: list[list[int]]
-) -> float:
-    """Wall time from the moment all clients are ready until the last one finishes.
+    url: str,
+    engine_ids: Sequence[int],
+    raw_ids: Sequence[int],
+    warm_ids: Sequence[int],
+    clients: int,
+) -> tuple[float, float]:
+    """Seconds each variant took with ``clients`` processes, summed over ROUNDS rounds.
 
-    ``perf_counter`` is the system-wide monotonic clock on Linux, so the clients'
-    readings are comparable.
+    A round of a variant lasts from its first client's start to its last client's end;
+    ``perf_counter`` is the system-wide monotonic clock on Linux, so readings compare.
     """
     ctx = mp.get_context("spawn")
-    barrier, out = ctx.Barrier(len(parts)), ctx.Queue()
-    procs = [
-        ctx.Process(target=pg_client, args=(url, variant, p, w, barrier, out))
-        for p, w in zip(parts, warm_parts, strict=True)
-    ]
+    barrier, out = ctx.Barrier(clients), ctx.Queue()
+    e_parts, r_parts = chunks(engine_ids, clients), chunks(raw_ids, clients)
+    w_parts = chunks(warm_ids, 2 * clients)
+    procs = []
+    for k in range(clients):
+        rounds = list(
+            zip(
+                [list(p) for p in chunks(e_parts[k], ROUNDS)],
+                [list(p) for p in chunks(r_parts[k], ROUNDS)],
+                strict=True,
+            )
+        )
+        warm_k = (list(w_parts[2 * k]), list(w_parts[2 * k + 1]))
+        procs.append(ctx.Process(target=pg_client, args=(url, rounds, warm_k, barrier, out)))
     for p in procs:
         p.start()
-    spans = [out.get(timeout=600) for _ in procs]
+    spans: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    for _ in range(clients * ROUNDS * 2):
+        r, variant, start, end = out.get(timeout=600)
+        spans.setdefault((r, variant), []).append((start, end))
     for p in procs:
         p.join()
         if p.exitcode != 0:
             raise SystemExit(f"a benchmark client failed (exit code {p.exitcode})")
-    return max(e for _, e in spans) - min(s for s, _ in spans)
+    totals = {"engine": 0.0, "raw": 0.0}
+    for (_, variant), got in spans.items():
+        totals[variant] += max(e for _, e in got) - min(s for s, _ in got)
+    return totals["engine"], totals["raw"]
 
 
 def bench_pg(server_url: str, n: int, clients: int, rules: Rules) -> Result:
@@ -515,23 +550,14 @@ def bench_pg(server_url: str, n: int, clients: int, rules: Rules) -> Result:
         engine_ids, raw_ids = ids[:n_cases], ids[n_cases : 2 * n_cases]
         warm_ids = ids[2 * n_cases :]
         if clients == 1:
-            rt = Runtime(engine, FixedRules(rules))
+            rt = service_runtime(engine)
             raw = raw_pg(url, rules)
             warm(engine_firer(rt), warm_ids[:warm_n])
             warm(raw.fire, warm_ids[warm_n:])
             t_engine, t_raw = alternate(engine_firer(rt), raw.fire, engine_ids, raw_ids)
             raw.conn.close()
         else:
-            w_engine = [list(p) for p in chunks(warm_ids[: warm_n * clients], clients)]
-            w_raw = [list(p) for p in chunks(warm_ids[warm_n * clients :], clients)]
-            t_engine = t_raw = 0.0
-            for e_part, r_part in zip(chunks(engine_ids, 2), chunks(raw_ids, 2), strict=True):
-                t_raw += run_clients(url, "raw", [list(p) for p in chunks(r_part, clients)], w_raw)
-                w_raw = [[] for _ in range(clients)]
-                t_engine += run_clients(
-                    url, "engine", [list(p) for p in chunks(e_part, clients)], w_engine
-                )
-                w_engine = [[] for _ in range(clients)]
+            t_engine, t_raw = run_clients(url, engine_ids, raw_ids, warm_ids, clients)
         engine.dispose()
         check_chains(url, rules)
     done = n_cases * len(TRIGGERS)
