@@ -12,9 +12,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -23,8 +23,8 @@ from workflow.actors import Actor
 from workflow.errors import NotFound, StaleCase
 from workflow.orm import AuditEvent, Case
 
-cases = Case.__table__
-events = AuditEvent.__table__
+cases = cast(Table, Case.__table__)
+events = cast(Table, AuditEvent.__table__)
 
 HASHED_FIELDS = (
     "case_id",
@@ -119,6 +119,8 @@ class HotStatement:
             defaults=defaults,
             binds=tuple(binds),
         )
+        if len(self._by_dialect) > 16:  # engines come and go (tests): keep the cache small
+            self._by_dialect.clear()
         self._by_dialect[id(dialect)] = (dialect, made)
         return made
 

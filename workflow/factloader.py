@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, FromClause, Select, bindparam, func, select
 
 from workflow.chain import CaseHead, HotStatement, cases
 from workflow.errors import NotFound
@@ -32,7 +32,7 @@ _co = Consultation.__table__
 _ss = SourceSelection.__table__
 _fs = FundingSource.__table__
 _ap = Application.__table__
-_case = bindparam("case_id")
+_case: BindParameter[Any] = bindparam("case_id")
 
 LATEST_ANALYSIS = (
     select(_na.c.findings, _na.c.need_areas)
@@ -86,7 +86,8 @@ def _sources(conn: Connection, case_id: int) -> Any:
 
 
 def _applications(conn: Connection, case_id: int) -> Any:
-    return tuple(ApplicationFact(*r) for r in conn.execute(APPLICATIONS, {"case_id": case_id}))
+    rows = conn.execute(APPLICATIONS, {"case_id": case_id})
+    return tuple(ApplicationFact(*r) for r in rows)  # type: ignore[call-arg]  # 13 columns: untyped Row
 
 
 LOADERS: dict[str, Callable[[Connection, int], Any]] = {
@@ -151,7 +152,7 @@ _HEAD_WITH: dict[frozenset[str], HotStatement] = {}
 def _head_statement(scalar_kinds: frozenset[str]) -> Select[Any]:
     """The head SELECT with the columns of ``scalar_kinds``."""
     extra = [c for k in _SCALAR_ORDER if k in scalar_kinds for c in _SCALAR_COLUMNS[k]]
-    source = cases
+    source: FromClause = cases
     if "analysis" in scalar_kinds:
         source = cases.outerjoin(_na, _LATEST_ANALYSIS_ON)
     return select(*_HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
