@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from workflow import chain
 from workflow.actors import Actor
-from workflow.errors import FailedGuard, GuardRejected, TransitionNotAllowed
+from workflow.errors import FailedGuard, GuardRejected, InvalidInput, TransitionNotAllowed
 from workflow.factloader import ALL_KINDS, load_facts, load_head_and_facts
 from workflow.facts import Facts
 from workflow.permissions import require_case_access, require_trigger
@@ -104,6 +104,9 @@ def fire(
     """Fire ``trigger`` on a case as ``actor``; raise a WorkflowError saying why not."""
     rules = rt.rules
     at = at or rt.now()
+    if trigger not in rules.states.triggers:
+        declared = ", ".join(rules.states.triggers)
+        raise InvalidInput({"trigger": f"{trigger!r} is not a declared trigger ({declared})"})
     needs = trigger_needs(rules, trigger)
     with rt.engine.begin() as conn:
         head, facts = load_head_and_facts(conn, case_id, needs, at.date(), comment)

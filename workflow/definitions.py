@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
@@ -92,10 +93,10 @@ class StatesDefinition:
                 return t.label
         raise KeyError(trigger)
 
-    @property
-    def triggers(self) -> list[str]:
-        """Trigger ids in declared order, each once."""
-        return list(dict.fromkeys(t.trigger for t in self.spec.transitions))
+    @cached_property
+    def triggers(self) -> tuple[str, ...]:
+        """Trigger ids in declared order, each once (computed once: the hot path asks)."""
+        return tuple(dict.fromkeys(t.trigger for t in self.spec.transitions))
 
 
 def graph_problems(spec: StatesFile, source: str) -> list[str]:

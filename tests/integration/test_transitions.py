@@ -263,3 +263,15 @@ def test_actor_is_recorded_as_given(rt: Runtime, make_case: Callable[..., int]) 
     evidence.record_analysis(rt, admin, case_id, ANALYSIS)
     r = advance.fire(rt, admin, case_id, "analyse")
     assert (r.event["actor"], r.event["role"]) == ("admins", "admin")
+
+
+def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case):
+    from workflow.errors import InvalidInput
+
+    case_id = make_case()
+    with pytest.raises(InvalidInput) as exc:
+        advance.fire(rt, COORDINATOR, case_id, "aprove")
+    assert exc.value.errors == {
+        "trigger": "'aprove' is not a declared trigger (analyse, consult, select_sources, "
+        "draft_application, submit, record_outcome, withdraw)"
+    }
