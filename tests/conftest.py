@@ -87,7 +87,7 @@ def _admin_engine(url: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
+def pg_server() -> str:
     """The server URL; skip (or fail in CI) when it cannot be reached."""
     url = os.environ.get("TEST_POSTGRES_URL", PG_DEFAULT)
     try:
@@ -99,7 +99,7 @@ def pg_server() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"CI=true but PostgreSQL at {url} is unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {url}: {exc}")
-    yield url
+    return url
 
 
 @pytest.fixture(scope="session")
