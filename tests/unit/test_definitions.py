@@ -218,7 +218,7 @@ def test_real_files_load(rules: Rules) -> None:
         "outcome",
         "withdrawn",
     ]
-    assert rules.states.triggers == [
+    assert rules.states.triggers == (
         "analyse",
         "consult",
         "select_sources",
@@ -226,7 +226,7 @@ def test_real_files_load(rules: Rules) -> None:
         "submit",
         "record_outcome",
         "withdraw",
-    ]
+    )
     assert rules.is_final("outcome")
     assert rules.is_final("withdrawn")
     assert rules.policy.spec.cycle_defaults.capacity == 15
