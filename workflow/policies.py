@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -71,6 +71,9 @@ class RolePolicy(BaseModel):
     case_scope: Literal["all", "assigned"] = "all"
 
 
+NO_PERMISSIONS = RolePolicy()
+
+
 class Eligibility(BaseModel):
     """Who may enrol."""
 
@@ -102,7 +105,7 @@ class Policy:
 
     def role(self, role: str) -> RolePolicy:
         """The role's permissions; a role the policy does not name may do nothing."""
-        return self.spec.roles.get(role, RolePolicy())  # type: ignore[call-overload]
+        return cast("dict[str, RolePolicy]", self.spec.roles).get(role, NO_PERMISSIONS)
 
 
 def policy_hash(files: tuple[tuple[str, str], ...]) -> str:
