@@ -49,7 +49,10 @@ def _view(u: User) -> UserView:
 def hash_password(password: str) -> str:
     """argon2id hash of a password that meets the minimum length."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput({"password": f"must be at least {MIN_PASSWORD} characters"})
+        raise InvalidInput(
+            {"password": f"must be at least {MIN_PASSWORD} characters"},
+            {"password": f"jābūt vismaz {MIN_PASSWORD} rakstzīmēm"},
+        )
     return _hasher.hash(password)
 
 

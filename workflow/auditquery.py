@@ -39,7 +39,10 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(text[1:])
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput({"cursor": "not a cursor this service issued"}) from exc
+        raise InvalidInput(
+            {"cursor": "not a cursor this service issued"},
+            {"cursor": "šo lapas norādi nav izdevis šis pakalpojums"},
+        ) from exc
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -89,7 +92,10 @@ def _page(
     cursor: str | None,
 ) -> tuple[list[EventOut], str | None]:
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput({"limit": f"must be between 1 and {MAX_PAGE}"})
+        raise InvalidInput(
+            {"limit": f"must be between 1 and {MAX_PAGE}"},
+            {"limit": f"jābūt no 1 līdz {MAX_PAGE}"},
+        )
     q = auditlog.event_query(
         case_id=case_id,
         actor=actor_name,
@@ -127,7 +133,7 @@ def export(rt: Runtime, actor: Actor, fmt: str, /, **filters: Any) -> Iterator[s
     """The streamed export; the permission is checked now, before the first chunk."""
     require_action(rt.rules, actor, "read_audit")
     if fmt not in ("csv", "jsonl"):
-        raise InvalidInput({"format": "csv or jsonl"})
+        raise InvalidInput({"format": "csv or jsonl"}, {"format": "csv vai jsonl"})
     for key in ("since", "until"):
         if filters.get(key) is not None:
             filters[key] = _aware(filters[key])

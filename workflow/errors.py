@@ -101,8 +101,13 @@ class Ineligible(WorkflowError):
 
 
 class InvalidInput(WorkflowError):
-    """Input failed a domain rule; ``errors`` maps field names to messages."""
+    """Input failed a domain rule; ``errors`` maps field names to English messages.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    ``errors_lv`` carries the same fields in Latvian where the raise site gave them, so a
+    Latvian screen can show the rule in its own language without the engine knowing of it.
+    """
+
+    def __init__(self, errors: dict[str, str], errors_lv: dict[str, str] | None = None) -> None:
         self.errors = errors
+        self.errors_lv = dict(errors_lv or {})
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

@@ -120,7 +120,10 @@ def record_consultation(
 
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
         if data.held_on > today:
-            raise InvalidInput({"held_on": f"{data.held_on} is in the future"})
+            raise InvalidInput(
+                {"held_on": f"{data.held_on} is in the future"},
+                {"held_on": f"{data.held_on} ir nākotnē"},
+            )
         values = data.model_dump()
         new_id = conn.execute(
             insert(Consultation).returning(Consultation.id),
@@ -134,7 +137,10 @@ def record_consultation(
 def _source(conn: Connection, source_id: int, field: str) -> Any:
     row = conn.execute(select(FundingSource.__table__).where(FundingSource.id == source_id)).first()
     if row is None:
-        raise InvalidInput({field: f"funding source {source_id} does not exist"})
+        raise InvalidInput(
+            {field: f"funding source {source_id} does not exist"},
+            {field: f"finansējuma avots {source_id} nav atrasts"},
+        )
     return row
 
 
@@ -196,7 +202,11 @@ def add_application(
             raise InvalidInput(
                 {
                     "funding_source_id": f"{src.programme} is not selected for this case; select it first"
-                }
+                },
+                {
+                    "funding_source_id": f"„{src.programme}” šai lietai nav izvēlēts; "
+                    "vispirms izvēlieties to"
+                },
             )
         values = data.model_dump()
         values["prepared_on"] = data.prepared_on or today
@@ -232,7 +242,7 @@ def update_application(
         raise NotFound("application", application_id)
     changes = data.model_dump(exclude_unset=True)
     if not changes:
-        raise InvalidInput({"(body)": "nothing to change"})
+        raise InvalidInput({"(body)": "nothing to change"}, {"(body)": "nav ko mainīt"})
 
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
         row = conn.execute(
@@ -243,9 +253,9 @@ def update_application(
             k: getattr(row, k) for k in ("submitted_on", "decision", "decided_on", "awarded_eur")
         }
         merged.update(changes)
-        errors = _update_problems(merged, row, src, today)
+        errors, errors_lv = _update_problems(merged, row, src, today)
         if errors:
-            raise InvalidInput(errors)
+            raise InvalidInput(errors, errors_lv)
         if merged["decision"] == "rejected":
             merged["awarded_eur"] = None
         merged["status"] = application_status(merged["submitted_on"], merged["decision"])
@@ -255,37 +265,75 @@ def update_application(
     return _record(rt, actor, case_id, "application_update", expected_version, at, write)
 
 
-def _update_problems(m: dict[str, Any], row: Any, src: Any, today: date) -> dict[str, str]:
+def _update_problems(
+    m: dict[str, Any], row: Any, src: Any, today: date
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Every broken rule of a submission or decision, in English and in Latvian."""
     errors: dict[str, str] = {}
+    errors_lv: dict[str, str] = {}
+
+    def fail(field: str, en: str, lv: str) -> None:
+        errors[field] = en
+        errors_lv[field] = lv
+
     sub = m["submitted_on"]
     if sub is not None:
         if sub > today:
-            errors["submitted_on"] = f"{sub} is in the future"
+            fail("submitted_on", f"{sub} is in the future", f"{sub} ir nākotnē")
         elif sub < src.call_opens:
-            errors["submitted_on"] = (
+            fail(
+                "submitted_on",
                 f"the call of {src.programme} opens on {src.call_opens}; "
-                "a prepared application waits for it"
+                "a prepared application waits for it",
+                f"„{src.programme}” konkurss atveras {src.call_opens}; "
+                "sagatavots pieteikums gaida tā atvēršanu",
             )
         elif sub > src.call_closes:
-            errors["submitted_on"] = f"the call of {src.programme} closed on {src.call_closes}"
+            fail(
+                "submitted_on",
+                f"the call of {src.programme} closed on {src.call_closes}",
+                f"„{src.programme}” konkurss slēdzās {src.call_closes}",
+            )
     if m["decision"] is not None:
         if sub is None:
-            errors["decision"] = "an application is decided only after it is submitted"
+            fail(
+                "decision",
+                "an application is decided only after it is submitted",
+                "lēmumu par pieteikumu pieņem tikai pēc tā iesniegšanas",
+            )
         if m["decided_on"] is None:
-            errors["decided_on"] = "the date of the decision is required"
+            fail("decided_on", "the date of the decision is required", "jānorāda lēmuma datums")
         elif sub is not None and m["decided_on"] < sub:
-            errors["decided_on"] = "a decision cannot precede the submission"
+            fail(
+                "decided_on",
+                "a decision cannot precede the submission",
+                "lēmums nevar būt pieņemts pirms iesniegšanas",
+            )
         elif m["decided_on"] > today:
-            errors["decided_on"] = f"{m['decided_on']} is in the future"
+            fail(
+                "decided_on", f"{m['decided_on']} is in the future", f"{m['decided_on']} ir nākotnē"
+            )
         if m["decision"] == "awarded":
             amount = m["awarded_eur"]
             if amount is None or amount <= 0:
-                errors["awarded_eur"] = "an award needs the amount awarded"
+                fail(
+                    "awarded_eur",
+                    "an award needs the amount awarded",
+                    "piešķīrumam jānorāda piešķirtā summa",
+                )
             elif amount > row.requested_eur:
-                errors["awarded_eur"] = f"more than the {row.requested_eur} EUR requested"
+                fail(
+                    "awarded_eur",
+                    f"more than the {row.requested_eur} EUR requested",
+                    f"vairāk nekā pieprasītie {row.requested_eur} EUR",
+                )
     elif m["awarded_eur"] is not None or m["decided_on"] is not None:
-        errors["decision"] = "give the decision (awarded or rejected) with its date and amount"
-    return errors
+        fail(
+            "decision",
+            "give the decision (awarded or rejected) with its date and amount",
+            "norādiet lēmumu (piešķirts vai noraidīts) ar tā datumu un summu",
+        )
+    return errors, errors_lv
 
 
 def assign_mentor(
@@ -302,7 +350,10 @@ def assign_mentor(
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
         user = conn.execute(select(User.id, User.role).where(User.name == mentor_name)).first()
         if user is None or user.role != "mentor":
-            raise InvalidInput({"mentor": f"{mentor_name!r} is not a mentor"})
+            raise InvalidInput(
+                {"mentor": f"{mentor_name!r} is not a mentor"},
+                {"mentor": f"{mentor_name!r} nav mentors"},
+            )
         conn.execute(update(Case).where(Case.id == head.id).values(mentor_id=user.id))
         head.mentor_id = user.id
         return head.id, {"mentor": mentor_name}

@@ -178,7 +178,7 @@ class CaseDetail(CaseSummary):
     history: list[EventOut]
 
 
-def _base_query() -> Select[Any]:
+def _base_query() -> Select[Case, str, str, str, str | None]:
     return (
         select(Case, Organisation.name, Organisation.reg_no, Cycle.name, User.name)
         .join(Organisation, Organisation.id == Case.organisation_id)
@@ -236,7 +236,10 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(text[1:])
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput({"cursor": "not a cursor this service issued"}) from exc
+        raise InvalidInput(
+            {"cursor": "not a cursor this service issued"},
+            {"cursor": "šo lapas norādi nav izdevis šis pakalpojums"},
+        ) from exc
 
 
 def list_cases(
@@ -254,9 +257,12 @@ def list_cases(
     rules = rt.rules
     today = rt.now().date()
     if state is not None and state not in rules.states.state_ids:
-        raise InvalidInput({"state": f"{state!r} is not a declared state"})
+        raise InvalidInput(
+            {"state": f"{state!r} is not a declared state"},
+            {"state": f"{state!r} nav noteikts statuss"},
+        )
     if not 1 <= limit <= 500:
-        raise InvalidInput({"limit": "must be between 1 and 500"})
+        raise InvalidInput({"limit": "must be between 1 and 500"}, {"limit": "jābūt no 1 līdz 500"})
     q = _base_query().order_by(Case.id).limit(limit + 1)
     if not sees_all_cases(rules, actor):
         q = q.where(Case.mentor_id == (actor.user_id or -1))

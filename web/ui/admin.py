@@ -13,7 +13,8 @@ from flask_login import login_required
 
 from web.context import actor, runtime
 from web.ui import forms as F
-from web.ui.helpers import apply_errors, pydantic_errors
+from web.ui.helpers import apply_errors
+from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import accounts
 from workflow.errors import Conflict, InvalidInput
 from workflow.permissions import require_action
@@ -44,7 +45,7 @@ def users() -> ResponseReturnValue:
             except ValidationError as exc:
                 problems = apply_errors(form, pydantic_errors(exc))
             except InvalidInput as exc:
-                problems = apply_errors(form, exc.errors)
+                problems = apply_errors(form, invalid_errors(exc))
             except Conflict as exc:
                 problems = apply_errors(form, {"name": str(exc)})
             else:

@@ -18,6 +18,7 @@ from flask_login import login_required
 from web.context import actor, runtime
 from web.ui.forms import AdvanceForm, expected_version
 from web.ui.helpers import lang, trigger_label
+from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
 
@@ -52,7 +53,7 @@ def index() -> ResponseReturnValue:
     try:
         cases, nxt = views.list_cases(rt, actor(), limit=PAGE, cursor=cursor, **filters)  # type: ignore[arg-type]
     except InvalidInput as exc:
-        problems = [f"{k}: {v}" for k, v in exc.errors.items()]
+        problems = [f"{k}: {v}" for k, v in invalid_errors(exc).items()]
         cases, nxt = [], None
     query: dict[str, Any] = {k: v for k, v in args.items() if k != "after"}
     return render_template(

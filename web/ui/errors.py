@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from web.ui.validation import invalid_errors
 from workflow.errors import (
     Conflict,
     Forbidden,
@@ -55,7 +56,10 @@ def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
             _("The case has changed"),
             _("Someone changed this case meanwhile. Reload it and try again."),
         )
-    if isinstance(exc, InvalidInput | Ineligible | GuardRejected | TransitionNotAllowed):
+    if isinstance(exc, InvalidInput):
+        text = "; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items())
+        return _page(422, _("Cannot do this"), text)
+    if isinstance(exc, Ineligible | GuardRejected | TransitionNotAllowed):
         return _page(422, _("Cannot do this"), str(exc))
     if isinstance(exc, Conflict):
         return _page(409, _("Cannot do this"), str(exc))

@@ -22,7 +22,8 @@ from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
 from web.ui import forms as F
-from web.ui.helpers import apply_errors, pydantic_errors
+from web.ui.helpers import apply_errors
+from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import enrolment, evidence, registry, views
 from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
 from workflow.permissions import require_action, require_evidence
@@ -55,7 +56,7 @@ def _submit(
     try:
         call(data)
     except InvalidInput as exc:
-        return False, apply_errors(form, exc.errors)
+        return False, apply_errors(form, invalid_errors(exc))
     except StaleCase:
         return False, [
             _(

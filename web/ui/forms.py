@@ -22,14 +22,23 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length
 
 DATE = {"type": "date"}
+# WTForms has no Latvian catalogue: its validators get their messages from ours.
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("At most %(max)d characters.")
 NUMBER = {"inputmode": "decimal"}
 
 
 class LoginForm(FlaskForm):
     """Name and password."""
 
-    name = StringField(_l("User name"), validators=[InputRequired(), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(
+        _l("User name"),
+        validators=[InputRequired(message=REQUIRED), Length(max=80, message=TOO_LONG)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)],
+    )
     next = HiddenField()
 
 
@@ -40,16 +49,16 @@ class PostForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Switch the interface language."""
 
-    lang = HiddenField(validators=[InputRequired()])
+    lang = HiddenField(validators=[InputRequired(message=REQUIRED)])
     next = HiddenField()
 
 
 class AdvanceForm(FlaskForm):
     """Fire one trigger on a case at the version the user saw."""
 
-    trigger = HiddenField(validators=[InputRequired()])
-    expected_version = HiddenField(validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
+    trigger = HiddenField(validators=[InputRequired(message=REQUIRED)])
+    expected_version = HiddenField(validators=[InputRequired(message=REQUIRED)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=TOO_LONG)])
 
 
 class VersionedForm(FlaskForm):
@@ -75,7 +84,7 @@ class EnrolForm(FlaskForm):
 
     organisation_id = SelectField(_l("Organisation"), coerce=str)
     cycle_id = SelectField(_l("Cycle"), coerce=str)
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=2000, message=TOO_LONG)])
 
 
 class AnalysisForm(VersionedForm):

@@ -16,7 +16,6 @@ from flask import Flask, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext
 from flask_login import current_user, logout_user
-from pydantic import ValidationError
 from wtforms import Form
 
 from web.context import runtime
@@ -115,17 +114,6 @@ def apply_errors(form: Form, errors: dict[str, str]) -> list[str]:
         else:
             general.append(f"{name}: {message}" if name and name != "(body)" else message)
     return general
-
-
-def pydantic_errors(exc: ValidationError) -> dict[str, str]:
-    """Pydantic's errors keyed by the first element of each location (the field name)."""
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        loc = err.get("loc") or ()
-        key = str(loc[0]) if loc else ""
-        msg = str(err.get("msg", "invalid"))
-        out[key] = f"{out[key]}; {msg}" if key in out else msg
-    return out
 
 
 def _idle_check() -> ResponseReturnValue | None:
