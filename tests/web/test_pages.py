@@ -149,13 +149,9 @@ def test_case_list_filters(client_as: Client) -> None:
 def test_audit_log_filters_pages_and_exports(client_as: Client, ids: dict[str, int]) -> None:
     c = client_as("auditor")
     page = c.get(f"/audit/?case={ids['kc']}").get_data(as_text=True)
-    assert 'id="chain-status" class="ok"' in page
     rows = page.split('id="events"', 1)[1].count("<tr>") - 1
     assert rows == ids["kc_version"]
-    assert "1. lapa no 1" in page
-    everything = c.get("/audit/").get_data(as_text=True)
-    assert "1. lapa no" in everything
-    assert 'rel="next"' in everything
+    assert 'rel="next"' not in page
     csv_r = c.get(f"/audit/export.csv?case={ids['kc']}")
     assert csv_r.headers["Content-Disposition"].startswith("attachment")
     lines = csv_r.get_data(as_text=True).strip().splitlines()

@@ -23,6 +23,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/enrol": ("coordinator", "admin"),
     "/organisations/new": ("coordinator", "admin"),
     "/audit/": ("coordinator", "auditor", "admin"),
+    "/audit/verify": ("coordinator", "auditor", "admin"),
     "/audit/export.csv": ("coordinator", "auditor", "admin"),
     "/audit/export.jsonl": ("coordinator", "auditor", "admin"),
     "/admin/users": ("admin",),
