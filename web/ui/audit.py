@@ -13,6 +13,7 @@ from flask_login import login_required
 
 from web.context import actor, runtime
 from web.ui import chainproblems
+from web.ui.helpers import EVENT_LABELS
 from web.ui.validation import invalid_errors
 from workflow import auditlog, auditquery
 from workflow.errors import InvalidInput
@@ -86,7 +87,7 @@ def index() -> ResponseReturnValue:
         verify_url=url_for(".verify"),
         args=request.args,
         errors=errors,
-        triggers=["enrol", *rt.rules.states.triggers],
+        triggers=[*rt.rules.states.triggers, *EVENT_LABELS],
     )
 
 

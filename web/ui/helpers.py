@@ -57,12 +57,28 @@ def state_label(state: str) -> str:
         return state
 
 
+# Events the engine writes that are no transition of the states file: enrolment, each
+# kind of evidence (``record_<kind>``) and a move by changed rules.
+EVENT_LABELS: dict[str, Any] = {
+    "enrol": lazy_gettext("Enrolled in the cycle"),
+    "record_analysis": lazy_gettext("Needs analysis recorded"),
+    "record_consultation": lazy_gettext("Consultation recorded"),
+    "record_source_selection": lazy_gettext("Funding source selected"),
+    "record_application": lazy_gettext("Application added"),
+    "record_application_update": lazy_gettext("Application submission or decision recorded"),
+    "record_mentor_assignment": lazy_gettext("Mentor assigned"),
+    "migrate": lazy_gettext("Moved by a change of the workflow rules"),
+}
+
+
 def trigger_label(trigger: str) -> str:
-    """A trigger's label in the user's language (the id for evidence events and enrolment)."""
+    """What an event did, in the user's language: the states file's label for a transition,
+    ours for enrolment, evidence and migration (the id only for a trigger no longer known)."""
     try:
         return pick(runtime().rules.states.trigger_label(trigger))
     except (KeyError, ValueError, LookupError):
-        return trigger
+        label = EVENT_LABELS.get(trigger)
+        return str(label) if label is not None else trigger
 
 
 def money(value: Decimal | float | int | None) -> str:
