@@ -130,16 +130,18 @@ def open_source_selected(f: Facts, _: NoParams) -> Verdict:
     still_open = [s for s in sources if s.call_closes >= f.today]
     if not still_open:
         names = ", ".join(f"{s.programme} (closed {s.call_closes})" for s in sources)
-        names_lv = ", ".join(f"{s.programme} (slēgts {s.call_closes})" for s in sources)
+        names_lv = ", ".join(f"«{s.programme}» (slēdzās {s.call_closes})" for s in sources)
         return Verdict(
             False,
             f"every selected source's call has closed: {names}",
             f"visu atlasīto avotu konkursi ir slēgti: {names_lv}",
         )
+    n = len(still_open)
     return Verdict(
         True,
-        f"{len(still_open)} selected source(s) with a call not yet closed",
-        f"{len(still_open)} atlasīts(-i) avots(-i) ar vēl neslēgtu konkursu",
+        f"{n} selected {'source has a call' if n == 1 else 'sources have calls'} not yet closed",
+        f"{n} {'atlasītajam avotam' if _lv_one(n) else 'atlasītajiem avotiem'} "
+        "konkurss vēl nav slēgts",
     )
 
 
@@ -212,29 +214,36 @@ def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
             False,
             f"no application submitted; '{w.title}' waits for the call of {w.programme} "
             f"to open on {w.call_opens}",
-            f"neviens pieteikums nav iesniegts; '{w.title}' gaida {w.programme} konkursa "
-            f"atvēršanu {w.call_opens}",
+            f"neviens pieteikums nav iesniegts; '{w.title}' gaida, kad {w.call_opens} "
+            f"atvērsies programmas «{w.programme}» konkurss",
         )
     en, lv = [], []
     for a in apps:
         if a.submitted_on is not None:
             en.append(
-                f"'{a.title}' dated {a.submitted_on}, outside {a.call_opens}..{a.call_closes}"
-            )
-            lv.append(f"'{a.title}' datēts {a.submitted_on}, ārpus {a.call_opens}..{a.call_closes}")
-        elif a.call_closes < f.today:
-            en.append(
-                f"'{a.title}' has no submission date; the call of {a.programme} closed on {a.call_closes}"
+                f"'{a.title}' is dated {a.submitted_on}, outside the call window "
+                f"{a.call_opens} to {a.call_closes}"
             )
             lv.append(
-                f"'{a.title}' nav iesniegšanas datuma; {a.programme} konkurss slēdzās {a.call_closes}"
+                f"'{a.title}' datēts {a.submitted_on}, ārpus konkursa laika "
+                f"no {a.call_opens} līdz {a.call_closes}"
+            )
+        elif a.call_closes < f.today:
+            en.append(
+                f"'{a.title}' was not submitted; the call of {a.programme} closed on {a.call_closes}"
+            )
+            lv.append(
+                f"'{a.title}' netika iesniegts; programmas «{a.programme}» konkurss "
+                f"slēdzās {a.call_closes}"
             )
         else:
             en.append(
-                f"'{a.title}' has no submission date; the call of {a.programme} is open until {a.call_closes}"
+                f"'{a.title}' is not submitted yet; the call of {a.programme} is open until "
+                f"{a.call_closes}"
             )
             lv.append(
-                f"'{a.title}' nav iesniegšanas datuma; {a.programme} konkurss atvērts līdz {a.call_closes}"
+                f"'{a.title}' vēl nav iesniegts; programmas «{a.programme}» konkurss "
+                f"atvērts līdz {a.call_closes}"
             )
     return Verdict(
         False,
@@ -252,15 +261,23 @@ def all_decisions_recorded(f: Facts, _: NoParams) -> Verdict:
     pending = [a for a in submitted if a.decision is None]
     if pending:
         titles = ", ".join(f"'{a.title}'" for a in pending)
+        n = len(pending)
         return Verdict(
             False,
-            f"{len(pending)} submitted application(s) await a decision: {titles}",
-            f"{len(pending)} iesniegts(-i) pieteikums(-i) gaida lēmumu: {titles}",
+            f"{n} submitted {'application awaits' if n == 1 else 'applications await'} "
+            f"a decision: {titles}",
+            f"{n} {'iesniegtais pieteikums' if _lv_one(n) else 'iesniegtie pieteikumi'} "
+            f"gaida lēmumu: {titles}",
+        )
+    n = len(submitted)
+    if n == 1:
+        return Verdict(
+            True, "the submitted application is decided", "iesniegtais pieteikums ir izlemts"
         )
     return Verdict(
         True,
-        f"all {len(submitted)} submitted application(s) decided",
-        f"visi {len(submitted)} iesniegtie pieteikumi ir izlemti",
+        f"all {n} submitted applications are decided",
+        f"visi {n} iesniegtie pieteikumi ir izlemti",
     )
 
 

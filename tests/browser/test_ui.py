@@ -42,7 +42,7 @@ def test_coordinator_submits_a_blocked_case(browser: Any, server: str, artifacts
     assert page.locator("#case-state").inner_text() == "Pieteikums sagatavots"
     submit = page.locator("#trigger-submit")
     assert "nav iespējams" in submit.inner_text()
-    assert "nav iesniegšanas datuma" in submit.locator(".reasons").inner_text()
+    assert "netika iesniegts" in submit.locator(".reasons").inner_text()
     page.screenshot(path=str(artifacts / "case.png"), full_page=True)
 
     page.get_by_role("row", name="Ilgtspējīgas dzīves darbnīcas").get_by_role("link").click()

@@ -176,8 +176,8 @@ def test_select_sources_blocked_when_every_call_has_closed(rules: Rules) -> None
         "Klasteri (closed 2023-03-31)"
     )
     assert o.message_lv == (
-        "visu atlasīto avotu konkursi ir slēgti: NVO fonds (slēgts 2023-04-30), "
-        "Klasteri (slēgts 2023-03-31)"
+        "visu atlasīto avotu konkursi ir slēgti: «NVO fonds» (slēdzās 2023-04-30), "
+        "«Klasteri» (slēdzās 2023-03-31)"
     )
 
 
@@ -186,8 +186,8 @@ def test_select_sources_passes_with_one_open_call(rules: Rules) -> None:
     facts = Facts(today=TODAY, sources=(src(date(2023, 4, 30)), src(TODAY)))
     o = one(rules, "select_sources", "consulted", facts)
     assert o.passed
-    assert o.message_en == "1 selected source(s) with a call not yet closed"
-    assert o.message_lv == "1 atlasīts(-i) avots(-i) ar vēl neslēgtu konkursu"
+    assert o.message_en == "1 selected source has a call not yet closed"
+    assert o.message_lv == "1 atlasītajam avotam konkurss vēl nav slēgts"
 
 
 # --- draft_application ----------------------------------------------------------------
@@ -260,8 +260,8 @@ def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
         "to open on 2024-02-01"
     )
     assert o.message_lv == (
-        "neviens pieteikums nav iesniegts; 'Ostas festivāls' gaida ESF+ konkursa "
-        "atvēršanu 2024-02-01"
+        "neviens pieteikums nav iesniegts; 'Ostas festivāls' gaida, kad 2024-02-01 "
+        "atvērsies programmas «ESF+» konkurss"
     )
 
 
@@ -275,12 +275,12 @@ def test_submit_blocked_with_no_application_or_no_date(rules: Rules) -> None:
     o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(app(),)))
     assert not o.passed
     assert o.message_en == (
-        "no application submitted inside its call window: 'Kopienas centrs' has no "
-        "submission date; the call of NVO fonds is open until 2023-06-30"
+        "no application submitted inside its call window: 'Kopienas centrs' is not "
+        "submitted yet; the call of NVO fonds is open until 2023-06-30"
     )
     assert o.message_lv == (
-        "neviens pieteikums nav iesniegts konkursa laikā: 'Kopienas centrs' nav "
-        "iesniegšanas datuma; NVO fonds konkurss atvērts līdz 2023-06-30"
+        "neviens pieteikums nav iesniegts konkursa laikā: 'Kopienas centrs' vēl nav "
+        "iesniegts; programmas «NVO fonds» konkurss atvērts līdz 2023-06-30"
     )
 
 
@@ -290,14 +290,14 @@ def test_submit_blocked_by_closed_call_or_date_outside_window(rules: Rules) -> N
     o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(late, outside)))
     assert not o.passed
     assert o.message_en == (
-        "no application submitted inside its call window: 'A' has no submission date; "
-        "the call of NVO fonds closed on 2023-04-01; 'B' dated 2023-02-01, outside "
-        "2023-03-01..2023-06-30"
+        "no application submitted inside its call window: 'A' was not submitted; "
+        "the call of NVO fonds closed on 2023-04-01; 'B' is dated 2023-02-01, outside "
+        "the call window 2023-03-01 to 2023-06-30"
     )
     assert o.message_lv == (
-        "neviens pieteikums nav iesniegts konkursa laikā: 'A' nav iesniegšanas datuma; "
-        "NVO fonds konkurss slēdzās 2023-04-01; 'B' datēts 2023-02-01, ārpus "
-        "2023-03-01..2023-06-30"
+        "neviens pieteikums nav iesniegts konkursa laikā: 'A' netika iesniegts; "
+        "programmas «NVO fonds» konkurss slēdzās 2023-04-01; 'B' datēts 2023-02-01, "
+        "ārpus konkursa laika no 2023-03-01 līdz 2023-06-30"
     )
 
 
@@ -311,12 +311,12 @@ def test_outcome_blocked_until_every_submitted_application_is_decided(rules: Rul
     facts = Facts(TODAY, applications=(decided, pending, drafted))
     o = one(rules, "record_outcome", "submitted", facts)
     assert not o.passed
-    assert o.message_en == "1 submitted application(s) await a decision: 'B'"
-    assert o.message_lv == "1 iesniegts(-i) pieteikums(-i) gaida lēmumu: 'B'"
+    assert o.message_en == "1 submitted application awaits a decision: 'B'"
+    assert o.message_lv == "1 iesniegtais pieteikums gaida lēmumu: 'B'"
     rejected = replace(pending, decision="rejected")
     o = one(rules, "record_outcome", "submitted", Facts(TODAY, applications=(decided, rejected)))
     assert o.passed
-    assert o.message_en == "all 2 submitted application(s) decided"
+    assert o.message_en == "all 2 submitted applications are decided"
     assert o.message_lv == "visi 2 iesniegtie pieteikumi ir izlemti"
 
 
