@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workflow.db import read_session
 from workflow.errors import NotFound
-from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource
+from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
 from workflow.runtime import Runtime
 
 
@@ -37,6 +38,74 @@ class CycleReport(BaseModel):
     overdue_cases: int
 
 
+class OverdueCase(BaseModel):
+    """A case past its state's deadline on a day: one line behind ``overdue_cases``."""
+
+    case_id: int
+    organisation: str
+    state: str
+    since: date
+    deadline_days: int
+    days_over: int
+
+
+def _replay(s: Session, cycle_id: int, end: datetime) -> dict[int, tuple[str, datetime]]:
+    """Each case's state before ``end`` and since when, from its audit events."""
+    state_of: dict[int, tuple[str, datetime]] = {}
+    rows = s.execute(
+        select(AuditEvent.case_id, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.at)
+        .join(Case, Case.id == AuditEvent.case_id)
+        .where(Case.cycle_id == cycle_id, AuditEvent.at < end)
+        .order_by(AuditEvent.case_id, AuditEvent.seq)
+    )
+    for case_id, from_state, to_state, at in rows:
+        if case_id not in state_of or from_state != to_state:
+            state_of[case_id] = (to_state, at)
+    return state_of
+
+
+def _days_over(rt: Runtime, state: str, since: datetime, as_of: date) -> int:
+    """Days past the policy's deadline for ``state`` on ``as_of`` (0 when within it or none)."""
+    limit = rt.rules.policy.spec.deadlines.get(state)
+    return max(0, (as_of - since.date()).days - limit) if limit is not None else 0
+
+
+def overdue_cases(
+    rt: Runtime, cycle_id: int, as_of: date | None = None, *, mentor_id: int | None = None
+) -> list[OverdueCase]:
+    """The cases counted in ``cycle_report(...).overdue_cases`` for the same day, most
+    overdue first; ``mentor_id`` narrows them to one mentor's cases (what a mentor sees)."""
+    as_of = as_of or rt.now().date()
+    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    with read_session(rt.engine) as s:
+        if s.get(Cycle, cycle_id) is None:
+            raise NotFound("cycle", cycle_id)
+        state_of = _replay(s, cycle_id, end)
+        q = (
+            select(Case.id, Organisation.name)
+            .join(Organisation, Organisation.id == Case.organisation_id)
+            .where(Case.cycle_id == cycle_id)
+        )
+        if mentor_id is not None:
+            q = q.where(Case.mentor_id == mentor_id)
+        names: dict[int, str] = {case_id: name for case_id, name in s.execute(q)}
+    out = []
+    for case_id, (state, since) in state_of.items():
+        over = _days_over(rt, state, since, as_of)
+        if over > 0 and case_id in names:
+            out.append(
+                OverdueCase(
+                    case_id=case_id,
+                    organisation=names[case_id],
+                    state=state,
+                    since=since.date(),
+                    deadline_days=rt.rules.policy.spec.deadlines[state],
+                    days_over=over,
+                )
+            )
+    return sorted(out, key=lambda c: (-c.days_over, c.case_id))
+
+
 def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
     """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
     rules = rt.rules
@@ -46,16 +115,7 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
         cycle = s.get(Cycle, cycle_id)
         if cycle is None:
             raise NotFound("cycle", cycle_id)
-        state_of: dict[int, tuple[str, datetime]] = {}
-        rows = s.execute(
-            select(AuditEvent.case_id, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.at)
-            .join(Case, Case.id == AuditEvent.case_id)
-            .where(Case.cycle_id == cycle_id, AuditEvent.at < end)
-            .order_by(AuditEvent.case_id, AuditEvent.seq)
-        )
-        for case_id, from_state, to_state, at in rows:
-            if case_id not in state_of or from_state != to_state:
-                state_of[case_id] = (to_state, at)
+        state_of = _replay(s, cycle_id, end)
         case_org = dict(
             s.execute(select(Case.id, Case.organisation_id).where(Case.cycle_id == cycle_id)).all()
         )
@@ -69,8 +129,7 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
     overdue = 0
     for state, since in state_of.values():
         by_state[state] = by_state.get(state, 0) + 1
-        limit = rules.policy.spec.deadlines.get(state)
-        if limit is not None and (as_of - since.date()).days > limit:
+        if _days_over(rt, state, since, as_of) > 0:
             overdue += 1
     awarded = Decimal(0)
     winners: set[int] = set()

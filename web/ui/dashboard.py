@@ -1,5 +1,8 @@
 """The cycle dashboard: capacity, cases per state, overdue cases, the programme's figures
-and the workflow diagram drawn from the states file with the number of cases per state."""
+and the workflow diagram drawn from the states file with the number of cases per state.
+
+Every figure and the overdue list are computed as of the same chosen day (default today),
+both replayed from the audit log by ``workflow.reports``."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from flask_login import login_required
 
 from web.context import actor, runtime
 from web.ui.helpers import state_label, trigger_label
-from workflow import registry, reports, views
+from workflow import permissions, registry, reports
 
 bp = Blueprint("ui_dashboard", __name__)
 
@@ -58,7 +61,7 @@ def index() -> ResponseReturnValue:
         abort(400, "as_of must be a date YYYY-MM-DD")
     report = None
     cycle = None
-    overdue: list[views.CaseSummary] = []
+    overdue: list[reports.OverdueCase] = []
     if cycles:
         wanted = request.args.get("cycle", type=int)
         cycle = next((c for c in cycles if c.id == wanted), None)
@@ -69,7 +72,9 @@ def index() -> ResponseReturnValue:
                     break
         assert cycle is not None
         report = reports.cycle_report(rt, cycle.id, as_of)
-        overdue, _ = views.list_cases(rt, actor(), cycle_id=cycle.id, overdue=True, limit=500)
+        who = actor()
+        mentor = None if permissions.sees_all_cases(rt.rules, who) else (who.user_id or -1)
+        overdue = reports.overdue_cases(rt, cycle.id, as_of, mentor_id=mentor)
     counts = report.cases_by_state if report else {}
     resp = make_response(
         render_template(
