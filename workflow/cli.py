@@ -26,6 +26,12 @@ from workflow.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+MAX_ID = 2**31 - 1
+# Ids are 32-bit integers in every database we run on: anything outside is refused as a
+# usage error here rather than overflowing in the driver.
+ID = click.IntRange(1, MAX_ID)
+VERSION = click.IntRange(0, MAX_ID)
+
 
 def runtime(migrate: bool = True) -> Runtime:
     """The runtime for this command, with the schema brought up to date.
@@ -117,7 +123,7 @@ def case() -> None:
 
 
 @case.command("list")
-@click.option("--cycle", "cycle_id", type=int)
+@click.option("--cycle", "cycle_id", type=ID)
 @click.option("--state")
 @click.option("--overdue/--not-overdue", default=None)
 @reports_errors
@@ -160,7 +166,7 @@ def case_overdue() -> None:
 
 
 @case.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--lang", type=click.Choice(["en", "lv"]), default="en")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @reports_errors
@@ -205,11 +211,11 @@ def case_show(case_id: int, lang: str, as_json: bool) -> None:
 
 
 @main.command("advance")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.argument("trigger")
 @click.option("--as", "as_user", required=True, help="the user acting")
 @click.option("--comment", default="")
-@click.option("--expected-version", type=int, default=None)
+@click.option("--expected-version", type=VERSION, default=None)
 @reports_errors
 def advance_cmd(
     case_id: int, trigger: str, as_user: str, comment: str, expected_version: int | None
@@ -285,7 +291,7 @@ def audit_verify() -> None:
 
 @audit.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl")
-@click.option("--case", "case_id", type=int)
+@click.option("--case", "case_id", type=ID)
 @reports_errors
 def audit_export(fmt: str, case_id: int | None) -> None:
     """Stream the audit log to standard output."""
@@ -405,7 +411,7 @@ def _verdict(o: Any) -> str:
 
 @main.command()
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535))
 @reports_errors
 def serve(host: str, port: int) -> None:
     """Run the web app (development server; use gunicorn in production)."""

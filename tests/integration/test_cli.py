@@ -195,3 +195,27 @@ def test_policy_check_good_and_bad_files(cli: Cli, tmp_path: Path) -> None:
     assert bad_states.stderr.startswith(
         "states/incubation.yaml: transitions[3].guards[0]: unknown guard 'submitted_in_call'"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["case", "show", "99999999999999999999"], "'CASE_ID'"),
+        (["case", "show", "0"], "'CASE_ID'"),
+        (["case", "list", "--cycle", "2147483648"], "'--cycle'"),
+        (["advance", "2147483648", "submit", "--as", "ilze"], "'CASE_ID'"),
+        (
+            ["advance", "7", "submit", "--as", "ilze", "--expected-version", "99999999999999"],
+            "'--expected-version'",
+        ),
+        (["audit", "export", "--case", "99999999999999999999"], "'--case'"),
+    ],
+)
+def test_ids_out_of_range_are_usage_errors(args: list[str], name: str, tmp_path: Path) -> None:
+    """An id no record can have is refused by the command line, not by a driver traceback."""
+    result = Cli(f"sqlite:///{tmp_path / 'never-created.sqlite3'}")(*args)
+    assert result.exit_code == 2
+    assert f"Invalid value for {name}" in result.stderr
+    assert "is not in the range" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "never-created.sqlite3").exists()
