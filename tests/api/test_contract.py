@@ -412,3 +412,68 @@ def test_a_browser_session_cookie_is_no_credential_for_the_api(
         == 403
     )
     assert [c["name"] for c in api.ok("GET", "/cycles", role="auditor")["items"]] == ["Cikls A"]
+
+
+@pytest.mark.parametrize(
+    ("path", "make", "field"),
+    [
+        ("/cases", lambda o, c: {"organisation_id": str(o), "cycle_id": c}, "organisation_id"),
+        ("/cases", lambda o, c: {"organisation_id": o, "cycle_id": True}, "cycle_id"),
+        ("/cases", lambda o, c: {"organisation_id": float(o), "cycle_id": c}, "organisation_id"),
+        (
+            "/cycles",
+            lambda o, c: {
+                "name": "X",
+                "starts_on": "2023-03-01",
+                "ends_on": "2023-12-31",
+                "capacity": "15",
+            },
+            "capacity",
+        ),
+        (
+            "/cycles",
+            lambda o, c: {
+                "name": "X",
+                "starts_on": "2023-03-01",
+                "ends_on": "2023-12-31",
+                "budget_eur": True,
+            },
+            "budget_eur",
+        ),
+        (
+            "/cycles",
+            lambda o, c: {"name": "X", "starts_on": 1677628800, "ends_on": "2023-12-31"},
+            "starts_on",
+        ),
+    ],
+)
+def test_wrong_json_types_are_422_not_coerced(
+    api: Api, world: dict[str, Any], path: str, make: Any, field: str
+) -> None:
+    """A string or a boolean is no id and a number is no date: nothing is guessed."""
+    body = make(_org(api, 50), world["cycle"]["id"])
+    cases_before = api.ok("GET", "/cases")["items"]
+    cycles_before = api.ok("GET", "/cycles")["items"]
+    resp = api.post(path, body)
+    assert resp.status_code == 422, resp.get_data(as_text=True)
+    assert [e["field"] for e in resp.get_json()["errors"]] == [field]
+    assert api.ok("GET", "/cases")["items"] == cases_before
+    assert api.ok("GET", "/cycles")["items"] == cycles_before
+
+
+def test_money_may_be_a_number_or_a_decimal_string(api: Api) -> None:
+    for budget in (12345.67, "12345.67", 12345):
+        cycle = api.ok(
+            "POST",
+            "/cycles",
+            {
+                "name": f"C {budget!r}",
+                "starts_on": "2023-03-01",
+                "ends_on": "2023-12-31",
+                "budget_eur": budget,
+                "capacity": 3,
+            },
+            201,
+        )
+        assert cycle["budget_eur"] == f"{float(budget):.2f}"
+        assert cycle["capacity"] == 3
