@@ -71,3 +71,9 @@ def test_a_mentor_sees_only_assigned_overdue_cases(client_as: Client, app_rt: Ru
         )
     assert mine < everyone
     assert "Keep The Change" not in mine  # janis's case, not anna's
+
+
+def test_a_bad_day_is_explained_in_latvian(client_as: Client) -> None:
+    r = client_as("coordinator").get("/?as_of=vakar")
+    assert r.status_code == 400
+    assert "Uz datumu: datums GGGG-MM-DD" in r.get_data(as_text=True)

@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from web.context import actor, runtime
@@ -58,7 +59,7 @@ def index() -> ResponseReturnValue:
     try:
         as_of = date.fromisoformat(as_of_raw) if as_of_raw else rt.now().date()
     except ValueError:
-        abort(400, "as_of must be a date YYYY-MM-DD")
+        abort(400, _("As of: %(hint)s", hint=_("a date YYYY-MM-DD")))
     report = None
     cycle = None
     overdue: list[reports.OverdueCase] = []
