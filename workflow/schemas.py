@@ -10,7 +10,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -48,11 +55,15 @@ class CycleIn(Input):
     budget_eur: Money | None = None
     capacity: Annotated[int, Field(ge=1, le=1000)] | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> CycleIn:
-        if self.ends_on < self.starts_on:
+    @field_validator("ends_on")
+    @classmethod
+    def _ends_after_start(cls, ends_on: date, info: ValidationInfo) -> date:
+        """On the later field, so the error names ``ends_on`` (skipped when ``starts_on``
+        itself was invalid: that error already speaks)."""
+        starts_on = info.data.get("starts_on")
+        if starts_on is not None and ends_on < starts_on:
             raise ValueError("ends_on must not be before starts_on")
-        return self
+        return ends_on
 
 
 class FundingSourceIn(Input):
@@ -65,11 +76,14 @@ class FundingSourceIn(Input):
     max_grant_eur: PositiveMoney
     domains: list[Tag] = Field(default_factory=list, max_length=20)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> FundingSourceIn:
-        if self.call_closes < self.call_opens:
+    @field_validator("call_closes")
+    @classmethod
+    def _closes_after_opening(cls, call_closes: date, info: ValidationInfo) -> date:
+        """On the later field, so the error names ``call_closes``."""
+        call_opens = info.data.get("call_opens")
+        if call_opens is not None and call_closes < call_opens:
             raise ValueError("call_closes must not be before call_opens")
-        return self
+        return call_closes
 
 
 class EnrolmentIn(Input):

@@ -477,3 +477,40 @@ def test_money_may_be_a_number_or_a_decimal_string(api: Api) -> None:
         )
         assert cycle["budget_eur"] == f"{float(budget):.2f}"
         assert cycle["capacity"] == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "error"),
+    [
+        (
+            "/cycles",
+            {"name": "X", "starts_on": "2023-12-31", "ends_on": "2023-03-01"},
+            {"field": "ends_on", "message": "ends_on must not be before starts_on"},
+        ),
+        (
+            "/funding-sources",
+            {
+                "funder": "F",
+                "programme": "P",
+                "call_opens": "2023-12-31",
+                "call_closes": "2023-03-01",
+                "max_grant_eur": "100",
+            },
+            {"field": "call_closes", "message": "call_closes must not be before call_opens"},
+        ),
+    ],
+)
+def test_dates_out_of_order_name_the_later_field(
+    api: Api, path: str, body: dict[str, Any], error: dict[str, str]
+) -> None:
+    resp = api.post(path, body)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == [error]
+    assert resp.get_json()["detail"] == f"{error['field']}: {error['message']}"
+    assert api.ok("GET", path)["items"] == []
+
+
+def test_an_invalid_start_is_reported_alone(api: Api) -> None:
+    """With no valid start to compare with, the end is not blamed for it."""
+    resp = api.post("/cycles", {"name": "X", "starts_on": "2023-13-01", "ends_on": "2023-03-01"})
+    assert [e["field"] for e in resp.get_json()["errors"]] == ["starts_on"]

@@ -9,6 +9,7 @@ and ``blocked_by`` for guards that said no.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, request
@@ -143,9 +144,16 @@ def from_workflow(exc: WorkflowError) -> Problem:
     return _problem(500, "internal", "Internal error", "the server could not complete the request")
 
 
+def _message(err: Mapping[str, Any]) -> str:
+    """Pydantic's message, without the "Value error, " it puts before our validators' own."""
+    if err.get("type") == "value_error" and "error" in (err.get("ctx") or {}):
+        return str(err["ctx"]["error"])
+    return str(err["msg"])
+
+
 def from_validation(exc: ValidationError) -> Problem:
     """Every failing field of the input, named by its location."""
-    errors = [FieldError(field=field_name(e["loc"]), message=e["msg"]) for e in exc.errors()]
+    errors = [FieldError(field=field_name(e["loc"]), message=_message(e)) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return _problem(422, "invalid-input", "Invalid input", detail, errors=errors)
 
