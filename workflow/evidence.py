@@ -67,7 +67,9 @@ def _record(
             require_evidence(rules, actor, kind)
         chain.check_expected(head, expected_version)
         if rules.is_final(head.state):
-            raise Conflict(f"case {case_id} is closed ({head.state}); it takes no more evidence")
+            raise Conflict(
+                f"case {case_id} is closed ({head.state}); it takes no more evidence", "case_closed"
+            )
         record_id, payload = write(conn, head, at.date())
         event = chain.append(
             conn,

@@ -514,3 +514,51 @@ def test_an_invalid_start_is_reported_alone(api: Api) -> None:
     """With no valid start to compare with, the end is not blamed for it."""
     resp = api.post("/cycles", {"name": "X", "starts_on": "2023-13-01", "ends_on": "2023-03-01"})
     assert [e["field"] for e in resp.get_json()["errors"]] == ["starts_on"]
+
+
+# --- Problem types ---------------------------------------------------------------------
+
+
+def _type(resp: Any) -> str:
+    return str(resp.get_json()["type"]).removeprefix("urn:inkubators:problem:")
+
+
+def test_each_failure_has_its_own_documented_problem_type(api: Api, world: dict[str, Any]) -> None:
+    """A client branches on ``type``: one kebab-case slug per kind of failure, each listed
+    in the document's Problem schema."""
+    case_id, cycle_id = world["case"]["id"], world["cycle"]["id"]
+    consultation = {"mentor": "Anna", "held_on": "2023-03-10", "hours": 2, "topic": "Plāns"}
+    seen = {
+        "already-enrolled": api.post(
+            "/cases", {"organisation_id": world["org"]["id"], "cycle_id": cycle_id}
+        ),
+        "duplicate": api.post(
+            "/cycles", {"name": "Cikls A", "starts_on": "2023-03-01", "ends_on": "2023-12-31"}
+        ),
+        "guard-rejected": api.post(f"/cases/{case_id}/transitions", {"trigger": "analyse"}),
+        "transition-not-allowed": api.post(f"/cases/{case_id}/transitions", {"trigger": "submit"}),
+        "stale-version": api.post(
+            f"/cases/{case_id}/transitions", {"trigger": "analyse", "expected_version": 7}
+        ),
+        "forbidden": api.post(
+            f"/cases/{case_id}/transitions", {"trigger": "analyse"}, role="auditor"
+        ),
+        "not-found": api.get("/cases/424242"),
+        "invalid-input": api.post("/cases", {"organisation_id": "x", "cycle_id": cycle_id}),
+        "unauthorized": api.get("/cases", role=None),
+    }
+    withdrawn = api.post(
+        f"/cases/{case_id}/transitions", {"trigger": "withdraw", "comment": "Valde izstājas"}
+    )
+    assert withdrawn.status_code == 200
+    seen["case-closed"] = api.post(f"/cases/{case_id}/consultations", consultation)
+    assert {slug: _type(resp) for slug, resp in seen.items()} == {slug: slug for slug in seen}
+    closed = seen["case-closed"].get_json()
+    assert (closed["status"], closed["code"], closed["title"]) == (
+        409,
+        "case_closed",
+        "The case is closed",
+    )
+    described = api.ok("GET", "/openapi.json")["components"]["schemas"]["Problem"]
+    for slug in seen:
+        assert f"`{slug}`" in described["properties"]["type"]["description"]

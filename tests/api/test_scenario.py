@@ -65,6 +65,8 @@ def test_done_when_scenario(api: Api, clock: Clock) -> None:
     full = api.post("/cases", {"organisation_id": orgs[15]["id"], "cycle_id": cycle["id"]})
     assert full.status_code == 409
     assert full.get_json()["code"] == "cycle_full"
+    assert full.get_json()["type"] == "urn:inkubators:problem:cycle-full"
+    assert full.get_json()["title"] == "The cycle is full"
     assert full.get_json()["detail"] == "2024 pavasaris is full: 15 of 15 places taken"
 
     source = api.ok(

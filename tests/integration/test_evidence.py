@@ -280,6 +280,7 @@ def test_a_closed_case_takes_no_more_evidence(rt: Runtime, make_case: Callable[.
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
         )
     assert str(exc.value) == f"case {case_id} is closed (withdrawn); it takes no more evidence"
+    assert exc.value.code == "case_closed"
     assert stored(rt, case_id) == before
 
 

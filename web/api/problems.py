@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -51,14 +51,55 @@ class GuardFailure(BaseModel):
     message_lv: str
 
 
+# Every ``type`` the API answers with, as ``urn:inkubators:problem:<slug>``: one kebab-case
+# slug per kind of failure, so a client can branch on it without reading ``title``.
+PROBLEM_TYPES: dict[str, str] = {
+    "invalid-input": "a field breaks a rule; ``errors`` names each field (422)",
+    "ineligible": "the policy's eligibility rules exclude the organisation; ``reasons`` (422)",
+    "guard-rejected": "guards block the trigger; ``blocked_by`` lists every one (422)",
+    "transition-not-allowed": "the trigger is not declared from the case's state (409)",
+    "stale-version": "``expected_version`` is not the case's version any more (409)",
+    "cycle-full": "the cycle has no free place (409)",
+    "already-enrolled": "the organisation is already in that cycle (409)",
+    "case-closed": "the case is in a final state and takes no more evidence (409)",
+    "duplicate": "a record with that name or register number exists (409)",
+    "conflict": "another conflict with stored data, e.g. a concurrent write (409)",
+    "forbidden": "your role may not do this (403)",
+    "not-found": "no such record or path (404)",
+    "unauthorized": "no valid bearer token (401)",
+    "bad-request": "the body is not a JSON object, or a parameter is malformed (400)",
+    "method-not-allowed": "the path does not take this method (405)",
+    "request-entity-too-large": "the body is larger than 1 MiB (413)",
+    "rules-invalid": "the rules in force are invalid (500)",
+    "internal": "the server could not complete the request (500)",
+}
+PROBLEM_PREFIX = "urn:inkubators:problem:"
+
+# Titles of the engine's :class:`Conflict` codes (``code`` is the slug in snake_case).
+CONFLICT_TITLES = {
+    "cycle_full": "The cycle is full",
+    "already_enrolled": "Already enrolled",
+    "case_closed": "The case is closed",
+    "duplicate": "Already exists",
+}
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str
+    type: str = Field(
+        description="`"
+        + PROBLEM_PREFIX
+        + "<slug>`; the slugs: "
+        + "; ".join(f"`{slug}`: {what}" for slug, what in PROBLEM_TYPES.items())
+        + "; any other HTTP error uses its status name in kebab-case."
+    )
     title: str
     status: int
     detail: str
-    code: str | None = None
+    code: str | None = Field(
+        default=None, description="for conflicts: the slug of ``type`` in snake_case (cycle_full …)"
+    )
     errors: list[FieldError] | None = None
     blocked_by: list[GuardFailure] | None = None
     reasons: list[str] | None = None
@@ -79,9 +120,7 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
 
 
 def _problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Problem:
-    return Problem(
-        type=f"urn:inkubators:problem:{slug}", title=title, status=status, detail=detail, **extra
-    )
+    return Problem(type=PROBLEM_PREFIX + slug, title=title, status=status, detail=detail, **extra)
 
 
 def field_name(loc: tuple[int | str, ...]) -> str:
@@ -107,14 +146,20 @@ def from_workflow(exc: WorkflowError) -> Problem:
     if isinstance(exc, StaleCase):
         return _problem(
             409,
-            "stale-case",
+            "stale-version",
             "The case has changed",
             str(exc),
             expected_version=exc.expected,
             actual_version=exc.actual,
         )
     if isinstance(exc, Conflict):
-        return _problem(409, f"conflict:{exc.code}", "Conflict", str(exc), code=exc.code)
+        return _problem(
+            409,
+            exc.code.replace("_", "-"),
+            CONFLICT_TITLES.get(exc.code, "Conflict"),
+            str(exc),
+            code=exc.code,
+        )
     if isinstance(exc, Ineligible):
         return _problem(422, "ineligible", "Not eligible", str(exc), reasons=exc.reasons)
     if isinstance(exc, GuardRejected):
@@ -183,7 +228,9 @@ def _validation(exc: ValidationError) -> Response:
 def _integrity(exc: IntegrityError) -> Response:
     logger.warning("integrity error turned into 409: %s", exc.orig)
     return problem_response(
-        _problem(409, "conflict", "Conflict", "the request conflicts with stored data")
+        _problem(
+            409, "conflict", "Conflict", "the request conflicts with stored data", code="conflict"
+        )
     )
 
 
