@@ -349,7 +349,7 @@ class EngineMachine(RuleBasedStateMachine):
         outcome: Any
         try:
             outcome = advance.fire(self.rt, COORDINATOR, self.case_id, trigger, comment=comment)
-        except (TransitionNotAllowed, GuardRejected, Forbidden) as exc:
+        except (TransitionNotAllowed, GuardRejected, Forbidden, InvalidInput) as exc:
             outcome = exc
         if isinstance(outcome, advance.TransitionResult):
             assert dest is not None, f"{trigger} fired from {self.model.state}: undeclared"
@@ -371,7 +371,8 @@ class EngineMachine(RuleBasedStateMachine):
             )
             assert [f.guard for f in outcome.failures] == declared
         else:
-            # a trigger no role of the policy names (``enrol``) is refused by role
+            # a trigger the states file does not declare (``enrol``) is an input error
+            assert isinstance(outcome, InvalidInput), outcome
             assert trigger not in self.wf.states.triggers
             assert dest is None
         assert self.stored_version() == before
