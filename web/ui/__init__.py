@@ -13,7 +13,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from web.extensions import login_manager
-from web.ui import admin, audit, auth, cases, dashboard, errors, evidence, helpers
+from web.ui import admin, audit, auth, cases, dashboard, errors, evidence, helpers, ids
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def register(app: Flask, babel: Babel) -> None:
     login_manager.login_message = helpers.LOGIN_REQUIRED
     login_manager.login_message_category = "info"
     helpers.init_app(app)
+    app.url_map.converters["id"] = ids.IdConverter
     for bp in BLUEPRINTS:
         errors.attach(bp)
         app.register_blueprint(bp)

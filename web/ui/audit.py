@@ -14,6 +14,7 @@ from flask_login import login_required
 from web.context import actor, runtime
 from web.ui import chainproblems
 from web.ui.helpers import EVENT_LABELS
+from web.ui.ids import BadId, check_cursor, parse_id
 from web.ui.validation import invalid_errors
 from workflow import auditlog, auditquery
 from workflow.errors import InvalidInput
@@ -30,12 +31,13 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
     args = request.args
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    case = args.get("case", "").strip()
-    if case:
-        if case.isdigit():
-            out["case_id"] = int(case)
-        else:
-            errors["case"] = _("a case number")
+    try:
+        case_id = parse_id(args.get("case"))
+    except BadId as exc:
+        errors["case"] = exc.message
+    else:
+        if case_id is not None:
+            out["case_id"] = case_id
     for key in ("actor", "trigger"):
         value = args.get(key, "").strip()
         if value:
@@ -62,6 +64,7 @@ def index() -> ResponseReturnValue:
     events: list[EventOut] = []
     nxt = None
     try:
+        check_cursor(auditquery.decode_cursor, after)
         events, nxt = auditquery.list_events(
             rt,
             actor(),

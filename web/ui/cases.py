@@ -18,6 +18,7 @@ from flask_login import login_required
 from web.context import actor, runtime
 from web.ui.forms import AdvanceForm, expected_version
 from web.ui.helpers import lang, trigger_label
+from web.ui.ids import BadId, check_cursor, parse_id
 from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
@@ -37,7 +38,11 @@ def index() -> ResponseReturnValue:
     args = request.args
     filters: dict[str, object] = {}
     problems: list[str] = []
-    cycle_id = args.get("cycle", type=int)
+    try:
+        cycle_id = parse_id(args.get("cycle"))
+    except BadId as exc:
+        problems.append(f"{_('Cycle')}: {exc.message}")
+        cycle_id = None
     if cycle_id:
         filters["cycle_id"] = cycle_id
     state = args.get("state", "")
@@ -50,8 +55,12 @@ def index() -> ResponseReturnValue:
     if search:
         filters["search"] = search[:100]
     cursor = args.get("after") or None
+    cases: list[views.CaseSummary] = []
+    nxt = None
     try:
-        cases, nxt = views.list_cases(rt, actor(), limit=PAGE, cursor=cursor, **filters)  # type: ignore[arg-type]
+        if not problems:  # a bad filter lists nothing rather than everything
+            check_cursor(views.decode_cursor, cursor)
+            cases, nxt = views.list_cases(rt, actor(), limit=PAGE, cursor=cursor, **filters)  # type: ignore[arg-type]
     except InvalidInput as exc:
         problems = [f"{k}: {v}" for k, v in invalid_errors(exc).items()]
         cases, nxt = [], None
@@ -86,14 +95,14 @@ def render_case(
     )
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<id:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     """Organisation, evidence, applications, every trigger with reasons, history."""
     return render_case(case_id)
 
 
-@bp.route("/<int:case_id>/advance", methods=["POST"])
+@bp.route("/<id:case_id>/advance", methods=["POST"])
 @login_required
 def fire(case_id: int) -> ResponseReturnValue:
     """Fire a trigger; a blocked or stale attempt is shown on the case page, not as a crash."""

@@ -13,7 +13,8 @@ from flask import Blueprint, Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web.ui.validation import invalid_errors
 from workflow.errors import (
@@ -86,6 +87,22 @@ def http_error(exc: HTTPException) -> ResponseReturnValue:
     return _page(code, titles.get(code, exc.name), exc.description or "")
 
 
+def unexpected(exc: Exception) -> ResponseReturnValue:
+    """Anything no other handler took: the app's own 500 page in the user's language, logged
+    with its traceback; never Werkzeug's bare page and never the exception's text."""
+    if isinstance(exc, HTTPException):
+        return http_error(exc)
+    if request.path.startswith("/api/"):
+        return InternalServerError(original_exception=exc)
+    logger.exception("unexpected error on %s %s", request.method, request.path)
+    message = _("An unexpected error occurred; it has been logged. Try again later.")
+    try:
+        return _page(500, _("Something went wrong"), message)
+    except Exception:  # noqa: BLE001 - the page itself failed (e.g. the database is down)
+        logger.exception("the error page could not be rendered")
+        return f"<!doctype html><title>500</title><h1>500</h1><p>{escape(message)}</p>", 500
+
+
 def attach(bp: Blueprint) -> None:
     """Register the handlers on one UI blueprint (once: blueprints outlive each app)."""
     if bp.error_handler_spec:
@@ -102,3 +119,4 @@ def init_app(app: Flask) -> None:
     """Routing errors that belong to no blueprint (unknown URLs, wrong methods)."""
     for code in (404, 405):
         app.register_error_handler(code, http_error)
+    app.register_error_handler(Exception, unexpected)

@@ -111,7 +111,7 @@ def _case_form(
     )
 
 
-@bp.route("/cases/<int:case_id>/analysis", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/analysis", methods=["GET", "POST"])
 @login_required
 def analysis(case_id: int) -> ResponseReturnValue:
     """Record the needs analysis."""
@@ -127,7 +127,7 @@ def analysis(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/cases/<int:case_id>/consultation", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/consultation", methods=["GET", "POST"])
 @login_required
 def consultation(case_id: int) -> ResponseReturnValue:
     """Record a mentor consultation (mentors: on their assigned cases)."""
@@ -154,7 +154,7 @@ def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
     ]
 
 
-@bp.route("/cases/<int:case_id>/source", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/source", methods=["GET", "POST"])
 @login_required
 def source(case_id: int) -> ResponseReturnValue:
     """Select a funding source for the case."""
@@ -171,7 +171,7 @@ def source(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/cases/<int:case_id>/application", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/application", methods=["GET", "POST"])
 @login_required
 def application(case_id: int) -> ResponseReturnValue:
     """Add a drafted application for one of the case's selected sources."""
@@ -198,7 +198,7 @@ def application(case_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@bp.route("/applications/<id:application_id>", methods=["GET", "POST"])
 @login_required
 def application_update(application_id: int) -> ResponseReturnValue:
     """Record an application's submission date and/or decision."""
