@@ -7,9 +7,11 @@ calls the same service functions as the API and the web UI.
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -325,19 +327,40 @@ def policy_status() -> None:
     """The rules in force and any problem with the files; exit 1 while a file is broken."""
     from workflow import rulestore
 
-    st = rulestore.status(runtime())
-    click.echo(f"states in force: {st.states_hash}")
-    click.echo(f"policy in force: {st.policy_hash}")
-    if st.loaded_at is not None:
-        click.echo(f"loaded at: {st.loaded_at.isoformat(timespec='seconds')}")
+    with _quiet("workflow.rulestore"):  # its problems are this command's own output
+        st = rulestore.status(runtime())
+    # Times from the database and the files, never this process's clock: a one-shot
+    # command would otherwise report the moment it ran.
+    click.echo(f"states in force: {st.states_hash} ({_activated(st.states_activated_at)})")
+    click.echo(f"policy in force: {st.policy_hash} ({_activated(st.policy_activated_at)})")
     if not st.errors:
         click.echo("files: OK")
         return
-    since = st.errors_since.isoformat(timespec="seconds") if st.errors_since else "?"
-    click.echo(f"files: NOT APPLIED (since {since}); the rules above stay in force:")
+    changed = ", ".join(f"{f.name} modified {_when(f.modified_at)}" for f in st.refused)
+    click.echo(f"files: NOT APPLIED ({changed or 'unknown file'}); the rules above stay in force:")
     for e in st.errors:
         click.echo(f"  {e}")
     sys.exit(1)
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Drop the named logger's records for a moment (the command reports the same itself)."""
+    drop = logging.Filter("\0never")  # a name no logger has: every record is dropped
+    log = logging.getLogger(name)
+    log.addFilter(drop)
+    try:
+        yield
+    finally:
+        log.removeFilter(drop)
+
+
+def _when(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+def _activated(at: datetime | None) -> str:
+    return f"activated {_when(at)}" if at is not None else "not stored as a version"
 
 
 @policy.command("history")

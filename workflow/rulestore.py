@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -35,6 +35,7 @@ from workflow.rulepreview import PreviewChange, TriggerOutcome, preview
 from workflow.rules import Rules, compile_rules
 from workflow.ruleversions import (
     RulesVersionView,
+    activated_at,
     diff,
     history,
     latest_files,
@@ -54,14 +55,31 @@ Fingerprint = tuple[tuple[object, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
+class RefusedFile:
+    """A rules file on disk that was not applied, and when it was last written."""
+
+    name: str
+    modified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class RulesStatus:
-    """What is in force and what went wrong since: for ``policy status`` and the admin page."""
+    """What is in force and what went wrong since: for ``policy status`` and the admin page.
+
+    ``loaded_at`` and ``errors_since`` are moments of *this process* (meaningful in a
+    long-running server, not in a one-shot command); ``states_activated_at`` and
+    ``policy_activated_at`` come from ``rules_versions`` and ``refused`` from the files'
+    modification times, so they say the same in every process.
+    """
 
     states_hash: str
     policy_hash: str
     loaded_at: datetime | None
     errors: list[str]
     errors_since: datetime | None
+    states_activated_at: datetime | None = None
+    policy_activated_at: datetime | None = None
+    refused: tuple[RefusedFile, ...] = ()
 
 
 class WatchedRules:
@@ -106,13 +124,33 @@ class WatchedRules:
     def status(self) -> RulesStatus:
         """The hashes in force, when they were loaded, and the problems of the files now."""
         rules = self.current()
+        errors = list(self._errors)
+        states_at, policy_at = _activations(self._engine, rules)
         return RulesStatus(
             states_hash=rules.states_hash,
             policy_hash=rules.policy_hash,
             loaded_at=self._loaded_at,
-            errors=list(self._errors),
+            errors=errors,
             errors_since=self._errors_since,
+            states_activated_at=states_at,
+            policy_activated_at=policy_at,
+            refused=self._refused(errors) if errors else (),
         )
+
+    def _refused(self, errors: list[str]) -> tuple[RefusedFile, ...]:
+        """The files the problems name (by their display name ``dir/file.yaml``), with their
+        modification times; when none is named (a file removed, a database failure), every
+        file and folder, so the time shown is that of the latest change on disk."""
+        found: list[tuple[str, Path]] = []
+        for d in (self.states_dir, self.policy_dir):
+            for f in sorted(d.glob("*.yaml")):
+                found.append((f"{f.parent.name}/{f.name}", f))
+        named = [(n, f) for n, f in found if any(e.startswith(n + ":") for e in errors)]
+        if not named:
+            named = [(f"{d.name}/", d) for d in (self.states_dir, self.policy_dir)] + found
+            newest = max(named, key=lambda nf: _mtime(nf[1]) or datetime.min.replace(tzinfo=UTC))
+            named = [newest]
+        return tuple(RefusedFile(n, when) for n, f in named if (when := _mtime(f)) is not None)
 
     def _fingerprint(self) -> Fingerprint:
         """Names, mtime, size and inode of both directories and their files: a few stats."""
@@ -245,18 +283,47 @@ class WatchedRules:
         self._errors, self._errors_since = [], None
 
     def _fail(self, problems: list[str]) -> None:
+        """Keep the rules in force and say so once per distinct set of problems: one log
+        record naming every problem and the hashes kept, not one line per problem plus a
+        second warning about the same event."""
+        assert self._rules is not None
         if problems != self._errors:
-            for p in problems:
-                logger.error("rules not changed: %s", p)
+            logger.error(
+                "rules not changed (keeping states %s, policy %s):\n  %s",
+                self._rules.states_hash[:12],
+                self._rules.policy_hash[:12],
+                "\n  ".join(problems),
+            )
         if not self._errors:
             self._errors_since = self._clock()
         self._errors = list(problems)
-        assert self._rules is not None
-        logger.error(
-            "keeping the rules in force: states %s, policy %s",
-            self._rules.states_hash[:12],
-            self._rules.policy_hash[:12],
-        )
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC, PostgreSQL aware times: both as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _activations(engine: Engine, rules: Rules) -> tuple[datetime | None, datetime | None]:
+    """When the states and the policy in force were activated, from ``rules_versions``."""
+    try:
+        with read(engine) as conn:
+            return (
+                _utc(activated_at(conn, "states", rules.states_hash)),
+                _utc(activated_at(conn, "policy", rules.policy_hash)),
+            )
+    except SQLAlchemyError:
+        logger.exception("could not read the activation times of the rules in force")
+        return None, None
 
 
 def status(rt: Runtime) -> RulesStatus:
@@ -265,11 +332,13 @@ def status(rt: Runtime) -> RulesStatus:
     if isinstance(source, WatchedRules):
         return source.status()
     rules = rt.rules
-    return RulesStatus(rules.states_hash, rules.policy_hash, None, [], None)
+    states_at, policy_at = _activations(rt.engine, rules)
+    return RulesStatus(rules.states_hash, rules.policy_hash, None, [], None, states_at, policy_at)
 
 
 __all__ = [
     "PreviewChange",
+    "RefusedFile",
     "RulesStatus",
     "RulesVersionView",
     "TriggerOutcome",

@@ -83,6 +83,16 @@ def record(conn: Connection, rules: Rules, by: str, at: datetime) -> list[str]:
     return stored
 
 
+def activated_at(conn: Connection, kind: str, sha: str) -> datetime | None:
+    """When the version ``sha`` of ``kind`` was last activated (None: never stored)."""
+    return conn.scalar(
+        select(versions.c.activated_at)
+        .where(versions.c.kind == kind, versions.c.sha256 == sha)
+        .order_by(versions.c.id.desc())
+        .limit(1)
+    )
+
+
 def latest_files(conn: Connection) -> dict[str, list[tuple[str, str]]] | None:
     """The newest stored files of both kinds, or None when either is missing."""
     out = {}

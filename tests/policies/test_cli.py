@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
+
 import pytest
 from click.testing import CliRunner
 
 from workflow import cli
+from workflow.rulestore import WatchedRules
+from workflow.runtime import Runtime
 
 
 @pytest.fixture
@@ -73,3 +78,66 @@ def test_status_ok_then_broken(run, files):
         "  policies/programme.yaml: cycle_defaults.capacity: "
         "Input should be a valid integer, unable to parse string as an integer"
     )
+
+
+def _new_process(monkeypatch, watched_rt, files, clock):
+    """What a later ``inkubators`` command sees: the same database and files, rules loaded
+    afresh by a new process whose clock has moved on."""
+    clock.set("2023-06-15", hour=9)
+
+    def runtime(migrate: bool = True) -> Runtime:
+        source = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
+        return Runtime(watched_rt.engine, source, clock)
+
+    monkeypatch.setattr(cli, "runtime", runtime)
+
+
+def test_status_shows_when_the_rules_were_activated_not_when_it_ran(
+    run, watched_rt, files, clock, monkeypatch
+):
+    started = clock.now  # the rules were activated when watched_rt started
+    _new_process(monkeypatch, watched_rt, files, clock)
+    code, out = run("status")
+    assert code == 0
+    when = started.isoformat(timespec="seconds")
+    assert out.splitlines() == [
+        f"states in force: {watched_rt.rules.states_hash} (activated {when})",
+        f"policy in force: {watched_rt.rules.policy_hash} (activated {when})",
+        "files: OK",
+    ]
+    assert "2023-06-15" not in out
+
+
+def test_status_of_a_refused_file_shows_when_it_was_written(
+    run, watched_rt, files, clock, monkeypatch, caplog
+):
+    files.edit(files.policy, "capacity: 15", "capacity: fifteen")
+    written = datetime(2023, 5, 2, 8, 30, 15, tzinfo=UTC)
+    os.utime(files.policy, (written.timestamp(), written.timestamp()))
+    _new_process(monkeypatch, watched_rt, files, clock)
+    code, out = run("status")
+    assert code == 1
+    assert out.splitlines()[2] == (
+        "files: NOT APPLIED (policies/programme.yaml modified 2023-05-02T08:30:15+00:00); "
+        "the rules above stay in force:"
+    )
+    assert "2023-06-15" not in out
+    # the problem is the command's output, not also a log line beside it
+    assert not [r for r in caplog.records if r.name == "workflow.rulestore"]
+
+
+def test_a_broken_file_is_reported_once_per_command(
+    watched_rt, files, clock, monkeypatch, caplog, make_case
+):
+    case_id = make_case()
+    files.edit(files.policy, "capacity: 15", "capacity: fifteen")
+    _new_process(monkeypatch, watched_rt, files, clock)
+    out = CliRunner().invoke(cli.main, ["case", "show", str(case_id)])
+    assert out.exit_code == 0, out.output
+    said = [r.getMessage() for r in caplog.records if r.name == "workflow.rulestore"]
+    assert said == [
+        f"rules not changed (keeping states {watched_rt.rules.states_hash[:12]}, "
+        f"policy {watched_rt.rules.policy_hash[:12]}):\n"
+        "  policies/programme.yaml: cycle_defaults.capacity: "
+        "Input should be a valid integer, unable to parse string as an integer"
+    ]
