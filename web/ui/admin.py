@@ -14,6 +14,7 @@ from flask_login import login_required
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui.helpers import apply_errors
+from web.ui.messages import conflict_message
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import accounts
 from workflow.errors import Conflict, InvalidInput
@@ -47,7 +48,7 @@ def users() -> ResponseReturnValue:
             except InvalidInput as exc:
                 problems = apply_errors(form, invalid_errors(exc))
             except Conflict as exc:
-                problems = apply_errors(form, {"name": str(exc)})
+                problems = apply_errors(form, {"name": conflict_message(exc)})
             else:
                 flash(_("User %(name)s added.", name=data.name), "success")
                 return redirect(url_for(".users"))

@@ -16,6 +16,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.ui.helpers import lang, trigger_label
+from web.ui.messages import conflict_message, eligibility_reason, forbidden_what
 from web.ui.validation import invalid_errors
 from workflow.errors import (
     Conflict,
@@ -39,7 +41,9 @@ def _page(status: int, title: str, message: str) -> ResponseReturnValue:
 def forbidden(exc: Forbidden) -> ResponseReturnValue:
     """The role may not do this: 403, saying what was refused."""
     logger.info("forbidden: %s", exc)
-    return _page(403, _("Not allowed"), _("Your role may not do this: %(what)s.", what=exc.action))
+    return _page(
+        403, _("Not allowed"), _("Your role may not do this: %(what)s.", what=forbidden_what(exc))
+    )
 
 
 def not_found(exc: NotFound) -> ResponseReturnValue:
@@ -60,10 +64,23 @@ def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
     if isinstance(exc, InvalidInput):
         text = "; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items())
         return _page(422, _("Cannot do this"), text)
-    if isinstance(exc, Ineligible | GuardRejected | TransitionNotAllowed):
-        return _page(422, _("Cannot do this"), str(exc))
+    if isinstance(exc, Ineligible):
+        reasons = " ".join(eligibility_reason(r) for r in exc.reasons)
+        return _page(422, _("Cannot do this"), f"{_('Not eligible:')} {reasons}")
+    if isinstance(exc, GuardRejected):
+        lv = lang() == "lv"
+        return _page(
+            422,
+            _("Cannot do this"),
+            " ".join(f.message_lv if lv else f.message_en for f in exc.failures),
+        )
+    if isinstance(exc, TransitionNotAllowed):
+        text = _(
+            "%(t)s is not possible from the case's current state.", t=trigger_label(exc.trigger)
+        )
+        return _page(409, _("Cannot do this"), text)
     if isinstance(exc, Conflict):
-        return _page(409, _("Cannot do this"), str(exc))
+        return _page(409, _("Cannot do this"), conflict_message(exc))
     logger.exception("unhandled workflow error")
     return _page(500, _("Something went wrong"), str(exc))
 

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui.helpers import apply_errors
+from web.ui.messages import conflict_message, eligibility_reason
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import enrolment, evidence, registry, views
 from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
@@ -64,9 +65,9 @@ def _submit(
             )
         ]
     except Ineligible as exc:
-        return False, [_("Not eligible:"), *exc.reasons]
+        return False, [_("Not eligible:"), *(eligibility_reason(r) for r in exc.reasons)]
     except Conflict as exc:
-        return False, [str(exc)]
+        return False, [conflict_message(exc)]
     return True, []
 
 

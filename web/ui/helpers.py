@@ -19,6 +19,7 @@ from flask_login import current_user, logout_user
 from wtforms import Form
 
 from web.context import runtime
+from web.ui import vocabulary
 from workflow import permissions
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,11 @@ def init_app(app: Flask) -> None:
         "may": may,
         "may_record": may_record,
         "lang": lang,
+        "fields_text": lambda codes: vocabulary.labels(vocabulary.FIELDS, codes),
+        "needs_text": lambda codes: vocabulary.labels(vocabulary.NEEDS, codes),
+        "field_label": vocabulary.field_label,
+        "rule_kind": lambda code: vocabulary.label(vocabulary.RULE_KINDS, code),
+        "activated_by": lambda code: vocabulary.label(vocabulary.ACTIVATED_BY, code),
     }
     for name, fn in helpers.items():
         app.add_template_global(fn, name)
