@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import Response, stream_with_context
-from pydantic import BaseModel, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from web.api.cases import Id, PageQuery, Query
 from web.api.models import AuditEvent, EventPage
@@ -47,12 +47,23 @@ class ExportQuery(AuditFilter):
     format: Literal["jsonl", "csv"] = "jsonl"
 
 
+class BadEvent(BaseModel):
+    """The first event whose chain does not recompute, and what is wrong with it."""
+
+    event_id: int
+    case_id: int
+    seq: int = Field(description="its place in the case's chain (1 for the first event)")
+    problem: str = Field(
+        description="e.g. 'its content does not match its hash: the event was edited'"
+    )
+
+
 class VerifyOut(BaseModel):
     """Whether every case's hash chain recomputes; the first bad event if not."""
 
     ok: bool
-    checked: int
-    first_bad: dict[str, Any] | None
+    checked: int = Field(description="how many events were recomputed")
+    first_bad: BadEvent | None = Field(description="null when ok")
 
 
 def _filters(q: AuditFilter) -> dict[str, Any]:

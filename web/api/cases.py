@@ -132,6 +132,7 @@ def list_cases(query: CaseQuery) -> CasePage:
     response=CaseOut,
     status=201,
     errors=(403, 404, 409),
+    permission=("actions", "enrol"),
 )
 def enrol(body: EnrolmentIn) -> Response:
     """Enrol an organisation into a cycle.
@@ -158,6 +159,7 @@ def get_case(case_id: int) -> CaseOut:
     body=TransitionIn,
     response=TransitionOut,
     errors=(403, 404, 409),
+    permission=("triggers", ""),
 )
 def fire(case_id: int, body: TransitionIn) -> TransitionOut:
     """Fire a trigger.
@@ -192,6 +194,7 @@ def fire(case_id: int, body: TransitionIn) -> TransitionOut:
     body=MentorIn,
     response=Recorded,
     errors=(403, 404, 409),
+    permission=("actions", "assign_mentor"),
 )
 def assign_mentor(case_id: int, body: MentorIn) -> Recorded:
     """Assign a mentor user (mentors see and serve only their assigned cases)."""

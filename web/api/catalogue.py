@@ -37,6 +37,7 @@ def _created(
     response=OrganisationOut,
     status=201,
     errors=(403, 409),
+    permission=("actions", "manage_organisations"),
 )
 def create_organisation(body: OrganisationIn) -> Response:
     """Register an NGO (its register number must be new)."""
@@ -61,6 +62,7 @@ def list_organisations() -> OrganisationList:
     response=CycleOut,
     status=201,
     errors=(403, 409),
+    permission=("actions", "manage_cycles"),
 )
 def create_cycle(body: CycleIn) -> Response:
     """Open a cycle; budget and capacity default from the policy's cycle_defaults."""
@@ -87,6 +89,7 @@ def get_cycle(cycle_id: int) -> CycleOut:
     response=FundingSourceOut,
     status=201,
     errors=(403, 409),
+    permission=("actions", "manage_funding_sources"),
 )
 def create_funding_source(body: FundingSourceIn) -> Response:
     """Register a funder's programme and its call window."""

@@ -37,6 +37,7 @@ class VersionQuery(Query):
     response=Recorded,
     status=201,
     errors=WRITE_ERRORS,
+    permission=("evidence", "analysis"),
 )
 def record_analysis(case_id: int, body: AnalysisIn, query: VersionQuery) -> Recorded:
     """Record the needs analysis of the organisation (the latest one counts)."""
@@ -56,6 +57,7 @@ def record_analysis(case_id: int, body: AnalysisIn, query: VersionQuery) -> Reco
     response=Recorded,
     status=201,
     errors=WRITE_ERRORS,
+    permission=("evidence", "consultation"),
 )
 def record_consultation(case_id: int, body: ConsultationIn, query: VersionQuery) -> Recorded:
     """Record one mentor consultation (held on a day not in the future)."""
@@ -75,6 +77,7 @@ def record_consultation(case_id: int, body: ConsultationIn, query: VersionQuery)
     response=Recorded,
     status=201,
     errors=WRITE_ERRORS,
+    permission=("evidence", "source_selection"),
 )
 def select_source(case_id: int, body: SelectionIn, query: VersionQuery) -> Recorded:
     """Select a funding source for the case (once per source)."""
@@ -94,6 +97,7 @@ def select_source(case_id: int, body: SelectionIn, query: VersionQuery) -> Recor
     response=Recorded,
     status=201,
     errors=WRITE_ERRORS,
+    permission=("evidence", "application"),
 )
 def add_application(case_id: int, body: ApplicationIn, query: VersionQuery) -> Recorded:
     """Record a drafted application for one of the case's selected sources."""
@@ -112,6 +116,7 @@ def add_application(case_id: int, body: ApplicationIn, query: VersionQuery) -> R
     query=VersionQuery,
     response=Recorded,
     errors=WRITE_ERRORS,
+    permission=("evidence", "application_update"),
 )
 def update_application(
     application_id: int, body: ApplicationUpdate, query: VersionQuery

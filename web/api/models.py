@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from workflow.chain import HASHED_FIELDS
 from workflow.views import CaseSummary, EventOut
 
 
@@ -70,10 +71,44 @@ class FundingSourceOut(Model):
     created_at: UtcDateTime
 
 
+class GuardCheck(Model):
+    """One guard evaluated when the trigger fired (all passed, or the trigger would not have)."""
+
+    guard: str
+    passed: bool
+    message: str = Field(description="what the guard found, in English")
+
+
+# How ``hash`` is computed (workflow.chain.event_hash), for a client that re-checks it.
+HASH_RULE = (
+    "`hash` is the lowercase hexadecimal SHA-256 of the UTF-8 bytes of one JSON object "
+    "holding exactly these fields of the event: "
+    + ", ".join(f"`{name}`" for name in HASHED_FIELDS)
+    + ". Not `id`, not `hash`. The JSON is canonical: object keys sorted (also inside "
+    "`guards` and `payload`), no whitespace (separators `,` and `:`), non-ASCII characters "
+    "written as themselves rather than as `\\u` escapes, and only what JSON requires "
+    'escaped: `\\"`, `\\\\`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, the other '
+    "characters below U+0020 as `\\u00xx` "
+    "in lowercase hex; every value as this response gives it (null stays null) except "
+    "`at`, written in UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ` with always six fractional "
+    "digits. `prev_hash` is the `hash` of the case's previous event (`seq` one less; null "
+    "for the first), so a case's events form a chain that any edit, insertion or removal "
+    "breaks."
+)
+
+
 class AuditEvent(EventOut):
     """One audit event, its time in UTC."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"description": "One audit event, its time in UTC. " + HASH_RULE}
+    )
+
     at: UtcDateTime
+    guards: list[GuardCheck] = Field(
+        description="the guards checked when a trigger fired (empty for evidence and enrolment)"
+    )
+    hash: str = Field(description="SHA-256 in hex, computed as the event's description says")
 
 
 class CaseItem(CaseSummary):

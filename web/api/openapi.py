@@ -3,12 +3,14 @@
 Nothing here is written by hand per endpoint: paths, parameters, bodies and responses
 come from :data:`web.api.routing.ROUTES`, schemas from ``models_json_schema`` (inputs in
 validation mode, outputs in serialization mode, so money reads as a decimal string).
+The triggers' enum and the roles allowed to call each write come from the rules in force,
+so the document is built per pair of rules hashes and kept for as long as they are.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +20,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.api.problems import PROBLEM_MEDIA, Problem
 from web.api.routing import MAX_ID, ROUTES, Route, api_route
+from web.context import runtime
+from workflow.rules import Rules
 
 REF = "#/components/schemas/{model}"
 TITLES = {
@@ -100,9 +104,56 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
     return op
 
 
-@functools.cache
-def document() -> dict[str, Any]:
-    """The whole document (built once per process; the route table is fixed at import)."""
+def _roles_allowed(rules: Rules, r: Route) -> str:
+    """Who may call a write operation, in words, from the policy in force."""
+    assert r.permission is not None
+    section, name = r.permission
+    roles = rules.policy.spec.roles
+    if section == "triggers":
+        lines, anyone = [], set()
+        for t in rules.states.spec.transitions:
+            who = [role for role, p in roles.items() if t.trigger in p.triggers]
+            anyone.update(who)
+            lines.append(f"`{t.trigger}`: {', '.join(who) or 'no role'}")
+        text = "Roles that may fire each trigger (policy in force): " + "; ".join(lines) + "."
+    else:
+        who = [role for role, p in roles.items() if name in getattr(p, section)]
+        anyone = set(who)
+        text = f"Roles that may call this (policy in force, `{section}: {name}`): "
+        text += (", ".join(who) or "no role") + "."
+    scoped = [role for role in roles if role in anyone and roles[role].case_scope == "assigned"]
+    if scoped and r.path_params:
+        text += f" {', '.join(scoped)}: only on cases assigned to them."
+    return text
+
+
+def _trigger_enum(rules: Rules, schemas: dict[str, Any]) -> None:
+    """The transition request's ``trigger``: exactly the active states file's triggers."""
+    prop = schemas["TransitionIn"]["properties"]["trigger"]
+    prop["enum"] = list(dict.fromkeys(t.trigger for t in rules.states.spec.transitions))
+    prop["description"] = "a trigger of the active workflow (`GET /api/v1/workflow`)"
+
+
+_CACHE: dict[tuple[str, str], str] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def document_json(rules: Rules) -> str:
+    """The document as JSON text for the rules in force, built once per pair of hashes."""
+    key = (rules.states_hash, rules.policy_hash)
+    text = _CACHE.get(key)
+    if text is None:
+        text = json.dumps(document(rules))
+        with _CACHE_LOCK:
+            if len(_CACHE) >= 8:  # a few versions at most; old ones are not asked for again
+                _CACHE.clear()
+            _CACHE[key] = text
+    return text
+
+
+def document(rules: Rules) -> dict[str, Any]:
+    """The whole document for ``rules``: the route table and models are fixed at import;
+    the triggers' enum and who may call each write come from the rules in force."""
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
     for r in ROUTES:
         if r.body is not None:
@@ -114,9 +165,14 @@ def document() -> dict[str, Any]:
     pairs = list(dict.fromkeys(wanted))
     refs, defs = models_json_schema(pairs, ref_template=REF)
     schemas = defs.get("$defs", {})
+    _trigger_enum(rules, schemas)
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
-        paths.setdefault(r.openapi_path, {})[r.method.lower()] = _operation(r, refs, schemas)
+        op = _operation(r, refs, schemas)
+        if r.permission is not None:
+            roles = _roles_allowed(rules, r)
+            op["description"] = f"{op['description']}\n\n{roles}" if "description" in op else roles
+        paths.setdefault(r.openapi_path, {})[r.method.lower()] = op
     return {
         "openapi": "3.1.0",
         "info": {
@@ -126,7 +182,10 @@ def document() -> dict[str, Any]:
             "description": (
                 "Authenticate every call with `Authorization: Bearer TOKEN` "
                 "(`inkubators token create NAME`). Errors are RFC 9457 problem documents. "
-                "Money is a decimal string in EUR; dates are ISO 8601."
+                "Money is a decimal string in EUR; dates are ISO 8601. "
+                "This document is generated for the rules in force (states "
+                f"`{rules.states_hash}`, policy `{rules.policy_hash}`): the transition "
+                "triggers and the roles named in each write operation follow them."
             ),
         },
         "paths": paths,
@@ -141,4 +200,4 @@ def document() -> dict[str, Any]:
 @api_route("/openapi.json", tag="meta", public=True)
 def openapi() -> Response:
     """This document: OpenAPI 3.1, generated from the route table and the pydantic models."""
-    return Response(json.dumps(document()), mimetype="application/json")
+    return Response(document_json(runtime().rules), mimetype="application/json")

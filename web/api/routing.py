@@ -49,6 +49,9 @@ class Route:
     errors: tuple[int, ...]
     public: bool = False
     stream: dict[str, str] = field(default_factory=dict)
+    #: the policy permission that decides who may call it: ``("actions", "enrol")``,
+    #: ``("evidence", "consultation")`` or ``("triggers", "")`` (each trigger its own)
+    permission: tuple[str, str] | None = None
 
     @property
     def path_params(self) -> list[str]:
@@ -86,6 +89,7 @@ def api_route(
     errors: tuple[int, ...] = (),
     public: bool = False,
     stream: dict[str, str] | None = None,
+    permission: tuple[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view in the route table and on the blueprint.
 
@@ -111,6 +115,7 @@ def api_route(
             errors=tuple(sorted({400, 422, *errors} | (set() if public else {401}))),
             public=public,
             stream=stream or {},
+            permission=permission,
         )
         ROUTES.append(route)
 
