@@ -13,11 +13,11 @@ from flask import Flask
 from flask_babel import Babel
 
 from web.extensions import login_manager
-from web.ui import admin, audit, auth, cases, dashboard, errors, evidence, helpers, ids
+from web.ui import admin, audit, auth, cases, dashboard, errors, evidence, helpers, ids, rules
 
 logger = logging.getLogger(__name__)
 
-BLUEPRINTS = (auth.bp, dashboard.bp, cases.bp, evidence.bp, audit.bp, admin.bp)
+BLUEPRINTS = (auth.bp, dashboard.bp, cases.bp, evidence.bp, audit.bp, rules.bp, admin.bp)
 
 
 def register(app: Flask, babel: Babel) -> None:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from web.ui.helpers import lang, trigger_label
 from web.ui.messages import conflict_message, eligibility_reason, forbidden_what
 from web.ui.validation import invalid_errors
+from web.ui.vocabulary import RECORDS, label
 from workflow.errors import (
     Conflict,
     Forbidden,
@@ -48,8 +49,9 @@ def forbidden(exc: Forbidden) -> ResponseReturnValue:
 
 def not_found(exc: NotFound) -> ResponseReturnValue:
     """A record that does not exist: 404."""
+    kind = label(RECORDS, exc.kind)
     return _page(
-        404, _("Not found"), _("%(kind)s %(key)s does not exist.", kind=exc.kind, key=exc.key)
+        404, _("Not found"), _("%(kind)s %(key)s: no such record.", kind=kind, key=exc.key)
     )
 
 

@@ -87,6 +87,19 @@ ACTIVATED_BY: dict[str, Any] = {
     "file change": _l("file change"),
 }
 
+# Kinds of record a ``NotFound`` names.
+RECORDS: dict[str, Any] = {
+    "application": _l("Application"),
+    "audit event": _l("Audit event"),
+    "case": _l("Case"),
+    "cycle": _l("Cycle"),
+    "organisation": _l("Organisation"),
+    "funding source": _l("Funding source"),
+    "funding_source": _l("Funding source"),
+    "rules version": _l("Rules version"),
+    "user": _l("User"),
+}
+
 
 def label(table: Mapping[str, Any], code: str) -> str:
     """The label of ``code`` in the user's language, or the code itself when unknown."""
