@@ -106,3 +106,19 @@ def test_auditor_filters_exports_and_cannot_advance(
     page.reload()
     assert page.locator("#case-state").inner_text() != "Izstājusies"
     context.close()
+
+
+def test_a_long_comment_wraps_inside_the_viewport(browser: Any, server: str) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    _login(page, server, "ilze")
+    page.goto(f"{server}/cases/?q=Radi+Vidi+Pats")
+    page.get_by_role("link", name="Radi Vidi Pats").click()
+    withdraw = page.locator("#trigger-withdraw")
+    withdraw.get_by_label("Komentārs").fill("iemesls:" + "x" * 1990)
+    withdraw.get_by_role("button").click()
+    assert page.locator("#case-state").inner_text() == "Izstājusies"
+    assert "iemesls:xxxx" in page.locator("#history").inner_text()
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 1024
+    context.close()
