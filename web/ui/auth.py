@@ -23,6 +23,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from web.context import runtime
@@ -73,7 +74,11 @@ def login() -> ResponseReturnValue:
             throttle.check(rt, name, client_address(), throttle_policy())
         except throttle.TooManyAttempts as exc:
             form.form_errors.append(
-                _("Too many failed attempts. Try again in %(n)d minutes.", n=exc.minutes)
+                ngettext(
+                    "Too many failed attempts. Try again in %(num)d minute.",
+                    "Too many failed attempts. Try again in %(num)d minutes.",
+                    exc.minutes,
+                )
             )
             return render_template("auth/login.html", form=form), 429
         view = accounts.authenticate(rt, name, form.password.data)

@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
 from web.ui import forms as F
-from web.ui.helpers import apply_errors
+from web.ui.helpers import apply_errors, plain_number
 from web.ui.messages import conflict_message, eligibility_reason
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import enrolment, evidence, registry, views
@@ -216,7 +216,7 @@ def application_update(application_id: int) -> ResponseReturnValue:
         form.submitted_on.data = app.submitted_on.isoformat() if app.submitted_on else ""
         form.decision.data = app.decision or ""
         form.decided_on.data = app.decided_on.isoformat() if app.decided_on else ""
-        form.awarded_eur.data = str(app.awarded_eur) if app.awarded_eur is not None else ""
+        form.awarded_eur.data = plain_number(app.awarded_eur)
     elif form.validate_on_submit():
         ok, problems = _submit(
             form,

@@ -89,6 +89,20 @@ def money(value: Decimal | float | int | None) -> str:
     return f"{format_decimal(Decimal(value), format='#,##0.00')} EUR"
 
 
+def number(value: Decimal | float | int | None, places: int = 2) -> str:
+    """A decimal (hours, counts with fractions) in the locale's number format: 4,00 in lv."""
+    if value is None:
+        return "–"
+    return str(format_decimal(Decimal(value), format="#,##0." + "0" * places))
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A decimal to put back into a form field: the locale's decimal sign, no grouping."""
+    if value is None:
+        return ""
+    return str(format_decimal(Decimal(value), format="0.00"))
+
+
 def day(value: date | datetime | None) -> str:
     """A date in the locale's medium format."""
     if value is None:
@@ -166,6 +180,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_idle_check)
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")
+    app.add_template_filter(number, "number")
     app.add_template_filter(when, "when")
     helpers: dict[str, Callable[..., Any]] = {
         "state_label": state_label,
