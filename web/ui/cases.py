@@ -77,12 +77,33 @@ def index() -> ResponseReturnValue:
 
 
 def render_case(
-    case_id: int, forms: dict[str, AdvanceForm] | None = None, status: int = 200
+    case_id: int,
+    forms: dict[str, AdvanceForm] | None = None,
+    status: int = 200,
+    refused: GuardRejected | None = None,
 ) -> ResponseReturnValue:
-    """The case page; ``forms`` carries a re-shown advance form with its errors."""
+    """The case page; ``forms`` carries a re-shown advance form with its errors.
+
+    ``refused`` is a click the guards blocked: each reason is said once, where it belongs.
+    A reason the page already lists under the step (the guards as of now) is not repeated;
+    one that only the attempt revealed goes under the comment box.
+    """
     rt = runtime()
     detail = views.case_detail(rt, actor(), case_id)
     forms = dict(forms or {})
+    if refused is not None and refused.trigger in forms:
+        view = next((t for t in detail.triggers if t.trigger == refused.trigger), None)
+        listed = {b.guard for b in view.blocked_by} if view is not None else set()
+        lv = lang() == "lv"
+        comment = forms[refused.trigger].comment
+        comment.errors = [
+            *comment.errors,
+            *(
+                f.message_lv if lv else f.message_en
+                for f in refused.failures
+                if f.guard not in listed
+            ),
+        ]
     for t in detail.triggers:
         if t.trigger not in forms:
             f = AdvanceForm(formdata=None)
@@ -90,7 +111,13 @@ def render_case(
             f.expected_version.data = str(detail.version)
             forms[t.trigger] = f
     return (
-        render_template("cases/detail.html", case=detail, forms=forms, lv=lang() == "lv"),
+        render_template(
+            "cases/detail.html",
+            case=detail,
+            forms=forms,
+            lv=lang() == "lv",
+            refused=refused.trigger if refused is not None else None,
+        ),
         status,
     )
 
@@ -129,13 +156,7 @@ def fire(case_id: int) -> ResponseReturnValue:
         )
         return render_case(case_id, status=409)
     except GuardRejected as exc:
-        for f in exc.failures:
-            form.comment.errors = [
-                *form.comment.errors,
-                f.message_lv if lang() == "lv" else f.message_en,
-            ]
-        flash(_("%(t)s is blocked.", t=trigger_label(trigger)), "error")
-        return render_case(case_id, {trigger: form}, 422)
+        return render_case(case_id, {trigger: form}, 422, refused=exc)
     except TransitionNotAllowed:
         flash(
             _("%(t)s is not possible from the case's current state.", t=trigger_label(trigger)),
