@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("ui_cases", __name__, url_prefix="/cases")
 
 PAGE = 50
+# Guards that only ask for something the user writes in the advance form itself: the
+# engine evaluates the page's guards without a comment, so these are requests, not refusals.
+COMMENT_GUARDS = frozenset({"reason_given"})
 
 
 @bp.route("/")
@@ -93,7 +96,8 @@ def render_case(
     forms = dict(forms or {})
     if refused is not None and refused.trigger in forms:
         view = next((t for t in detail.triggers if t.trigger == refused.trigger), None)
-        listed = {b.guard for b in view.blocked_by} if view is not None else set()
+        shown = view.blocked_by if view is not None else []
+        listed = {b.guard for b in shown if b.guard not in COMMENT_GUARDS}
         lv = lang() == "lv"
         comment = forms[refused.trigger].comment
         comment.errors = [
@@ -117,6 +121,7 @@ def render_case(
             forms=forms,
             lv=lang() == "lv",
             refused=refused.trigger if refused is not None else None,
+            comment_guards=COMMENT_GUARDS,
         ),
         status,
     )
