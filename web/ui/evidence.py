@@ -22,10 +22,11 @@ from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
 from web.ui import forms as F
-from web.ui.helpers import apply_errors, plain_number
+from web.ui import vocabulary
+from web.ui.helpers import apply_errors, day, plain_number
 from web.ui.messages import conflict_message, eligibility_reason
 from web.ui.validation import invalid_errors, pydantic_errors
-from workflow import enrolment, evidence, registry, views
+from workflow import accounts, enrolment, evidence, registry, views
 from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
 from workflow.permissions import require_action, require_evidence
 from workflow.schemas import (
@@ -80,8 +81,9 @@ def _case_form(
     names: tuple[str, ...],
     service: Callable[..., Any],
     lists: tuple[str, ...] = (),
+    **extra: Any,
 ) -> ResponseReturnValue:
-    """The shared GET/POST flow of an evidence form on one case."""
+    """The shared GET/POST flow of an evidence form on one case (``extra`` to the page)."""
     rt = runtime()
     who = actor()
     require_evidence(rt.rules, who, kind)
@@ -106,7 +108,12 @@ def _case_form(
         status = 400
     return (
         render_template(
-            "evidence/form.html", form=form, title=title, case=detail, problems=problems
+            "evidence/form.html",
+            form=form,
+            title=title,
+            case=detail,
+            problems=problems,
+            **extra,
         ),
         status,
     )
@@ -116,10 +123,12 @@ def _case_form(
 @login_required
 def analysis(case_id: int) -> ResponseReturnValue:
     """Record the needs analysis."""
+    form = F.AnalysisForm()
+    form.need_areas.choices = vocabulary.choices(vocabulary.NEEDS)
     return _case_form(
         case_id,
         "analysis",
-        F.AnalysisForm(),
+        form,
         _l("Record the needs analysis"),
         AnalysisIn,
         ("findings", "need_areas", "recorded_on"),
@@ -133,8 +142,14 @@ def analysis(case_id: int) -> ResponseReturnValue:
 def consultation(case_id: int) -> ResponseReturnValue:
     """Record a mentor consultation (mentors: on their assigned cases)."""
     form = F.ConsultationForm()
-    if request.method == "GET" and actor().role == "mentor":
-        form.mentor.data = actor().name
+    mentors = [u.name for u in accounts.list_users(runtime()) if u.role == "mentor" and u.active]
+    form.mentor.choices = [SelectChoice("", "–"), *(SelectChoice(n, n) for n in mentors)]
+    if request.method == "GET":
+        assigned = views.case_detail(runtime(), actor(), case_id).mentor
+        if actor().role == "mentor":
+            form.mentor.data = actor().name
+        elif assigned in mentors:
+            form.mentor.data = assigned
     return _case_form(
         case_id,
         "consultation",
@@ -147,12 +162,18 @@ def consultation(case_id: int) -> ResponseReturnValue:
 
 
 def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
+    """Funding sources with their call in the user's date format; a closed call is said."""
     rt = runtime()
-    return [
-        SelectChoice(str(s.id), f"{s.funder} — {s.programme} ({s.call_opens} … {s.call_closes})")
-        for s in registry.list_funding_sources(rt)
-        if only is None or s.id in only
-    ]
+    today = rt.now().date()
+    out = []
+    for s in registry.list_funding_sources(rt):
+        if only is not None and s.id not in only:
+            continue
+        text = f"{s.funder} — {s.programme} ({day(s.call_opens)} – {day(s.call_closes)})"
+        if s.call_closes < today:
+            text = _("%(source)s — call closed", source=text)
+        out.append(SelectChoice(str(s.id), text))
+    return out
 
 
 @bp.route("/cases/<id:case_id>/source", methods=["GET", "POST"])
@@ -181,6 +202,10 @@ def application(case_id: int) -> ResponseReturnValue:
     selected = {s.funding_source_id for s in views.case_detail(rt, actor(), case_id).sources}
     form = F.ApplicationForm()
     form.funding_source_id.choices = _source_choices(selected)
+    form.domain.choices = [
+        SelectChoice("", "–"),
+        *(SelectChoice(c, t) for c, t in vocabulary.choices(vocabulary.FIELDS)),
+    ]
     return _case_form(
         case_id,
         "application",
@@ -196,6 +221,7 @@ def application(case_id: int) -> ResponseReturnValue:
             "prepared_on",
         ),
         evidence.add_application,
+        no_source=not form.funding_source_id.choices,
     )
 
 
@@ -297,6 +323,7 @@ def organisation() -> ResponseReturnValue:
     who = actor()
     require_action(rt.rules, who, "manage_organisations")
     form = F.OrganisationForm()
+    form.fields.choices = vocabulary.choices(vocabulary.FIELDS)
     problems: list[str] = []
     status = 200
     if request.method == "POST":

@@ -16,11 +16,13 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,21 @@ DATE = {"type": "date"}
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("At most %(max)d characters.")
 NUMBER = {"inputmode": "decimal"}
+
+
+class CodeBoxes(SelectMultipleField):
+    """Codes as a list of labelled checkboxes (the choices come from the vocabulary).
+
+    Choices are not enforced here: the schema's pattern decides, so a stored code the
+    vocabulary does not know yet can still be sent back.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
 
 
 class LoginForm(FlaskForm):
@@ -101,7 +118,8 @@ class OrganisationForm(FlaskForm):
         _l("Legal form"),
         choices=[C("association", _l("association")), C("foundation", _l("foundation"))],
     )
-    fields = StringField(_l("Fields of activity (comma-separated, e.g. social, culture)"))
+    fields = CodeBoxes(_l("Fields of activity"))
+    fields_other = StringField(_l("Other fields of activity (codes, comma-separated)"))
 
 
 class EnrolForm(FlaskForm):
@@ -116,14 +134,16 @@ class AnalysisForm(VersionedForm):
     """The needs analysis."""
 
     findings = TextAreaField(_l("Findings"))
-    need_areas = StringField(_l("Need areas (comma-separated, e.g. fundraising)"))
+    need_areas = CodeBoxes(_l("Need areas"))
+    need_areas_other = StringField(_l("Other need areas (codes, comma-separated)"))
     recorded_on = StringField(_l("Date"), render_kw=DATE)
 
 
 class ConsultationForm(VersionedForm):
     """One mentor consultation."""
 
-    mentor = StringField(_l("Mentor"))
+    mentor = SelectField(_l("Mentor"), coerce=str, validate_choice=False)
+    mentor_other = StringField(_l("Or an external mentor (name)"))
     held_on = StringField(_l("Held on"), render_kw=DATE)
     hours = StringField(_l("Hours"), render_kw=NUMBER)
     topic = StringField(_l("Topic"))
@@ -141,7 +161,8 @@ class ApplicationForm(VersionedForm):
 
     funding_source_id = SelectField(_l("Funding source"), coerce=str)
     title = StringField(_l("Title"))
-    domain = StringField(_l("Domain (e.g. social, culture)"))
+    domain = SelectField(_l("Domain"), coerce=str, validate_choice=False)
+    domain_other = StringField(_l("Or another domain (code)"))
     total_budget_eur = StringField(_l("Total budget (EUR)"), render_kw=NUMBER)
     requested_eur = StringField(_l("Requested (EUR)"), render_kw=NUMBER)
     prepared_on = StringField(_l("Prepared on"), render_kw=DATE)
@@ -177,20 +198,42 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password (at least 10 characters)"))
 
 
+def _codes(raw: Any) -> list[str]:
+    """Codes from ticked boxes and/or comma-separated text, in order, without repeats."""
+    parts = raw if isinstance(raw, list | tuple) else [raw]
+    out: list[str] = []
+    for part in parts:
+        for code in str(part or "").split(","):
+            code = code.strip()
+            if code and code not in out:
+                out.append(code)
+    return out
+
+
 def values(form: FlaskForm, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The named fields as schema input: blanks omitted, lists split, decimal commas read."""
+    """The named fields as schema input: blanks omitted, lists split, decimal commas read,
+    ids as integers (the schemas may read strictly). A field ``<name>_other`` adds codes to
+    a list or, when filled, stands in for a choice (an external mentor, another domain)."""
     out: dict[str, Any] = {}
     for name in names:
         raw = getattr(form, name).data
+        other = getattr(form, f"{name}_other", None)
+        if name in lists:
+            codes = _codes(raw) + _codes(other.data if other is not None else None)
+            if codes:
+                out[name] = list(dict.fromkeys(codes))
+            continue
+        if other is not None and str(other.data or "").strip():
+            raw = other.data
         if raw is None:
             continue
         text = str(raw).strip()
         if not text:
             continue
-        if name in lists:
-            out[name] = [p.strip() for p in text.split(",") if p.strip()]
-        elif name.endswith(("_eur", "hours")):
+        if name.endswith(("_eur", "hours")):
             out[name] = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        elif name.endswith("_id") and text.isascii() and text.isdigit():
+            out[name] = int(text)
         else:
             out[name] = text
     return out
