@@ -18,7 +18,7 @@ from workflow import auditlog
 from workflow.actors import Actor
 from workflow.db import read, read_session
 from workflow.errors import InvalidInput, NotFound
-from workflow.orm import AuditEvent, Case
+from workflow.orm import AuditEvent, Case, Organisation
 from workflow.permissions import require_action, require_case_access
 from workflow.runtime import Runtime
 from workflow.views import EventOut
@@ -63,10 +63,15 @@ def list_events(
     until: datetime | None = None,
     limit: int = 100,
     cursor: str | None = None,
+    newest_first: bool = False,
 ) -> tuple[list[EventOut], str | None]:
-    """A page of the whole log for roles allowed to read it; returns the next cursor."""
+    """A page of the whole log for roles allowed to read it; returns the next cursor.
+
+    ``newest_first`` pages backwards from the latest event (what a reader of the log
+    wants first); a cursor from one order is only meaningful in the same order.
+    """
     require_action(rt.rules, actor, "read_audit")
-    return _page(rt, case_id, actor_name, trigger, since, until, limit, cursor)
+    return _page(rt, case_id, actor_name, trigger, since, until, limit, cursor, newest_first)
 
 
 def case_events(
@@ -90,6 +95,7 @@ def _page(
     until: datetime | None,
     limit: int,
     cursor: str | None,
+    newest_first: bool = False,
 ) -> tuple[list[EventOut], str | None]:
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(
@@ -103,13 +109,29 @@ def _page(
         since=_aware(since),
         until=_aware(until),
     ).limit(limit + 1)
+    if newest_first:
+        q = q.order_by(None).order_by(AuditEvent.id.desc())
     if cursor:
-        q = q.where(AuditEvent.id > decode_cursor(cursor))
+        after = decode_cursor(cursor)
+        q = q.where(AuditEvent.id < after if newest_first else AuditEvent.id > after)
     with read_session(rt.engine) as s:
         rows = list(s.scalars(q))
         page = [EventOut.model_validate(e) for e in rows[:limit]]
     nxt = encode_cursor(page[-1].id) if len(rows) > limit and page else None
     return page, nxt
+
+
+def organisation_names(rt: Runtime, case_ids: set[int]) -> dict[int, str]:
+    """The organisation of each case on a page of the log, so a reader sees who, not a number."""
+    if not case_ids:
+        return {}
+    q = (
+        select(Case.id, Organisation.name)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .where(Case.id.in_(case_ids))
+    )
+    with read(rt.engine) as conn:
+        return {row.id: row.name for row in conn.execute(q)}
 
 
 def stored_event(rt: Runtime, case_id: int, seq: int) -> EventOut:

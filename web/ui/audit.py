@@ -57,7 +57,7 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """A page of events, oldest first, keyed by event id (cheap on any size of log)."""
+    """A page of events, newest first, keyed by event id (cheap on any size of log)."""
     rt = runtime()
     filters, errors = _filters()
     after = request.args.get("after") or None
@@ -65,17 +65,19 @@ def index() -> ResponseReturnValue:
     nxt = None
     try:
         check_cursor(auditquery.decode_cursor, after)
-        events, nxt = auditquery.list_events(
-            rt,
-            actor(),
-            case_id=filters.get("case_id"),
-            actor_name=filters.get("actor"),
-            trigger=filters.get("trigger"),
-            since=filters.get("since"),
-            until=filters.get("until"),
-            limit=PAGE,
-            cursor=after,
-        )
+        if not errors:  # a filter that could not be read lists nothing rather than everything
+            events, nxt = auditquery.list_events(
+                rt,
+                actor(),
+                case_id=filters.get("case_id"),
+                actor_name=filters.get("actor"),
+                trigger=filters.get("trigger"),
+                since=filters.get("since"),
+                until=filters.get("until"),
+                limit=PAGE,
+                cursor=after,
+                newest_first=True,
+            )
     except InvalidInput as exc:
         for field, text in invalid_errors(exc).items():
             errors["after" if field == "cursor" else field] = text
@@ -83,6 +85,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "audit/index.html",
         events=events,
+        names=auditquery.organisation_names(rt, {e.case_id for e in events}),
         first_url=url_for(".index", **args) if after else None,
         next_url=url_for(".index", after=nxt, **args) if nxt else None,
         export_csv=url_for(".export", fmt="csv", **args),
