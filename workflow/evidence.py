@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -43,6 +43,24 @@ class Recorded:
     case_id: int
     version: int
     event: dict[str, Any]
+
+
+def _enrolled_on(conn: Connection, case_id: int) -> date:
+    """The day (UTC) the case was enrolled; SQLite hands back naive UTC, PostgreSQL aware."""
+    at = conn.scalar(select(Case.enrolled_at).where(Case.id == case_id))
+    assert at is not None  # the case head was just loaded
+    return (at.astimezone(UTC) if at.tzinfo is not None else at).date()
+
+
+def _not_before_enrolment(conn: Connection, case_id: int, field: str, day: date) -> None:
+    """Evidence describes work done in the programme: nothing dated before the case began
+    counts (a consultation from before enrolment would otherwise pass the consult guard)."""
+    enrolled_on = _enrolled_on(conn, case_id)
+    if day < enrolled_on:
+        raise InvalidInput(
+            {field: f"{day} is before the case was enrolled on {enrolled_on}"},
+            {field: f"{day} ir pirms lietas uzņemšanas dienas ({enrolled_on})"},
+        )
 
 
 def _record(
@@ -100,6 +118,7 @@ def record_analysis(
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
         values = data.model_dump()
         values["recorded_on"] = data.recorded_on or today
+        _not_before_enrolment(conn, head.id, "recorded_on", values["recorded_on"])
         new_id = conn.execute(
             insert(NeedsAnalysis).returning(NeedsAnalysis.id),
             {**values, "case_id": head.id, "recorded_by": actor.name},
@@ -126,6 +145,7 @@ def record_consultation(
                 {"held_on": f"{data.held_on} is in the future"},
                 {"held_on": f"{data.held_on} ir nākotnē"},
             )
+        _not_before_enrolment(conn, head.id, "held_on", data.held_on)
         values = data.model_dump()
         new_id = conn.execute(
             insert(Consultation).returning(Consultation.id),
@@ -168,6 +188,7 @@ def select_source(
         if exists:
             raise Conflict(f"{src.programme} is already selected for case {head.id}", "duplicate")
         selected_on = data.selected_on or today
+        _not_before_enrolment(conn, head.id, "selected_on", selected_on)
         new_id = conn.execute(
             insert(SourceSelection).returning(SourceSelection.id),
             {"case_id": head.id, "funding_source_id": src.id, "selected_on": selected_on},
@@ -212,6 +233,7 @@ def add_application(
             )
         values = data.model_dump()
         values["prepared_on"] = data.prepared_on or today
+        _not_before_enrolment(conn, head.id, "prepared_on", values["prepared_on"])
         new_id = conn.execute(
             insert(Application).returning(Application.id),
             {**values, "case_id": head.id, "status": "drafted"},

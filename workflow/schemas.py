@@ -102,10 +102,15 @@ class AnalysisIn(Input):
 
 
 class ConsultationIn(Input):
-    """One mentor consultation."""
+    """One mentor consultation (held on or after the day the case was enrolled)."""
 
-    mentor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-    held_on: Day
+    mentor: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+    ] = Field(
+        description="the mentor's name as written: mentors may be people from outside the "
+        "programme without a user account, so it is free text, not a user reference"
+    )
+    held_on: Day = Field(description="not in the future, not before the case's enrolment")
     hours: Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2)]
     topic: Text
 

@@ -562,3 +562,18 @@ def test_each_failure_has_its_own_documented_problem_type(api: Api, world: dict[
     described = api.ok("GET", "/openapi.json")["components"]["schemas"]["Problem"]
     for slug in seen:
         assert f"`{slug}`" in described["properties"]["type"]["description"]
+
+
+def test_a_consultation_before_enrolment_is_422_on_held_on(api: Api, world: dict[str, Any]) -> None:
+    case_id = world["case"]["id"]
+    resp = api.post(
+        f"/cases/{case_id}/consultations",
+        {"mentor": "Anna", "held_on": "2020-01-01", "hours": 3, "topic": "PR"},
+    )
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == [
+        {"field": "held_on", "message": "2020-01-01 is before the case was enrolled on 2023-03-01"}
+    ]
+    case = api.ok("GET", f"/cases/{case_id}")
+    assert case["evidence"]["consultations"] == []
+    assert case["version"] == 1

@@ -63,7 +63,7 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
             COORDINATOR,
             case_id,
             ConsultationIn(
-                mentor="anna", held_on=date(2023, 2, 27), hours=Decimal("1.25"), topic="PR"
+                mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1.25"), topic="PR"
             ),
         ),
         lambda: evidence.select_source(
@@ -330,3 +330,73 @@ def test_select_sources_is_blocked_once_every_selected_call_has_closed(
     clock.set("2023-04-14")
     advance.fire(rt, COORDINATOR, case_id, "select_sources")
     assert stored(rt, case_id).state == "sources_selected"
+
+
+def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
+    rt: Runtime,
+    make_case: Callable[..., int],
+    make_source: Callable[..., int],
+    clock: Clock,
+) -> None:
+    """Work from before the programme is no evidence of it: a consultation from 2020 must
+    not count toward the consult guard of a case enrolled on 2023-03-01."""
+    case_id = make_case()  # enrolled 2023-03-01
+    src = make_source()
+    clock.set("2023-04-03")
+    before = stored(rt, case_id)
+    early = date(2020, 1, 1)
+    attempts: list[tuple[str, Callable[[], evidence.Recorded]]] = [
+        (
+            "recorded_on",
+            lambda: evidence.record_analysis(
+                rt,
+                COORDINATOR,
+                case_id,
+                AnalysisIn(findings="f", need_areas=["pr"], recorded_on=early),
+            ),
+        ),
+        (
+            "held_on",
+            lambda: evidence.record_consultation(
+                rt,
+                COORDINATOR,
+                case_id,
+                ConsultationIn(mentor="Anna", held_on=early, hours=Decimal("3"), topic="PR"),
+            ),
+        ),
+        (
+            "selected_on",
+            lambda: evidence.select_source(
+                rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src, selected_on=early)
+            ),
+        ),
+    ]
+    for field, attempt in attempts:
+        with pytest.raises(InvalidInput) as exc:
+            attempt()
+        assert exc.value.errors == {
+            field: "2020-01-01 is before the case was enrolled on 2023-03-01"
+        }
+        assert exc.value.errors_lv == {
+            field: "2020-01-01 ir pirms lietas uzņemšanas dienas (2023-03-01)"
+        }
+    assert stored(rt, case_id) == before
+
+    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    with pytest.raises(InvalidInput) as exc:
+        evidence.add_application(
+            rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 2, 28))
+        )
+    assert exc.value.errors == {
+        "prepared_on": "2023-02-28 is before the case was enrolled on 2023-03-01"
+    }
+    # the day of enrolment itself counts
+    evidence.record_consultation(
+        rt,
+        COORDINATOR,
+        case_id,
+        ConsultationIn(mentor="Anna", held_on=date(2023, 3, 1), hours=Decimal("3"), topic="PR"),
+    )
+    detail = views.case_detail(rt, COORDINATOR, case_id)
+    assert [c.held_on for c in detail.consultations] == [date(2023, 3, 1)]
+    assert detail.applications == []

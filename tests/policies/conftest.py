@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,7 +64,8 @@ def watched_rt(rt: Runtime, files: Files, clock: Clock) -> Iterator[Runtime]:
 
 @pytest.fixture
 def analysed_case(rt: Runtime, make_case: Callable[..., int]) -> Callable[..., int]:
-    """A new case in ``analysed`` with ``n`` consultations of ``hours`` each."""
+    """A new case in ``analysed`` with ``n`` consultations of ``hours`` each, held on the
+    day it was enrolled (evidence is never dated before enrolment)."""
 
     def make(n: int = 1, hours: str = "2") -> int:
         case_id = make_case()
@@ -80,7 +80,7 @@ def analysed_case(rt: Runtime, make_case: Callable[..., int]) -> Callable[..., i
                 case_id,
                 ConsultationIn(
                     mentor="anna",
-                    held_on=date(2023, 2, 1) + timedelta(days=i),
+                    held_on=rt.now().date(),  # the day of enrolment: not before it
                     hours=Decimal(hours),
                     topic=f"Tēma {i}",
                 ),

@@ -57,7 +57,7 @@ def test_ineligible_enrolment_names_every_rule_and_changes_nothing(rt, make_org,
 
 def test_roles_edited_in_the_file_apply_to_the_next_call(watched_rt, files, analysed_case):
     case_id = analysed_case(n=1)
-    record = ConsultationIn(mentor="anna", held_on=date(2023, 2, 1), hours=Decimal(1), topic="x")
+    record = ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal(1), topic="x")
     denied = "    evidence: []\n    actions: [read_audit]"
     granted = "    evidence: [consultation]\n    actions: [read_audit]"
     before = everything(watched_rt)

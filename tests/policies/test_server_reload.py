@@ -94,7 +94,7 @@ class Server:
             COORDINATOR,
             self.case_id,
             ConsultationIn(
-                mentor="anna", held_on=date(2023, 4, 1), hours=Decimal(2), topic="Budžets"
+                mentor="anna", held_on=rt.now().date(), hours=Decimal(2), topic="Budžets"
             ),
         )
         rt.engine.dispose()

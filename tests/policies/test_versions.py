@@ -85,7 +85,7 @@ def test_each_decision_points_at_the_rules_it_was_made_under(watched_rt, files, 
         watched_rt,
         COORDINATOR,
         other,
-        ConsultationIn(mentor="anna", held_on=date(2023, 2, 20), hours=Decimal(1), topic="x"),
+        ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal(1), topic="x"),
     )
     advance.fire(watched_rt, COORDINATOR, other, "consult")  # under min 2
     v2 = watched_rt.rules.policy_hash

@@ -137,6 +137,7 @@ class EngineMachine(RuleBasedStateMachine):
             rt, who, OrganisationIn(name="Biedrība", reg_no="40008000001", legal_form="association")
         )
         self.case_id = enrolment.enrol(rt, who, org.id, cycle.id)
+        self.enrolled_on = self.clock.now.date()
         self.model = Model(state=self.wf.states.spec.initial)
         consult = self.wf.policy.spec.guards.get("consult", {})
         self.min_consultations = int(consult.get("min_consultations", 1))
@@ -240,7 +241,7 @@ class EngineMachine(RuleBasedStateMachine):
     )
     def record_consultation(self, days_ago: int, hours: str) -> None:
         held_on = self.today - timedelta(days=days_ago)
-        ok = not self.final() and held_on <= self.today
+        ok = not self.final() and self.enrolled_on <= held_on <= self.today
         data = ConsultationIn(mentor="anna", held_on=held_on, hours=Decimal(hours), topic="PR")
         if self.expect_write(
             ok,
