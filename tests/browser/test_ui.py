@@ -122,3 +122,28 @@ def test_a_long_comment_wraps_inside_the_viewport(browser: Any, server: str) -> 
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= 1024
     context.close()
+
+
+def test_without_javascript_the_diagram_source_stays_hidden(browser: Any, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    _login(page, server, "ilze")
+    page.goto(f"{server}/?as_of=2023-10-19")
+    assert page.locator("#state-counts").is_visible()  # the fallback
+    assert not page.locator("#workflow-diagram").is_visible()
+    assert "stateDiagram" not in page.locator("main").inner_text()
+    context.close()
+
+
+def test_with_javascript_the_diagram_is_legible(browser: Any, server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, server, "ilze")
+    page.goto(f"{server}/?as_of=2023-10-19")
+    page.wait_for_selector("html[data-diagram=drawn]", timeout=15_000)
+    assert page.locator("#workflow-diagram").is_visible()
+    assert "stateDiagram" not in page.locator("main").inner_text()
+    label = page.locator("#workflow-diagram svg .nodeLabel").first
+    size = label.evaluate("e => e.getBoundingClientRect().height")
+    assert size >= 14  # drawn at its natural size, not shrunk to fit the column
+    context.close()

@@ -1,9 +1,17 @@
 // Draws the workflow diagram on the dashboard with the vendored mermaid.js.
-// Without JavaScript the mermaid text stays visible next to the table of counts.
+// Without JavaScript the figure stays hidden by CSS (the table of counts says the same);
+// with it, the figure shows once mermaid has drawn the SVG, at a legible natural size.
 (function () {
   "use strict";
   if (!window.mermaid) { return; }
-  window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "neutral" });
+  document.documentElement.classList.add("js");
+  window.mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: "strict",
+    theme: "neutral",
+    themeVariables: { fontSize: "16px" },
+    state: { useMaxWidth: false },
+  });
   window.mermaid.run({ querySelector: "pre.mermaid" }).then(function () {
     document.documentElement.setAttribute("data-diagram", "drawn");
   }).catch(function (err) {
