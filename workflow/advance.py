@@ -22,6 +22,7 @@ from workflow.facts import Facts
 from workflow.permissions import require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
 from workflow.runtime import Runtime
+from workflow.schemas import COMMENT_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +105,17 @@ def fire(
     """Fire ``trigger`` on a case as ``actor``; raise a WorkflowError saying why not."""
     rules = rt.rules
     at = at or rt.now()
+    if len(comment) > COMMENT_MAX:
+        raise InvalidInput(
+            {"comment": f"at most {COMMENT_MAX} characters"},
+            {"comment": f"ne vairāk kā {COMMENT_MAX} rakstzīmes"},
+        )
     if trigger not in rules.states.triggers:
         declared = ", ".join(rules.states.triggers)
-        raise InvalidInput({"trigger": f"{trigger!r} is not a declared trigger ({declared})"})
+        raise InvalidInput(
+            {"trigger": f"{trigger!r} is not a declared trigger ({declared})"},
+            {"trigger": f"{trigger!r} nav deklarēts notikums ({declared})"},
+        )
     needs = trigger_needs(rules, trigger)
     with rt.engine.begin() as conn:
         head, facts = load_head_and_facts(conn, case_id, needs, at.date(), comment)

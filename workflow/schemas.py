@@ -27,6 +27,9 @@ PositiveMoney = Annotated[
     Decimal, Field(gt=0, le=Decimal("100000000"), max_digits=11, decimal_places=2)
 ]
 Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+#: The longest comment a transition or enrolment keeps: room for a reason, not a report.
+COMMENT_MAX = 2000
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX)]
 
 
 class Input(BaseModel):

@@ -275,3 +275,18 @@ def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case
         "trigger": "'aprove' is not a declared trigger (analyse, consult, select_sources, "
         "draft_application, submit, record_outcome, withdraw)"
     }
+
+
+def test_a_comment_longer_than_the_bound_is_refused_and_nothing_is_written(rt, make_case):
+    from workflow.errors import InvalidInput
+    from workflow.schemas import COMMENT_MAX
+
+    case_id = make_case()
+    before = views.case_detail(rt, None, case_id).version
+    with pytest.raises(InvalidInput) as exc:
+        advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="x" * (COMMENT_MAX + 1))
+    assert exc.value.errors == {"comment": "at most 2000 characters"}
+    assert exc.value.errors_lv == {"comment": "ne vairāk kā 2000 rakstzīmes"}
+    assert views.case_detail(rt, None, case_id).version == before
+    result = advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="x" * COMMENT_MAX)
+    assert result.to_state == "withdrawn"

@@ -1,4 +1,4 @@
-"""A comment is bounded as the API bounds it, with the bound said in the user's language,
+"""A comment is bounded as the engine bounds it, with the bound said in the user's language,
 and long text wraps instead of widening the page."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from flask.testing import FlaskClient
 
 from web.api.cases import TransitionIn
 from web.ui.forms import COMMENT_MAX
+from workflow import schemas
 
 Client = Callable[[str | None], FlaskClient]
 CSS = Path(__file__).parents[2] / "web" / "static" / "css" / "app.css"
 
 
-def test_the_forms_take_the_apis_comment_limit() -> None:
+def test_the_forms_and_the_api_take_the_engines_comment_limit() -> None:
     limits = [getattr(m, "max_length", None) for m in TransitionIn.model_fields["comment"].metadata]
+    assert COMMENT_MAX == schemas.COMMENT_MAX == 2000
     assert COMMENT_MAX in limits
 
 

@@ -12,7 +12,7 @@ from web.api.models import AuditEvent, CaseItem, CasePage, EventPage, Model, Rec
 from web.api.routing import MAX_ID, api_route
 from web.context import actor, runtime
 from workflow import advance, auditquery, enrolment, evidence, views
-from workflow.schemas import EnrolmentIn
+from workflow.schemas import Comment, EnrolmentIn
 from workflow.views import (
     AnalysisOut,
     ApplicationOut,
@@ -56,7 +56,7 @@ class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     trigger: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     expected_version: Version | None = None
-    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+    comment: Comment = ""
 
 
 class MentorIn(BaseModel):

@@ -24,30 +24,11 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workflow.schemas import COMMENT_MAX
+
 logger = logging.getLogger(__name__)
 
 
-def _api_comment_limit() -> int:
-    """The API's own bound on a transition comment (``web.api.cases.TransitionIn``).
-
-    The engine takes a comment of any length and ``workflow.schemas`` has no bound for it,
-    so the API's request model is the one place the number lives; the forms read it from
-    there instead of repeating it. 2000 is that model's number today, used only if the
-    model can no longer be read (logged, so a drift is seen).
-    """
-    try:
-        from web.api.cases import TransitionIn
-
-        for rule in TransitionIn.model_fields["comment"].metadata:
-            limit = getattr(rule, "max_length", None)
-            if isinstance(limit, int):
-                return limit
-    except (ImportError, KeyError, AttributeError):
-        logger.warning("the API's comment limit could not be read; using 2000")
-    return 2000
-
-
-COMMENT_MAX = _api_comment_limit()
 DATE = {"type": "date"}
 # WTForms has no Latvian catalogue: its validators get their messages from ours.
 REQUIRED = _l("This field is required.")
