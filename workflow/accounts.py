@@ -69,7 +69,9 @@ def add_user(
     pw_hash = hash_password(password) if password else None
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
         if s.scalar(select(User.id).where(User.name == data.name)):
-            raise Conflict(f"user {data.name!r} exists", "duplicate")
+            raise Conflict(
+                f"user {data.name!r} exists", "duplicate", f"Lietotājs {data.name} jau pastāv."
+            )
         user = User(
             name=data.name,
             role=data.role,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import chain
 from workflow.actors import Actor
-from workflow.eligibility import eligibility_problems
+from workflow.eligibility import eligibility_reasons, lv_singular
 from workflow.errors import Conflict, Ineligible, NotFound
 from workflow.orm import Case, Cycle, Organisation
 from workflow.permissions import require_action
@@ -53,19 +53,22 @@ def enrol(
             raise Conflict(
                 f"{org.name} is already enrolled in {cycle.name} (case {already})",
                 "already_enrolled",
+                f"{org.name} jau ir uzņemta ciklā {cycle.name} (lieta {already}).",
             )
         taken = conn.scalar(select(func.count(Case.id)).where(Case.cycle_id == cycle_id)) or 0
         if taken >= cycle.capacity:
             raise Conflict(
-                f"{cycle.name} is full: {taken} of {cycle.capacity} places taken", "cycle_full"
+                f"{cycle.name} is full: {taken} of {cycle.capacity} places taken",
+                "cycle_full",
+                _full_lv(cycle.name, cycle.capacity),
             )
         cycles_so_far = (
             conn.scalar(select(func.count(Case.id)).where(Case.organisation_id == organisation_id))
             or 0
         )
-        problems = eligibility_problems(rules.policy, org, cycles_so_far)
-        if problems:
-            raise Ineligible(problems)
+        reasons = eligibility_reasons(rules.policy, org, cycles_so_far)
+        if reasons:
+            raise Ineligible([r.en for r in reasons], [r.lv for r in reasons])
         initial = rules.states.spec.initial
         case_id = conn.execute(
             insert(Case).returning(Case.id),
@@ -94,3 +97,10 @@ def enrol(
             states_hash=rules.states_hash,
         )
     return int(case_id)
+
+
+def _full_lv(cycle: str, capacity: int) -> str:
+    """ "The cycle is full" in Latvian, its noun and verb agreeing with the number."""
+    if lv_singular(capacity):
+        return f"{cycle} ir pilns: {capacity} vieta ir aizņemta."
+    return f"{cycle} ir pilns: visas {capacity} vietas ir aizņemtas."

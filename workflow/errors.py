@@ -1,7 +1,10 @@
 """One error hierarchy for the engine; every error carries the data a caller needs.
 
 The web layer maps each class to an HTTP status in one place; the CLI maps each to an
-exit code. Messages are English; guard messages carry both languages.
+exit code. ``str(exc)`` is English (logs, the API); an error a person reads carries its
+Latvian text as data too (guard failures, ``Conflict.message_lv``, ``Ineligible.reasons_lv``,
+``InvalidInput.errors_lv``), so no screen ever parses an English message. ``NotFound`` and
+``Forbidden`` carry codes (``kind``/``key``, ``role``/``action``) a screen words itself.
 """
 
 from __future__ import annotations
@@ -85,18 +88,33 @@ class Forbidden(WorkflowError):
 
 
 class Conflict(WorkflowError):
-    """The request contradicts stored data (full cycle, duplicate enrolment, duplicate name)."""
+    """The request contradicts stored data (full cycle, duplicate enrolment, duplicate name).
 
-    def __init__(self, message: str, code: str = "conflict") -> None:
+    ``message_lv`` is the same sentence in Latvian where the raise site gave it (None
+    otherwise), so a Latvian screen need not reword the English.
+    """
+
+    def __init__(self, message: str, code: str = "conflict", message_lv: str | None = None) -> None:
         self.code = code
+        self.message_lv = message_lv
         super().__init__(message)
 
 
 class Ineligible(WorkflowError):
-    """The organisation fails the policy's eligibility rules; ``reasons`` lists each rule."""
+    """The organisation fails the policy's eligibility rules; ``reasons`` lists each rule.
 
-    def __init__(self, reasons: list[str]) -> None:
+    ``reasons_lv`` lists the same rules in Latvian, in the same order, or is empty when the
+    raise site gave none; a list of another length would pair the wrong reasons, so it is
+    refused.
+    """
+
+    def __init__(self, reasons: list[str], reasons_lv: list[str] | None = None) -> None:
         self.reasons = reasons
+        self.reasons_lv = list(reasons_lv or [])
+        if self.reasons_lv and len(self.reasons_lv) != len(reasons):
+            raise ValueError(
+                f"reasons_lv has {len(self.reasons_lv)} reasons for {len(reasons)} English ones"
+            )
         super().__init__("not eligible: " + "; ".join(reasons))
 
 

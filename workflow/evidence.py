@@ -86,7 +86,10 @@ def _record(
         chain.check_expected(head, expected_version)
         if rules.is_final(head.state):
             raise Conflict(
-                f"case {case_id} is closed ({head.state}); it takes no more evidence", "case_closed"
+                f"case {case_id} is closed ({head.state}); it takes no more evidence",
+                "case_closed",
+                f"Lieta {case_id} ir slēgta ({rules.states.state(head.state).label.lv}); "
+                "tajā vairs nevar reģistrēt pierādījumus.",
             )
         record_id, payload = write(conn, head, at.date())
         event = chain.append(
@@ -186,7 +189,11 @@ def select_source(
             )
         )
         if exists:
-            raise Conflict(f"{src.programme} is already selected for case {head.id}", "duplicate")
+            raise Conflict(
+                f"{src.programme} is already selected for case {head.id}",
+                "duplicate",
+                f"{src.programme} šai lietai jau ir izvēlēta.",
+            )
         selected_on = data.selected_on or today
         _not_before_enrolment(conn, head.id, "selected_on", selected_on)
         new_id = conn.execute(

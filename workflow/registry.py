@@ -23,7 +23,11 @@ def create_organisation(
     require_action(rt.rules, actor, "manage_organisations")
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
         if s.scalar(select(Organisation.id).where(Organisation.reg_no == data.reg_no)):
-            raise Conflict(f"an organisation with reg_no {data.reg_no} exists", "duplicate")
+            raise Conflict(
+                f"an organisation with reg_no {data.reg_no} exists",
+                "duplicate",
+                f"Organizācija ar reģistrācijas numuru {data.reg_no} jau ir reģistrēta.",
+            )
         org = Organisation(**data.model_dump(), created_at=at or rt.now())
         s.add(org)
     return org
@@ -35,7 +39,11 @@ def create_cycle(rt: Runtime, actor: Actor, data: CycleIn, at: datetime | None =
     require_action(rt.rules, actor, "manage_cycles")
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
         if s.scalar(select(Cycle.id).where(Cycle.name == data.name)):
-            raise Conflict(f"a cycle named {data.name!r} exists", "duplicate")
+            raise Conflict(
+                f"a cycle named {data.name!r} exists",
+                "duplicate",
+                f"Cikls ar nosaukumu {data.name} jau pastāv.",
+            )
         cycle = Cycle(
             name=data.name,
             starts_on=data.starts_on,

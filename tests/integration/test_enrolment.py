@@ -43,6 +43,7 @@ def test_sixteenth_enrolment_into_a_cycle_of_fifteen_is_refused(
         enrolment.enrol(rt, COORDINATOR, late, cycle)
     assert exc.value.code == "cycle_full"
     assert str(exc.value) == "Pilns cikls is full: 15 of 15 places taken"
+    assert exc.value.message_lv == "Pilns cikls ir pilns: visas 15 vietas ir aizņemtas."
     assert count_cases(rt, cycle) == 15
     # another cycle still has room
     assert enrolment.enrol(rt, COORDINATOR, late, make_cycle())
@@ -58,6 +59,7 @@ def test_capacity_is_the_cycles_own(
         enrolment.enrol(rt, COORDINATOR, make_org(), cycle)
     assert exc.value.code == "cycle_full"
     assert str(exc.value) == "Mazs is full: 2 of 2 places taken"
+    assert exc.value.message_lv == "Mazs ir pilns: visas 2 vietas ir aizņemtas."
 
 
 def test_an_organisation_cannot_enrol_twice_in_one_cycle(
@@ -73,6 +75,9 @@ def test_an_organisation_cannot_enrol_twice_in_one_cycle(
         str(exc.value)
         == f"Liepājas Jauniešu biedrība is already enrolled in Cikls A (case {first})"
     )
+    assert exc.value.message_lv == (
+        f"Liepājas Jauniešu biedrība jau ir uzņemta ciklā Cikls A (lieta {first})."
+    )
     assert count_cases(rt, cycle) == 1
 
 
@@ -86,6 +91,9 @@ def test_excluded_field_of_activity_is_refused_with_its_reason(
     assert exc.value.reasons == [
         "field of activity real_estate_management is excluded from the programme by policy"
     ]
+    assert exc.value.reasons_lv == [
+        "Programma neattiecas uz darbības jomu: nekustamā īpašuma apsaimniekošana."
+    ]
     assert count_cases(rt, cycle) == 0
 
 
@@ -98,6 +106,9 @@ def test_legal_form_outside_the_policy_is_refused(
     assert exc.value.reasons == [
         "legal form 'limited_company' is not admitted (admitted: association, foundation)"
     ]
+    assert exc.value.reasons_lv == [
+        "Juridiskā forma “limited_company” netiek pieņemta (pieņem: biedrība, nodibinājums)."
+    ]
 
 
 def test_every_failed_rule_is_listed(
@@ -109,6 +120,10 @@ def test_every_failed_rule_is_listed(
     assert exc.value.reasons == [
         "field of activity real_estate_management is excluded from the programme by policy",
         "legal form 'cooperative' is not admitted (admitted: association, foundation)",
+    ]
+    assert exc.value.reasons_lv == [
+        "Programma neattiecas uz darbības jomu: nekustamā īpašuma apsaimniekošana.",
+        "Juridiskā forma “cooperative” netiek pieņemta (pieņem: biedrība, nodibinājums).",
     ]
     assert str(exc.value).startswith("not eligible: field of activity real_estate_management")
 
@@ -124,6 +139,9 @@ def test_at_most_three_cycles_per_organisation(
         enrolment.enrol(rt, COORDINATOR, org, fourth)
     assert exc.value.reasons == [
         "the organisation has already taken part in 3 cycle(s); the policy allows at most 3"
+    ]
+    assert exc.value.reasons_lv == [
+        "Organizācija jau ir piedalījusies 3 ciklos; noteikumi atļauj ne vairāk kā 3."
     ]
     assert count_cases(rt, fourth) == 0
 

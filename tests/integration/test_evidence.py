@@ -268,6 +268,7 @@ def test_a_source_is_selected_once(
         evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     assert exc.value.code == "duplicate"
     assert str(exc.value) == f"NVO fonds is already selected for case {case_id}"
+    assert exc.value.message_lv == "NVO fonds šai lietai jau ir izvēlēta."
     assert stored(rt, case_id) == before
 
 
@@ -280,6 +281,9 @@ def test_a_closed_case_takes_no_more_evidence(rt: Runtime, make_case: Callable[.
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
         )
     assert str(exc.value) == f"case {case_id} is closed (withdrawn); it takes no more evidence"
+    assert exc.value.message_lv == (
+        f"Lieta {case_id} ir slēgta (Izstājusies); tajā vairs nevar reģistrēt pierādījumus."
+    )
     assert exc.value.code == "case_closed"
     assert stored(rt, case_id) == before
 

@@ -17,7 +17,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web.ui.helpers import lang, trigger_label
-from web.ui.messages import conflict_message, eligibility_reason, forbidden_what
+from web.ui.messages import conflict_message, eligibility_reasons, forbidden_what
 from web.ui.validation import invalid_errors
 from web.ui.vocabulary import RECORDS, label
 from workflow.errors import (
@@ -67,7 +67,7 @@ def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
         text = "; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items())
         return _page(422, _("Cannot do this"), text)
     if isinstance(exc, Ineligible):
-        reasons = " ".join(eligibility_reason(r) for r in exc.reasons)
+        reasons = " ".join(eligibility_reasons(exc))
         return _page(422, _("Cannot do this"), f"{_('Not eligible:')} {reasons}")
     if isinstance(exc, GuardRejected):
         lv = lang() == "lv"

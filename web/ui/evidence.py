@@ -24,7 +24,7 @@ from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui import vocabulary
 from web.ui.helpers import apply_errors, day, plain_number
-from web.ui.messages import conflict_message, eligibility_reason
+from web.ui.messages import conflict_message, eligibility_reasons
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import accounts, enrolment, evidence, registry, views
 from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
@@ -66,7 +66,7 @@ def _submit(
             )
         ]
     except Ineligible as exc:
-        return False, [_("Not eligible:"), *(eligibility_reason(r) for r in exc.reasons)]
+        return False, [_("Not eligible:"), *eligibility_reasons(exc)]
     except Conflict as exc:
         return False, [conflict_message(exc)]
     return True, []
