@@ -89,12 +89,13 @@ def set_password(rt: Runtime, name: str, password: str) -> None:
     """Replace a user's password and end their sessions."""
     pw_hash = hash_password(password)
     with Session(rt.engine) as s, s.begin():
-        n = s.execute(
+        user_id = s.scalar(
             update(User)
             .where(User.name == name)
             .values(password_hash=pw_hash, session_epoch=User.session_epoch + 1)
-        ).rowcount
-    if not n:
+            .returning(User.id)
+        )
+    if user_id is None:
         raise NotFound("user", name)
 
 

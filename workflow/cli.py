@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from workflow import advance, auditlog, demo, views
-from workflow.accounts import add_user, create_token, get_user_by_name
+from workflow.accounts import add_user, create_token, get_user_by_name, set_password
 from workflow.bootstrap import build_runtime
 from workflow.errors import DefinitionError, GuardRejected, WorkflowError
 from workflow.runtime import Runtime
@@ -252,6 +252,16 @@ def user_add(name: str, role: str, locale: str, password_stdin: bool) -> None:
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     u = add_user(rt, UserIn(name=name, role=role, locale=locale), password)  # type: ignore[arg-type]
     click.echo(f"user {u.name} ({u.role}) created")
+
+
+@user.command("password")
+@click.argument("name")
+@reports_errors
+def user_password(name: str) -> None:
+    """Set a user's password from standard input; their browser sessions end."""
+    rt = runtime()
+    set_password(rt, name, sys.stdin.readline().rstrip("\n"))
+    click.echo(f"password of {name} changed; their sessions have ended")
 
 
 @main.group()

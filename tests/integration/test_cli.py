@@ -157,6 +157,27 @@ def test_user_add_and_token_create(cli: Cli, rules: Rules, clock: Clock) -> None
         rt.engine.dispose()
 
 
+def test_user_password_replaces_the_password_and_ends_sessions(
+    cli: Cli, rules: Rules, clock: Clock
+) -> None:
+    rt = make_runtime(cli.url, rules, clock)
+    try:
+        epoch = accounts.get_user_by_name(rt, "ilze").session_epoch
+        changed = cli("user", "password", "ilze", input="jauna-gara-parole-2026\n")
+        assert changed.exit_code == 0, changed.output
+        assert changed.stdout == "password of ilze changed; their sessions have ended\n"
+        assert accounts.authenticate(rt, "ilze", "inkubators-demo") is None
+        assert accounts.authenticate(rt, "ilze", "jauna-gara-parole-2026") is not None
+        assert accounts.get_user_by_name(rt, "ilze").session_epoch == epoch + 1
+    finally:
+        rt.engine.dispose()
+    short = cli("user", "password", "ilze", input="īsa\n")
+    assert short.exit_code == 1
+    assert short.stderr == "error: password: must be at least 10 characters\n"
+    nobody = cli("user", "password", "nav-tāda", input="jauna-gara-parole-2026\n")
+    assert (nobody.exit_code, nobody.stderr) == (1, "error: user 'nav-tāda' not found\n")
+
+
 def test_audit_export_parses_back_in_both_formats(cli: Cli) -> None:
     jsonl = cli("audit", "export", "--format", "jsonl")
     assert jsonl.exit_code == 0
