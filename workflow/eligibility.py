@@ -10,37 +10,7 @@ from typing import NamedTuple
 
 from workflow.orm import Organisation
 from workflow.policies import Policy
-
-# Latvian names of the codes a reason may name (fields of activity, legal forms). They are
-# the UI catalogue's words for the same codes (a test holds the two together); a code
-# missing here is shown as it is, never hidden.
-LV_WORDS: dict[str, str] = {
-    "social": "sociālie pakalpojumi",
-    "culture": "kultūra",
-    "education": "izglītība",
-    "environment": "vide",
-    "technology": "tehnoloģijas",
-    "urban_environment": "pilsētvide",
-    "heritage": "kultūras mantojums",
-    "ngo_strengthening": "NVO stiprināšana",
-    "networking": "sadarbības tīkli",
-    "real_estate_management": "nekustamā īpašuma apsaimniekošana",
-    "youth": "jaunatne",
-    "health": "veselība",
-    "sport": "sports",
-    "association": "biedrība",
-    "foundation": "nodibinājums",
-}
-
-
-def lv_word(code: str) -> str:
-    """The Latvian word for a code, or the code itself when there is none."""
-    return LV_WORDS.get(code, code)
-
-
-def lv_singular(n: int) -> bool:
-    """Latvian takes the singular after whole numbers ending in 1, except 11 (21, 31, 101…)."""
-    return n % 10 == 1 and n % 100 != 11
+from workflow.vocabulary import lv, lv_one
 
 
 class Reason(NamedTuple):
@@ -59,23 +29,21 @@ def eligibility_reasons(policy: Policy, org: Organisation, cycles_so_far: int) -
         reasons.append(
             Reason(
                 f"field of activity {', '.join(excluded)} is excluded from the programme by policy",
-                "Programma neattiecas uz darbības jomu: "
-                f"{', '.join(lv_word(f) for f in excluded)}.",
+                f"Programma neattiecas uz darbības jomu: {', '.join(lv(f) for f in excluded)}.",
             )
         )
     if rules.allowed_legal_forms and org.legal_form not in rules.allowed_legal_forms:
         allowed = ", ".join(rules.allowed_legal_forms)
-        allowed_lv = ", ".join(lv_word(f) for f in rules.allowed_legal_forms)
+        allowed_lv = ", ".join(lv(f) for f in rules.allowed_legal_forms)
         reasons.append(
             Reason(
                 f"legal form {org.legal_form!r} is not admitted (admitted: {allowed})",
-                f"Juridiskā forma “{lv_word(org.legal_form)}” netiek pieņemta "
-                f"(pieņem: {allowed_lv}).",
+                f"Juridiskā forma “{lv(org.legal_form)}” netiek pieņemta (pieņem: {allowed_lv}).",
             )
         )
     limit = rules.max_cycles_per_organisation
     if limit is not None and cycles_so_far >= limit:
-        cycles_lv = "ciklā" if lv_singular(cycles_so_far) else "ciklos"
+        cycles_lv = "ciklā" if lv_one(cycles_so_far) else "ciklos"
         reasons.append(
             Reason(
                 f"the organisation has already taken part in {cycles_so_far} cycle(s); "

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from workflow import chain
 from workflow.actors import Actor
-from workflow.eligibility import eligibility_reasons, lv_singular
+from workflow.eligibility import eligibility_reasons
 from workflow.errors import Conflict, Ineligible, NotFound
 from workflow.orm import Case, Cycle, Organisation
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
+from workflow.vocabulary import lv_one
 
 
 def enrol(
@@ -101,6 +102,6 @@ def enrol(
 
 def _full_lv(cycle: str, capacity: int) -> str:
     """ "The cycle is full" in Latvian, its noun and verb agreeing with the number."""
-    if lv_singular(capacity):
+    if lv_one(capacity):
         return f"{cycle} ir pilns: {capacity} vieta ir aizņemta."
     return f"{cycle} ir pilns: visas {capacity} vietas ir aizņemtas."

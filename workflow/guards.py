@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.facts import Facts
+from workflow.vocabulary import lv_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +110,9 @@ def enough_consultations(f: Facts, p: ConsultParams) -> Verdict:
         ok,
         f"needs at least {n} {'consultation' if n == 1 else 'consultations'} and {need_h} "
         f"mentor {'hour' if h == 1 else 'hours'}; has {c.count} and {hours}",
-        f"vajag vismaz {n} {'konsultāciju' if _lv_one(n) else 'konsultācijas'} un {need_h} "
-        f"{'mentora stundu' if _lv_one(h) else 'mentoru stundas'}; ir {c.count} un {hours}",
+        f"vajag vismaz {n} {'konsultāciju' if lv_one(n) else 'konsultācijas'} un {need_h} "
+        f"{'mentora stundu' if lv_one(h) else 'mentoru stundas'}; ir {c.count} un {hours}",
     )
-
-
-def _lv_one(n: int | Decimal) -> bool:
-    """Latvian takes the singular after whole numbers ending in 1, except 11 (21, 31, 101…)."""
-    return n == int(n) and int(n) % 10 == 1 and int(n) % 100 != 11
 
 
 @guard("open_source_selected", needs=("sources",))
@@ -140,7 +136,7 @@ def open_source_selected(f: Facts, _: NoParams) -> Verdict:
     return Verdict(
         True,
         f"{n} selected {'source has a call' if n == 1 else 'sources have calls'} not yet closed",
-        f"{n} {'atlasītajam avotam' if _lv_one(n) else 'atlasītajiem avotiem'} "
+        f"{n} {'atlasītajam avotam' if lv_one(n) else 'atlasītajiem avotiem'} "
         "konkurss vēl nav slēgts",
     )
 
@@ -266,7 +262,7 @@ def all_decisions_recorded(f: Facts, _: NoParams) -> Verdict:
             False,
             f"{n} submitted {'application awaits' if n == 1 else 'applications await'} "
             f"a decision: {titles}",
-            f"{n} {'iesniegtais pieteikums' if _lv_one(n) else 'iesniegtie pieteikumi'} "
+            f"{n} {'iesniegtais pieteikums' if lv_one(n) else 'iesniegtie pieteikumi'} "
             f"gaida lēmumu: {titles}",
         )
     n = len(submitted)

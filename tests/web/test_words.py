@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
 
 from web.ui.messages import conflict_message, eligibility_reasons, forbidden_what
@@ -174,16 +174,16 @@ def test_eligibility_reasons_are_the_engines_latvian(app: Flask) -> None:
         assert eligibility_reasons(bare) == ["The policy says no."]
 
 
-def test_the_engines_latvian_words_are_the_catalogues(app: Flask) -> None:
-    """The engine words eligibility reasons itself; its Latvian names of fields of activity
-    and legal forms must be the ones the UI shows everywhere else."""
-    from flask_babel import gettext
-
-    from web.ui.vocabulary import FIELDS
-    from workflow.eligibility import LV_WORDS
+def test_fields_and_needs_are_named_from_the_engines_vocabulary(app: Flask) -> None:
+    """The screens and the engine's refusals use one list of names, in the request's language."""
+    from web.ui.vocabulary import FIELDS, NEEDS, choices
+    from workflow import vocabulary
 
     with app.test_request_context():
-        for code, lv in LV_WORDS.items():
-            ui = str(FIELDS[code]) if code in FIELDS else gettext(code)
-            assert lv == ui, code
-        assert set(FIELDS) <= set(LV_WORDS)
+        assert str(FIELDS["real_estate_management"]) == "nekustamā īpašuma apsaimniekošana"
+        assert vocabulary.lv("real_estate_management") == str(FIELDS["real_estate_management"])
+        assert ("fundraising", "finansējuma piesaiste") in choices(NEEDS)
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert str(FIELDS["social"]) == "social services"
+        assert str(NEEDS["fundraising"]) == "fundraising"

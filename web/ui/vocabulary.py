@@ -2,7 +2,9 @@
 policy actions, rule kinds) with their labels in the user's language.
 
 The engine stores and validates codes (``education``, ``manage_policies``); people read
-labels. A code the vocabulary does not know yet is shown as it is, never hidden.
+labels. Fields of activity and need areas come from the engine's vocabulary
+(:mod:`workflow.vocabulary`, which also words its own refusals); the UI's own words are in
+the message catalogue. A code the vocabulary does not know yet is shown as it is.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from workflow import vocabulary as words
+from workflow.vocabulary import Words
 
 WORDS = (
     _l("coordinator"),
@@ -25,38 +31,22 @@ WORDS = (
     _l("foundation"),
 )
 
-# Fields of activity of an organisation, and the domains of funding sources and applications.
-FIELDS: dict[str, Any] = {
-    "social": _l("social services"),
-    "culture": _l("culture"),
-    "education": _l("education"),
-    "environment": _l("environment"),
-    "technology": _l("technology"),
-    "urban_environment": _l("urban environment"),
-    "heritage": _l("cultural heritage"),
-    "ngo_strengthening": _l("NGO strengthening"),
-    "networking": _l("networking"),
-    "real_estate_management": _l("real estate management"),
-    "youth": _l("youth"),
-    "health": _l("health"),
-    "sport": _l("sport"),
-}
 
-# What a needs analysis finds an organisation needs help with.
-NEEDS: dict[str, Any] = {
-    "fundraising": _l("fundraising"),
-    "project_management": _l("project management"),
-    "audience_development": _l("audience development"),
-    "networking": _l("networking"),
-    "volunteer_management": _l("volunteer management"),
-    "advocacy": _l("advocacy"),
-    "international_partnerships": _l("international partnerships"),
-    "heritage_management": _l("heritage management"),
-    "community_engagement": _l("community engagement"),
-    "governance": _l("governance"),
-    "communication": _l("communication"),
-    "finance": _l("finance"),
-}
+class _Named:
+    """A code's name from the engine's vocabulary, in the language of the current request."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: Words) -> None:
+        self.words = words
+
+    def __str__(self) -> str:
+        return self.words.lv if str(get_locale()) == "lv" else self.words.en
+
+
+# Fields of activity (also domains) and need areas: the engine's own list, one for both.
+FIELDS: dict[str, Any] = {code: _Named(w) for code, w in words.FIELDS.items()}
+NEEDS: dict[str, Any] = {code: _Named(w) for code, w in words.NEEDS.items()}
 
 # The policy's administrative actions (``roles.<role>.actions``).
 ACTIONS: dict[str, Any] = {
