@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 
@@ -35,14 +35,61 @@ class VerifyResult:
     ok: bool
     checked: int
     first_bad: dict[str, Any] | None
+    #: the first bad event's problem in Latvian, for the screens
+    problem_lv: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape for the API and CLI."""
         return {"ok": self.ok, "checked": self.checked, "first_bad": self.first_bad}
 
 
-def _bad(row: Any, problem: str) -> dict[str, Any]:
-    return {"event_id": row.id, "case_id": row.case_id, "seq": row.seq, "problem": problem}
+class Finding(NamedTuple):
+    """What is wrong with an event, in English (API, CLI, logs) and Latvian (the screens)."""
+
+    en: str
+    lv: str
+
+
+def _broken(checked: int, row: Any, finding: Finding) -> VerifyResult:
+    bad = {"event_id": row.id, "case_id": row.case_id, "seq": row.seq, "problem": finding.en}
+    return VerifyResult(False, checked, bad, finding.lv)
+
+
+def _event_problem(row: Any, prev: Any) -> Finding | None:
+    """What breaks the chain at ``row`` given the case's previous event (None: the first)."""
+    if prev is None:
+        if row.seq != 1:
+            return Finding(
+                f"case {row.case_id} starts at #{row.seq}, not #1: earlier events are missing",
+                f"lieta {row.case_id} sākas ar #{row.seq}, nevis #1: trūkst agrāku notikumu",
+            )
+        if row.prev_hash is not None:
+            return Finding(
+                "the first event names a predecessor",
+                "pirmais notikums norāda uz priekšgājēju",
+            )
+    elif row.seq == prev.seq:
+        return Finding(
+            f"a second event #{row.seq}: an event was inserted",
+            f"otrs notikums #{row.seq}: ir ievietots notikums",
+        )
+    elif row.seq != prev.seq + 1:
+        return Finding(
+            f"#{row.seq} follows #{prev.seq}: an event is missing",
+            f"#{row.seq} seko #{prev.seq}: trūkst notikuma",
+        )
+    elif row.prev_hash != prev.hash:
+        return Finding(
+            "does not name the previous event's hash: events were inserted, removed or reordered",
+            "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti "
+            "vai pārkārtoti",
+        )
+    if event_hash({k: getattr(row, k) for k in HASHED_FIELDS}) != row.hash:
+        return Finding(
+            "its content does not match its hash: the event was edited",
+            "tā saturs neatbilst tā jaucējvērtībai: notikums ir labots",
+        )
+    return None
 
 
 def verify(rt: Runtime) -> VerifyResult:
@@ -65,59 +112,16 @@ def verify(rt: Runtime) -> VerifyResult:
         for row in rows:
             checked += 1
             if prev is not None and prev.case_id != row.case_id:
-                problem = _head_problem(prev, heads)
-                if problem:
-                    return VerifyResult(False, checked, _bad(prev, problem))
+                if found := _head_problem(prev, heads):
+                    return _broken(checked, prev, found)
                 prev = None
             if prev is None:
                 seen_cases.add(row.case_id)
-                if row.seq != 1:
-                    return VerifyResult(
-                        False,
-                        checked,
-                        _bad(
-                            row,
-                            f"case {row.case_id} starts at #{row.seq}, not #1: earlier events are missing",
-                        ),
-                    )
-                if row.prev_hash is not None:
-                    return VerifyResult(
-                        False, checked, _bad(row, "the first event names a predecessor")
-                    )
-            else:
-                if row.seq == prev.seq:
-                    return VerifyResult(
-                        False,
-                        checked,
-                        _bad(row, f"a second event #{row.seq}: an event was inserted"),
-                    )
-                if row.seq != prev.seq + 1:
-                    return VerifyResult(
-                        False,
-                        checked,
-                        _bad(row, f"#{row.seq} follows #{prev.seq}: an event is missing"),
-                    )
-                if row.prev_hash != prev.hash:
-                    return VerifyResult(
-                        False,
-                        checked,
-                        _bad(
-                            row,
-                            "does not name the previous event's hash: events were inserted, removed or reordered",
-                        ),
-                    )
-            fields = {k: getattr(row, k) for k in HASHED_FIELDS}
-            if event_hash(fields) != row.hash:
-                return VerifyResult(
-                    False,
-                    checked,
-                    _bad(row, "its content does not match its hash: the event was edited"),
-                )
+            if found := _event_problem(row, prev):
+                return _broken(checked, row, found)
             prev = row
-        if prev is not None:
-            problem = _head_problem(prev, heads)
-            if problem:
-                return VerifyResult(False, checked, _bad(prev, problem))
+        if prev is not None and (found := _head_problem(prev, heads)):
+            return _broken(checked, prev, found)
         for case_id, (version, _) in sorted(heads.items()):
             if case_id not in seen_cases and version:
                 return VerifyResult(
@@ -127,20 +131,28 @@ def verify(rt: Runtime) -> VerifyResult:
                         "event_id": None,
                         "case_id": case_id,
                         "seq": None,
-                        "problem": f"case {case_id} has version {version} but no events: its events were deleted",
+                        "problem": f"case {case_id} has version {version} but no events: "
+                        "its events were deleted",
                     },
+                    f"lietai {case_id} ir versija {version}, bet nav notikumu: "
+                    "tās notikumi ir dzēsti",
                 )
     return VerifyResult(True, checked, None)
 
 
-def _head_problem(last: Any, heads: dict[int, tuple[int, str]]) -> str | None:
+def _head_problem(last: Any, heads: dict[int, tuple[int, str]]) -> Finding | None:
     version, head_hash = heads.get(last.case_id, (None, None))
     if version is None:
-        return f"events of case {last.case_id}, which does not exist"
+        return Finding(
+            f"events of case {last.case_id}, which does not exist",
+            f"neesošas lietas {last.case_id} notikumi",
+        )
     if version != last.seq or head_hash != last.hash:
-        return (
+        return Finding(
             f"case {last.case_id}'s chain ends at #{last.seq} but the case's head is "
-            f"#{version}: events were deleted or appended behind the engine's back"
+            f"#{version}: events were deleted or appended behind the engine's back",
+            f"lietas {last.case_id} ķēde beidzas ar #{last.seq}, bet lietas galva ir "
+            f"#{version}: notikumi ir dzēsti vai pievienoti, apejot sistēmu",
         )
     return None
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -91,31 +90,3 @@ def test_verify_names_the_first_edited_event(
 
 def test_verify_is_refused_to_a_mentor(client_as: Client) -> None:
     assert client_as("mentor").get("/audit/verify").status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("problem", "latvian"),
-    [
-        (
-            "does not name the previous event's hash: events were inserted, removed or reordered",
-            "tas nenorāda iepriekšējā notikuma jaucējvērtību",
-        ),
-        ("case 7 starts at #3, not #1: earlier events are missing", "lieta 7 sākas ar #3"),
-        ("the first event names a predecessor", "pirmais notikums norāda uz priekšgājēju"),
-        ("a second event #4: an event was inserted", "otrs notikums #4"),
-        ("case 7 has version 5 but no events: its events were deleted", "lietai 7 ir versija 5"),
-        ("events of case 9, which does not exist", "neesošas lietas 9 notikumi"),
-        (
-            "case 7's chain ends at #4 but the case's head is #5: "
-            "events were deleted or appended behind the engine's back",
-            "lietas 7 ķēde beidzas ar #4",
-        ),
-    ],
-)
-def test_every_chain_finding_is_said_in_latvian(app: Flask, problem: str, latvian: str) -> None:
-    from flask_babel import force_locale
-
-    from web.ui.chainproblems import finding
-
-    with app.test_request_context("/"), force_locale("lv"):
-        assert latvian in finding(problem)
