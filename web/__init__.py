@@ -6,32 +6,34 @@ Run with ``inkubators serve`` or ``gunicorn 'web:create_app()'``.
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, Response
 
 from web.extensions import babel, csrf, login_manager
 from workflow.bootstrap import build_runtime
 from workflow.runtime import Runtime
-from workflow.settings import DEMO_SECRET, Settings
+from workflow.settings import DEMO_SECRET, SECRET_FILE, Settings
+
+log = logging.getLogger(__name__)
 
 
 class InsecureConfiguration(RuntimeError):
-    """Refusing to start: a production deployment without its own secret key."""
+    """Refusing to start: no usable secret key (production without one, or a known one)."""
+
+
+MIN_SECRET_LENGTH = 32
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the app from settings (environment by default) and an optional runtime."""
     settings = settings or Settings()
-    secret = settings.secret_key
-    if settings.mode == "production":
-        if not secret or secret == DEMO_SECRET or len(secret) < 32:
-            raise InsecureConfiguration(
-                "INKUBATORS_SECRET_KEY must be set to a random value of at least 32 characters "
-                "(or run with INKUBATORS_MODE=demo for the demo programme)"
-            )
-    elif not secret:
-        secret = DEMO_SECRET
+    secret = _secret_key(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(
         SECRET_KEY=secret,
@@ -54,6 +56,64 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _register_blueprints(app)
     app.after_request(_security_headers)
     return app
+
+
+def _secret_key(settings: Settings) -> str:
+    """The key that signs session cookies: configured, or (outside production) generated once.
+
+    Whoever knows it can forge a session for any user, so it is never a constant: a
+    configured key must be long and not the formerly built-in demo key, production refuses
+    to start without one, and the demo and test modes generate a random key the first time
+    and keep it in the instance folder, so sessions survive a restart and every worker of
+    one installation signs with the same key.
+    """
+    secret = settings.secret_key
+    if secret:
+        if secret == DEMO_SECRET or len(secret) < MIN_SECRET_LENGTH:
+            raise InsecureConfiguration(
+                f"INKUBATORS_SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} "
+                "characters (the former built-in demo key is public and refused)"
+            )
+        return secret
+    if settings.mode == "production":
+        raise InsecureConfiguration(
+            f"INKUBATORS_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters (or run with INKUBATORS_MODE=demo for the demo "
+            "programme, which generates its own key in the instance folder)"
+        )
+    return _instance_secret(Path(settings.instance_dir) / SECRET_FILE)
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated key at ``path``, creating it (mode 0600) if it is not there yet.
+
+    The new key is written to a private temporary file and linked into place, which fails
+    if another worker got there first: then that worker's key is read, so concurrent
+    starts agree on one key and nobody ever reads a half-written file.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(48))
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)
+                log.info("generated a session secret key in %s", path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise InsecureConfiguration(
+            f"{path} holds no usable secret key (delete it to have a new one generated)"
+        )
+    if path.stat().st_mode & 0o077:
+        log.warning("%s is readable by other users; it should have mode 0600", path)
+    return secret
 
 
 CSP = (

@@ -9,7 +9,10 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# The secret an earlier version used by default outside production. It is public (it is in
+# this file), so it is refused wherever someone still configures it; it is never used.
 DEMO_SECRET = "inkubators-demo-secret-not-for-production"
+SECRET_FILE = "secret_key"
 
 
 class Settings(BaseSettings):
@@ -24,7 +27,7 @@ class Settings(BaseSettings):
     policy_dir: Path = ROOT / "policies"
     instance_dir: Path = ROOT / "instance"
     secret_key: str = ""
-    mode: Literal["production", "demo", "debug", "test"] = "production"
+    mode: Literal["production", "demo", "test"] = "production"
     idle_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     secure_cookies: bool = False
 

@@ -13,8 +13,10 @@ from flask.testing import FlaskClient
 from tests.conftest import Clock
 from tests.web.conftest import SECRET, login, make_app
 from web import InsecureConfiguration, create_app
+from workflow.db import make_engine
 from workflow.demo import DEMO_PASSWORD
 from workflow.rules import Rules
+from workflow.runtime import FixedRules, Runtime
 from workflow.settings import DEMO_SECRET, Settings
 from workflow.throttle import ThrottlePolicy
 
@@ -141,6 +143,52 @@ def test_production_starts_with_a_real_secret(sqlite_url: str, tmp_path: Path) -
     app = create_app(settings)
     assert app.test_client().get("/login").status_code == 200
     app.extensions["inkubators"].engine.dispose()
+
+
+def _demo_app(url: str, rules: Rules, clock: Clock, instance: Path, secret: str = "") -> Flask:
+    """An app in demo mode, with ``secret`` configured (none by default), on ``instance``."""
+    settings = Settings(database_url=url, mode="demo", secret_key=secret, instance_dir=instance)
+    app = create_app(settings, Runtime(make_engine(url), FixedRules(rules), clock=clock))
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def test_demo_without_a_secret_generates_one_kept_in_the_instance_folder(
+    demo_url: str, rules: Rules, web_clock: Clock, tmp_path: Path
+) -> None:
+    instance = tmp_path / "instance"
+    first = _demo_app(demo_url, rules, web_clock, instance)
+    c = first.test_client()
+    login(c, "ilze")
+    cookie = c.get_cookie("session")
+    assert cookie is not None
+    key = instance / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert first.secret_key not in ("", DEMO_SECRET)
+    # A restart (or another gunicorn worker) on the same instance folder uses the same
+    # key, so the session stays valid.
+    second = _demo_app(demo_url, rules, web_clock, instance)
+    assert second.secret_key == first.secret_key == key.read_text()
+    again = second.test_client()
+    again.set_cookie("session", cookie.value)
+    assert again.get("/").status_code == 200
+    # Another installation has its own key: the cookie is worth nothing there.
+    other = _demo_app(demo_url, rules, web_clock, tmp_path / "elsewhere")
+    assert other.secret_key != first.secret_key
+    stranger = other.test_client()
+    stranger.set_cookie("session", cookie.value)
+    assert stranger.get("/").status_code == 302
+    for a in (first, second, other):
+        a.extensions["inkubators"].engine.dispose()
+
+
+@pytest.mark.parametrize("secret", [DEMO_SECRET, "short-secret"])
+def test_demo_refuses_a_known_or_short_secret(
+    secret: str, demo_url: str, rules: Rules, web_clock: Clock, tmp_path: Path
+) -> None:
+    with pytest.raises(InsecureConfiguration, match="INKUBATORS_SECRET_KEY"):
+        _demo_app(demo_url, rules, web_clock, tmp_path, secret=secret)
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_csrf_token_is_required(app: Flask, ids: dict[str, int]) -> None:
