@@ -6,7 +6,6 @@ calls the same service functions as the API and the web UI.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -458,10 +457,6 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, indent=2, default=str)
 
 
 if __name__ == "__main__":

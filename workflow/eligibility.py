@@ -53,8 +53,3 @@ def eligibility_reasons(policy: Policy, org: Organisation, cycles_so_far: int) -
             )
         )
     return reasons
-
-
-def eligibility_problems(policy: Policy, org: Organisation, cycles_so_far: int) -> list[str]:
-    """Every eligibility rule ``org`` fails under ``policy``, in English (empty when eligible)."""
-    return [r.en for r in eligibility_reasons(policy, org, cycles_so_far)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -94,9 +94,3 @@ def list_funding_sources(rt: Runtime) -> list[FundingSource]:
         return list(
             s.scalars(select(FundingSource).order_by(FundingSource.call_opens, FundingSource.id))
         )
-
-
-def count_organisations(rt: Runtime) -> int:
-    """How many organisations are registered."""
-    with read_session(rt.engine) as s:
-        return int(s.scalar(select(func.count(Organisation.id))) or 0)

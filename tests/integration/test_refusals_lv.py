@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import COORDINATOR
 from workflow import accounts, enrolment, registry
-from workflow.eligibility import eligibility_problems, eligibility_reasons
+from workflow.eligibility import eligibility_reasons
 from workflow.errors import Conflict, Ineligible
 from workflow.runtime import Runtime
 from workflow.schemas import CycleIn, OrganisationIn, UserIn
@@ -117,10 +117,6 @@ def test_several_excluded_fields_are_named_in_latvian_and_an_unknown_code_as_it_
             "programme by policy",
             "Programma neattiecas uz darbības jomu: beekeeping, nekustamā īpašuma apsaimniekošana.",
         )
-    ]
-    assert eligibility_problems(policy, org, 0) == [
-        "field of activity beekeeping, real_estate_management is excluded from the "
-        "programme by policy"
     ]
 
 

@@ -110,8 +110,3 @@ def choices(table: Mapping[str, Any]) -> list[tuple[str, str]]:
 def field_label(code: str) -> str:
     """A field of activity or domain."""
     return label(FIELDS, code)
-
-
-def need_label(code: str) -> str:
-    """A need area."""
-    return label(NEEDS, code)
