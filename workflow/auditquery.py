@@ -7,20 +7,20 @@ Pages are keyed by event id, so a page never shifts when events are appended mea
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from workflow import auditlog
+from workflow import auditlog, cursors
 from workflow.actors import Actor
 from workflow.db import read, read_session
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import AuditEvent, Case, Organisation
 from workflow.permissions import require_action, require_case_access
 from workflow.runtime import Runtime
+from workflow.schemas import check_day
 from workflow.views import EventOut
 
 MAX_PAGE = 500
@@ -28,21 +28,12 @@ MAX_PAGE = 500
 
 def encode_cursor(event_id: int) -> str:
     """An opaque cursor after ``event_id``."""
-    return base64.urlsafe_b64encode(f"e{event_id}".encode()).decode().rstrip("=")
+    return cursors.encode("e", event_id)
 
 
 def decode_cursor(cursor: str) -> int:
-    """The last event id of the previous page; anything else is the caller's error."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("e"):
-            raise ValueError
-        return int(text[1:])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            {"cursor": "not a cursor this service issued"},
-            {"cursor": "šo lapas norādi nav izdevis šis pakalpojums"},
-        ) from exc
+    """The last event id of the previous page; anything else names ``cursor``."""
+    return cursors.decode("e", cursor)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -52,6 +43,22 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+def bound(field: str, value: date | datetime | None) -> datetime | None:
+    """A ``since``/``until`` filter as the instant the query compares with.
+
+    An instant (a ``datetime``) is taken as given: ``since`` inclusive, ``until``
+    exclusive, UTC when it has no offset. A day (a ``date``) must lie within ``Day``'s
+    range and means the whole day: ``since`` from its first instant, ``until`` through
+    its end (the next day's midnight, exclusive), which is what a reader picking a day
+    in the UI means.
+    """
+    if value is None or isinstance(value, datetime):
+        return _aware(value)
+    check_day(field, value)
+    shift = timedelta(days=1) if field == "until" else timedelta(0)
+    return datetime.combine(value + shift, time.min, tzinfo=UTC)
+
+
 def list_events(
     rt: Runtime,
     actor: Actor,
@@ -59,8 +66,8 @@ def list_events(
     case_id: int | None = None,
     actor_name: str | None = None,
     trigger: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
     limit: int = 100,
     cursor: str | None = None,
     newest_first: bool = False,
@@ -69,6 +76,7 @@ def list_events(
 
     ``newest_first`` pages backwards from the latest event (what a reader of the log
     wants first); a cursor from one order is only meaningful in the same order.
+    ``since``/``until`` are instants or whole days (see :func:`bound`).
     """
     require_action(rt.rules, actor, "read_audit")
     return _page(rt, case_id, actor_name, trigger, since, until, limit, cursor, newest_first)
@@ -91,8 +99,8 @@ def _page(
     case_id: int | None,
     actor_name: str | None,
     trigger: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: date | datetime | None,
+    until: date | datetime | None,
     limit: int,
     cursor: str | None,
     newest_first: bool = False,
@@ -106,8 +114,8 @@ def _page(
         case_id=case_id,
         actor=actor_name,
         trigger=trigger,
-        since=_aware(since),
-        until=_aware(until),
+        since=bound("since", since),
+        until=bound("until", until),
     ).limit(limit + 1)
     if newest_first:
         q = q.order_by(None).order_by(AuditEvent.id.desc())
@@ -158,5 +166,5 @@ def export(rt: Runtime, actor: Actor, fmt: str, /, **filters: Any) -> Iterator[s
         raise InvalidInput({"format": "csv or jsonl"}, {"format": "csv vai jsonl"})
     for key in ("since", "until"):
         if filters.get(key) is not None:
-            filters[key] = _aware(filters[key])
+            filters[key] = bound(key, filters[key])
     return auditlog.export(rt, fmt, **filters)

@@ -21,13 +21,13 @@ from workflow import advance, auditlog, demo, views
 from workflow.accounts import add_user, create_token, get_user_by_name, set_password
 from workflow.bootstrap import build_runtime
 from workflow.errors import DefinitionError, GuardRejected, WorkflowError
+from workflow.policies import ROLES
 from workflow.runtime import Runtime
-from workflow.schemas import UserIn
+from workflow.schemas import MAX_ID, UserIn
 from workflow.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MAX_ID = 2**31 - 1
 # Ids are 32-bit integers in every database we run on: anything outside is refused as a
 # usage error here rather than overflowing in the driver.
 ID = click.IntRange(1, MAX_ID)
@@ -239,9 +239,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option(
-    "--role", required=True, type=click.Choice(["coordinator", "mentor", "auditor", "admin"])
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--locale", default="lv", type=click.Choice(["lv", "en"]))
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @reports_errors

@@ -19,6 +19,8 @@ from workflow.db import read_session
 from workflow.errors import NotFound
 from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
 from workflow.runtime import Runtime
+from workflow.schemas import check_day
+from workflow.views import days_over
 
 
 class CycleReport(BaseModel):
@@ -53,21 +55,38 @@ def _replay(s: Session, cycle_id: int, end: datetime) -> dict[int, tuple[str, da
     """Each case's state before ``end`` and since when, from its audit events."""
     state_of: dict[int, tuple[str, datetime]] = {}
     rows = s.execute(
-        select(AuditEvent.case_id, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.at)
+        select(
+            AuditEvent.case_id,
+            AuditEvent.kind,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.at,
+        )
         .join(Case, Case.id == AuditEvent.case_id)
         .where(Case.cycle_id == cycle_id, AuditEvent.at < end)
         .order_by(AuditEvent.case_id, AuditEvent.seq)
     )
-    for case_id, from_state, to_state, at in rows:
-        if case_id not in state_of or from_state != to_state:
+    for case_id, kind, from_state, to_state, at in rows:
+        if case_id not in state_of:
+            state_of[case_id] = (to_state, at)
+        elif kind == "migrate":
+            # a states change mapped the case: ``rulemigrate`` keeps ``state_since``, so
+            # the deadline clock keeps running from the original entry
+            state_of[case_id] = (to_state, state_of[case_id][1])
+        elif from_state != to_state:
             state_of[case_id] = (to_state, at)
     return state_of
 
 
 def _days_over(rt: Runtime, state: str, since: datetime, as_of: date) -> int:
-    """Days past the policy's deadline for ``state`` on ``as_of`` (0 when within it or none)."""
-    limit = rt.rules.policy.spec.deadlines.get(state)
-    return max(0, (as_of - since.date()).days - limit) if limit is not None else 0
+    """Days past the policy's deadline for ``state`` on ``as_of``: the engine's one rule."""
+    return days_over(rt.rules.policy.spec.deadlines.get(state), since, as_of)
+
+
+def _day_end(as_of: date) -> datetime:
+    """The first instant after ``as_of``, once the day is known to lie within ``Day``."""
+    check_day("as_of", as_of)
+    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def overdue_cases(
@@ -76,7 +95,7 @@ def overdue_cases(
     """The cases counted in ``cycle_report(...).overdue_cases`` for the same day, most
     overdue first; ``mentor_id`` narrows them to one mentor's cases (what a mentor sees)."""
     as_of = as_of or rt.now().date()
-    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    end = _day_end(as_of)
     with read_session(rt.engine) as s:
         if s.get(Cycle, cycle_id) is None:
             raise NotFound("cycle", cycle_id)
@@ -110,7 +129,7 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
     """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
     rules = rt.rules
     as_of = as_of or rt.now().date()
-    end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    end = _day_end(as_of)
     with read_session(rt.engine) as s:
         cycle = s.get(Cycle, cycle_id)
         if cycle is None:

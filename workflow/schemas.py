@@ -1,7 +1,9 @@
 """Input models shared by the CLI, the JSON API and the web forms (one validation each).
 
 Money is a decimal in EUR with at most two decimals; dates lie between 2000 and 2100;
-unknown fields are refused so a typo never passes silently.
+ids are 32-bit (``MAX_ID``); text never holds a NUL character (PostgreSQL cannot store
+one, so it would otherwise fail in the driver); unknown fields are refused so a typo
+never passes silently.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,17 +22,81 @@ from pydantic import (
     field_validator,
 )
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+from workflow.errors import InvalidInput
+from workflow.policies import Role
+
+#: Every id column is a 32-bit integer on PostgreSQL (and SQLite overflows past 64 bits):
+#: an id outside 1..MAX_ID names no record, so every entry point refuses it before a query.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: A case version: 0 before the first event, then counting up.
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+DAY_MIN = date(2000, 1, 1)
+DAY_MAX = date(2100, 12, 31)
+NUL_MESSAGE = "must not contain NUL characters"
+NUL_MESSAGE_LV = "nedrīkst saturēt NUL rakstzīmes"
+
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL stores no NUL in text: refuse it here, naming the field, not in the driver."""
+    if "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+
+
+def refuse_nul(field: str, value: str | None) -> None:
+    """The same rule for a parameter that is not a model field (e.g. a search term)."""
+    if value is not None and "\x00" in value:
+        raise InvalidInput({field: NUL_MESSAGE}, {field: NUL_MESSAGE_LV})
+
+
+def check_id(field: str, value: int) -> int:
+    """An id from outside a model (a cursor, a path): 1..MAX_ID or ``InvalidInput``."""
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput(
+            {field: f"must be between 1 and {MAX_ID}"}, {field: f"jābūt no 1 līdz {MAX_ID}"}
+        )
+    return value
+
+
+def check_day(field: str, value: date) -> date:
+    """A day from outside a model (a report's ``as_of``, a filter): within ``Day``'s range."""
+    if not DAY_MIN <= value <= DAY_MAX:
+        raise InvalidInput(
+            {field: f"must be between {DAY_MIN} and {DAY_MAX}"},
+            {field: f"jābūt no {DAY_MIN} līdz {DAY_MAX}"},
+        )
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NoNul
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,39}$"), NoNul
+]
+#: A person's name as written (a mentor from outside the programme has no account).
+PersonName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NoNul
+]
+#: A user account's login name.
+UserName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{2,80}$"), NoNul
+]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=11, decimal_places=2)]
 PositiveMoney = Annotated[
     Decimal, Field(gt=0, le=Decimal("100000000"), max_digits=11, decimal_places=2)
 ]
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Day = Annotated[date, Field(ge=DAY_MIN, le=DAY_MAX)]
 #: The longest comment a transition or enrolment keeps: room for a reason, not a report.
 COMMENT_MAX = 2000
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX)]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX), NoNul]
+#: The longest case search term: a name or a register number, with room to spare.
+SEARCH_MAX = 200
 
 
 class Input(BaseModel):
@@ -42,9 +109,9 @@ class OrganisationIn(Input):
     """An NGO to register."""
 
     name: Text
-    reg_no: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{11}$")] = (
-        Field(description="Latvian register number, 11 digits")
-    )
+    reg_no: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{11}$"), NoNul
+    ] = Field(description="Latvian register number, 11 digits")
     legal_form: Tag = Field(description="e.g. association, foundation")
     fields: list[Tag] = Field(default_factory=list, max_length=20)
 
@@ -92,8 +159,8 @@ class FundingSourceIn(Input):
 class EnrolmentIn(Input):
     """Enrol an organisation into a cycle."""
 
-    organisation_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
-    cycle_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    organisation_id: Id
+    cycle_id: Id
 
 
 class AnalysisIn(Input):
@@ -107,9 +174,7 @@ class AnalysisIn(Input):
 class ConsultationIn(Input):
     """One mentor consultation (held on or after the day the case was enrolled)."""
 
-    mentor: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
-    ] = Field(
+    mentor: PersonName = Field(
         description="the mentor's name as written: mentors may be people from outside the "
         "programme without a user account, so it is free text, not a user reference"
     )
@@ -121,14 +186,14 @@ class ConsultationIn(Input):
 class SelectionIn(Input):
     """A funding source chosen for the case."""
 
-    funding_source_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    funding_source_id: Id
     selected_on: Day | None = None
 
 
 class ApplicationIn(Input):
     """A project application prepared for a funding source."""
 
-    funding_source_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    funding_source_id: Id
     title: Text
     domain: Tag
     total_budget_eur: PositiveMoney
@@ -148,8 +213,6 @@ class ApplicationUpdate(Input):
 class UserIn(Input):
     """A user account."""
 
-    name: Annotated[
-        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{2,80}$")
-    ]
-    role: Literal["coordinator", "mentor", "auditor", "admin"]
+    name: UserName
+    role: Role
     locale: Literal["lv", "en"] = "lv"

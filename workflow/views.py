@@ -3,7 +3,6 @@ page with evidence, the triggers and why they are blocked, and the case's histor
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from workflow import cursors
 from workflow.actors import Actor
 from workflow.advance import trigger_statuses
 from workflow.db import read_session
@@ -31,6 +31,7 @@ from workflow.orm import (
 from workflow.permissions import require_case_access, sees_all_cases
 from workflow.rules import Rules
 from workflow.runtime import Runtime
+from workflow.schemas import SEARCH_MAX, refuse_nul
 
 
 class Out(BaseModel):
@@ -193,7 +194,7 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
     since = case.state_since
     days = (today - since.date()).days
     deadline = None if st.final else rules.policy.spec.deadlines.get(case.state)
-    over = max(0, days - deadline) if deadline is not None else 0
+    over = days_over(deadline, since, today)
     return {
         "id": case.id,
         "organisation_id": case.organisation_id,
@@ -214,8 +215,22 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
     }
 
 
+def days_over(deadline_days: int | None, since: datetime | date, today: date) -> int:
+    """Days past the deadline on ``today`` for a state entered at ``since`` (0 within it or
+    without one): counted in whole days, so the deadline day itself is not yet overdue.
+
+    The one rule for the case list, the detail page and the reports; ``overdue_clause`` is
+    its SQL form (``days_over(...) > 0`` exactly when the clause holds).
+    """
+    if deadline_days is None:
+        return 0
+    day = since.date() if isinstance(since, datetime) else since
+    return max(0, (today - day).days - deadline_days)
+
+
 def overdue_clause(rules: Rules, today: date) -> Any:
-    """SQL condition: the case has stayed in its state past the policy's deadline."""
+    """SQL condition: the case has stayed in its state past the policy's deadline, i.e.
+    ``days_over(deadline, state_since, today) > 0``: entered before the cutoff day."""
     parts = []
     for state, days in rules.policy.spec.deadlines.items():
         cutoff = datetime.combine(today - timedelta(days=days), datetime.min.time())
@@ -224,22 +239,13 @@ def overdue_clause(rules: Rules, today: date) -> Any:
 
 
 def encode_cursor(case_id: int) -> str:
-    """An opaque cursor for the next page."""
-    return base64.urlsafe_b64encode(f"c{case_id}".encode()).decode().rstrip("=")
+    """An opaque cursor for the next page of cases."""
+    return cursors.encode("c", case_id)
 
 
 def decode_cursor(cursor: str) -> int:
-    """The last id of the previous page; a malformed cursor is the caller's error."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("c"):
-            raise ValueError
-        return int(text[1:])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(
-            {"cursor": "not a cursor this service issued"},
-            {"cursor": "šo lapas norādi nav izdevis šis pakalpojums"},
-        ) from exc
+    """The last case id of the previous page; anything else names ``cursor``."""
+    return cursors.decode("c", cursor)
 
 
 def list_cases(
@@ -273,9 +279,22 @@ def list_cases(
     if overdue is not None:
         clause = overdue_clause(rules, today)
         q = q.where(clause if overdue else ~clause)
+    if search is not None:
+        search = search.strip()
+        refuse_nul("search", search)
+        if len(search) > SEARCH_MAX:
+            raise InvalidInput(
+                {"search": f"at most {SEARCH_MAX} characters"},
+                {"search": f"ne vairāk kā {SEARCH_MAX} rakstzīmes"},
+            )
     if search:
-        like = f"%{search.strip().lower()}%"
-        q = q.where(or_(Organisation.name.ilike(like), Organisation.reg_no.like(like)))
+        # % and _ are the user's characters, not wildcards
+        q = q.where(
+            or_(
+                Organisation.name.icontains(search, autoescape=True),
+                Organisation.reg_no.contains(search, autoescape=True),
+            )
+        )
     if cursor:
         q = q.where(Case.id > decode_cursor(cursor))
     with read_session(rt.engine) as s:
@@ -449,10 +468,14 @@ def applications_of(
     return out
 
 
-def get_application(rt: Runtime, application_id: int) -> ApplicationOut:
-    """One application or NotFound."""
+def get_application(rt: Runtime, actor: Actor | None, application_id: int) -> ApplicationOut:
+    """One application or NotFound, for whoever may see its case (``actor=None``: the
+    engine's own callers, as in ``case_detail``)."""
     with read_session(rt.engine) as s:
         apps = applications_of(s, application_id=application_id)
-    if not apps:
-        raise NotFound("application", application_id)
+        if not apps:
+            raise NotFound("application", application_id)
+        if actor is not None:
+            mentor_id = s.scalar(select(Case.mentor_id).where(Case.id == apps[0].case_id))
+            require_case_access(rt.rules, actor, mentor_id)
     return apps[0]

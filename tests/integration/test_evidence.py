@@ -112,11 +112,11 @@ def test_submission_before_the_call_opens_is_refused(
         "submitted_on": "the call of ESF+ 2024 opens on 2024-02-01; a prepared application waits for it"
     }
     assert stored(rt, case_id) == before
-    assert views.get_application(rt, app.id).submitted_on is None
+    assert views.get_application(rt, None, app.id).submitted_on is None
     evidence.update_application(
         rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 2, 1))
     )
-    assert views.get_application(rt, app.id).status == "submitted"
+    assert views.get_application(rt, None, app.id).status == "submitted"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +193,7 @@ def test_award_above_the_requested_amount_is_refused(
             decision="awarded", decided_on=date(2023, 5, 30), awarded_eur=Decimal("9000")
         ),
     )
-    got = views.get_application(rt, app_id)
+    got = views.get_application(rt, None, app_id)
     assert (got.status, got.awarded_eur) == ("awarded", Decimal("9000"))
 
 
@@ -211,7 +211,7 @@ def test_rejection_keeps_no_amount(rt: Runtime, drafted: tuple[int, int], clock:
             decision="rejected", decided_on=date(2023, 5, 1), awarded_eur=Decimal("50")
         ),
     )
-    got = views.get_application(rt, app_id)
+    got = views.get_application(rt, None, app_id)
     assert (got.status, got.decision, got.awarded_eur) == ("rejected", "rejected", None)
 
 
@@ -404,3 +404,15 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     detail = views.case_detail(rt, COORDINATOR, case_id)
     assert [c.held_on for c in detail.consultations] == [date(2023, 3, 1)]
     assert detail.applications == []
+
+
+def test_get_application_is_refused_to_a_mentor_of_another_case(
+    rt: Runtime, drafted: tuple[int, int]
+) -> None:
+    from workflow.actors import Actor
+    from workflow.errors import Forbidden
+
+    case_id, app_id = drafted
+    assert views.get_application(rt, COORDINATOR, app_id).case_id == case_id
+    with pytest.raises(Forbidden):
+        views.get_application(rt, Actor("anna", "mentor", 424242), app_id)

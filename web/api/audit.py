@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from flask import Response, stream_with_context
-from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from web.api.cases import Id, PageQuery, Query
 from web.api.models import AuditEvent, EventPage
@@ -15,20 +23,44 @@ from web.context import actor, runtime
 from workflow import auditquery
 
 Name = Annotated[str, StringConstraints(max_length=80)]
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def _moment(value: Any) -> date | datetime:
+    """A day stays a day (the engine reads ``until`` as through its end, as the UI does);
+    anything else must be an instant."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("not a date YYYY-MM-DD") from None
+    try:
+        return _INSTANT.validate_python(value)
+    except ValidationError:
+        raise ValueError("not an ISO 8601 date-time or date") from None
+
+
 Moment = Annotated[
-    datetime,
+    date | datetime,
+    PlainValidator(_moment),
     WithJsonSchema(
         {
             "type": "string",
             "anyOf": [{"format": "date-time"}, {"format": "date"}],
-            "description": "ISO 8601 date-time or date (midnight); without an offset it is UTC",
+            "description": "ISO 8601 date-time (an instant; without an offset it is UTC) or "
+            "a date (a whole day: since from its start, until through its end)",
         }
     ),
 ]
 
 
 class AuditFilter(Query):
-    """Which events: by case, actor, trigger and time (``since`` inclusive, ``until`` not)."""
+    """Which events: by case, actor, trigger and time.
+
+    ``since`` is inclusive and ``until`` an exclusive instant; a date-only ``until`` means
+    through the end of that day (``until=2023-03-01`` includes the events of March 1st),
+    the same as the UI's day filter.
+    """
 
     case_id: Id | None = None
     actor: Name | None = None
@@ -50,9 +82,11 @@ class ExportQuery(AuditFilter):
 class BadEvent(BaseModel):
     """The first event whose chain does not recompute, and what is wrong with it."""
 
-    event_id: int
+    event_id: int | None = Field(description="null when a case's events are all missing")
     case_id: int
-    seq: int = Field(description="its place in the case's chain (1 for the first event)")
+    seq: int | None = Field(
+        description="its place in the case's chain (1 for the first event); null as event_id"
+    )
     problem: str = Field(
         description="e.g. 'its content does not match its hash: the event was edited'"
     )

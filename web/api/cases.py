@@ -9,10 +9,10 @@ from flask import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from web.api.models import AuditEvent, CaseItem, CasePage, EventPage, Model, Recorded
-from web.api.routing import MAX_ID, api_route
+from web.api.routing import api_route
 from web.context import actor, runtime
 from workflow import advance, auditquery, enrolment, evidence, views
-from workflow.schemas import Comment, EnrolmentIn
+from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
 from workflow.views import (
     AnalysisOut,
     ApplicationOut,
@@ -21,8 +21,6 @@ from workflow.views import (
     TriggerView,
 )
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 Cursor = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -38,7 +36,7 @@ class CaseQuery(Query):
     cycle_id: Id | None = None
     state: Annotated[str, StringConstraints(max_length=40)] | None = None
     overdue: bool | None = None
-    search: Annotated[str, StringConstraints(max_length=200)] | None = None
+    search: Annotated[str, StringConstraints(max_length=SEARCH_MAX)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
     cursor: Cursor | None = None
 

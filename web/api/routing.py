@@ -24,11 +24,11 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, Unauthorized
 from web.api import bp
 from web.security import load_user_from_request
 from workflow.errors import InvalidInput, NotFound
+from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
-MAX_ID = 2**31 - 1
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

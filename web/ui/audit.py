@@ -3,20 +3,20 @@ hash-chain check as its own action (it reads the whole log, so a page view never
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from web.context import actor, runtime
-from web.ui import chainproblems
 from web.ui.helpers import EVENT_LABELS
-from web.ui.ids import BadId, check_cursor, parse_id
+from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
-from workflow import auditlog, auditquery
+from workflow import auditquery
 from workflow.errors import InvalidInput
 from workflow.permissions import require_action
 from workflow.views import EventOut
@@ -42,15 +42,15 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
         value = args.get(key, "").strip()
         if value:
             out[key] = value[:80]
-    for key, target, shift in (("since", "since", 0), ("until", "until", 1)):
+    for key in ("since", "until"):
         raw = args.get(key, "").strip()
         if raw:
             try:
-                d = date.fromisoformat(raw)
+                # a whole day: the engine (auditquery.bound) checks its range and reads
+                # ``until`` as "through that day", as the API does for a day
+                out[key] = date.fromisoformat(raw)
             except ValueError:
                 errors[key] = _("a date YYYY-MM-DD")
-                continue
-            out[target] = datetime.combine(d + timedelta(days=shift), time.min, tzinfo=UTC)
     return out, errors
 
 
@@ -64,7 +64,6 @@ def index() -> ResponseReturnValue:
     events: list[EventOut] = []
     nxt = None
     try:
-        check_cursor(auditquery.decode_cursor, after)
         if not errors:  # a filter that could not be read lists nothing rather than everything
             events, nxt = auditquery.list_events(
                 rt,
@@ -107,7 +106,7 @@ def verify() -> ResponseReturnValue:
         "audit/verify.html",
         verification=result,
         bad=bad,
-        problem=chainproblems.finding(str(bad["problem"])) if bad else "",
+        problem=(result.problem_lv if str(get_locale()) == "lv" else bad["problem"]) if bad else "",
     )
 
 
@@ -129,8 +128,17 @@ def export(fmt: str) -> ResponseReturnValue:
         ), 400
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stamp = rt.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        chunks = auditquery.export(rt, actor(), fmt, **filters)
+    except InvalidInput as exc:
+        return render_template(
+            "error.html",
+            status=400,
+            title=_("Bad request"),
+            message="; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items()),
+        ), 400
     return Response(
-        stream_with_context(auditlog.export(rt, fmt, **filters)),
+        stream_with_context(chunks),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{fmt}"'},
     )

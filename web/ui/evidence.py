@@ -34,6 +34,7 @@ from workflow.schemas import (
     ApplicationIn,
     ApplicationUpdate,
     ConsultationIn,
+    EnrolmentIn,
     OrganisationIn,
     SelectionIn,
 )
@@ -232,7 +233,7 @@ def application_update(application_id: int) -> ResponseReturnValue:
     rt = runtime()
     who = actor()
     require_evidence(rt.rules, who, "application_update")
-    app = views.get_application(rt, application_id)
+    app = views.get_application(rt, who, application_id)
     detail = views.case_detail(rt, who, app.case_id)
     form = F.ApplicationUpdateForm()
     problems: list[str] = []
@@ -302,8 +303,6 @@ def enrol() -> ResponseReturnValue:
                         comment=(form.comment.data or "").strip(),
                     )
                 )
-
-            from workflow.schemas import EnrolmentIn
 
             ok, problems = _submit(form, EnrolmentIn, ("organisation_id", "cycle_id"), call)
             if ok:

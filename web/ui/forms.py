@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workflow.policies import ROLES
 from workflow.schemas import COMMENT_MAX
 
 logger = logging.getLogger(__name__)
@@ -168,12 +169,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("User name"))
     role = SelectField(
         _l("Role"),
-        choices=[
-            C("coordinator", _l("coordinator")),
-            C("mentor", _l("mentor")),
-            C("auditor", _l("auditor")),
-            C("admin", _l("admin")),
-        ],
+        # the policy's roles; their labels are marked for the catalogue in web/ui/vocabulary.py
+        choices=[C(role, _l(role)) for role in ROLES],
     )
     locale = SelectField(_l("Language"), choices=[C("lv", "latviešu"), C("en", "English")])
     password = PasswordField(_l("Password (at least 10 characters)"))

@@ -1,25 +1,22 @@
-"""Record ids as the UI accepts them: whole numbers from 1 to 2**31 - 1.
+"""Record ids as the UI accepts them: whole numbers from 1 to ``MAX_ID``.
 
 Every id column is a 32-bit integer on PostgreSQL, and SQLite refuses a Python int past
 64 bits with an ``OverflowError``; so an id outside the range names no record and is
 stopped here, before a query: in a path it is an unknown page (404), in a filter it is a
-field error. The bound is the same as the schemas' (``le=2**31 - 1``), the CLI's
-``MAX_ID`` and the API's.
+field error. The bound is the engine's ``workflow.schemas.MAX_ID`` (page cursors are
+checked by the engine's decoder itself).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, ValidationError
 
-from workflow.errors import InvalidInput
+from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
-
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(BaseConverter):
@@ -57,12 +54,3 @@ def parse_id(raw: str | None) -> int | None:
     if not 1 <= number <= MAX_ID:
         raise BadId(_("Must be between 1 and %(max)d.", max=MAX_ID))
     return number
-
-
-def check_cursor(decode: Callable[[str], int], cursor: str | None) -> None:
-    """Refuse a page cursor whose id is out of range as the service refuses a malformed one."""
-    if cursor and not 0 <= decode(cursor) <= MAX_ID:
-        raise InvalidInput(
-            {"cursor": "not a cursor this service issued"},
-            {"cursor": "šo lapas norādi nav izdevis šis pakalpojums"},
-        )
