@@ -60,3 +60,19 @@ def test_refused_files_are_listed_with_their_modification_times(
     assert "<caption>Nepiemērotie faili</caption>" in table
     assert f"<td><code>policies/programme.yaml</code></td><td>{shown}</td>" in table
     assert "Ielādēts" not in page
+
+
+def test_a_failing_rules_store_is_the_error_page_not_a_half_page(
+    client_as: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug behind the page is reported (500, logged) instead of being shown as a note."""
+
+    def broken(rt: Runtime) -> None:
+        raise RuntimeError("rules_versions: secret internals")
+
+    monkeypatch.setattr(rulestore, "history", broken)
+    r = client_as("admin").get("/admin/rules")
+    assert r.status_code == 500
+    page = r.get_data(as_text=True)
+    assert "Kaut kas nogāja greizi" in page
+    assert "secret internals" not in page

@@ -1,22 +1,22 @@
 """Administration: users and roles; the states and policy files in force, their history
-and differences (through ``workflow.rulestore`` when it is installed)."""
+and differences (through ``workflow.rulestore``)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from pydantic import ValidationError
 
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui.helpers import apply_errors
 from web.ui.messages import conflict_message
 from web.ui.validation import invalid_errors, pydantic_errors
-from workflow import accounts
+from workflow import accounts, rulestore
 from workflow.errors import Conflict, InvalidInput
 from workflow.permissions import require_action
 from workflow.schemas import UserIn
@@ -38,8 +38,6 @@ def users() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            from pydantic import ValidationError
-
             try:
                 data = UserIn.model_validate(F.values(form, ("name", "role", "locale")))
                 accounts.add_user(rt, data, form.password.data or None, actor=who)
@@ -63,39 +61,18 @@ def users() -> ResponseReturnValue:
     )
 
 
-def _rulestore() -> Any:
-    """The rules-store module, or None while it is not part of this installation."""
-    try:
-        from workflow import rulestore
-    except ImportError:
-        return None
-    return rulestore
-
-
 @bp.route("/rules")
 @login_required
 def rules() -> ResponseReturnValue:
     """The active states and policy files with hashes, their history and any ignored error."""
     rt = runtime()
     require_action(rt.rules, actor(), "manage_policies")
-    store = _rulestore()
-    status = history = None
-    error = None
-    if store is not None:
-        try:
-            status = store.status(rt)
-            history = store.history(rt)
-        except Exception as exc:  # noqa: BLE001 - the page must still show the active hashes
-            logger.exception("rulestore failed")
-            error = str(exc)
     return render_template(
         "admin/rules.html",
         states_hash=rt.rules.states_hash,
         policy_hash=rt.rules.policy_hash,
-        store=store is not None,
-        status=status,
-        history=history,
-        error=error,
+        status=rulestore.status(rt),
+        history=rulestore.history(rt),
     )
 
 
@@ -105,10 +82,7 @@ def show_version(sha: str) -> ResponseReturnValue:
     """One stored version of the files."""
     rt = runtime()
     require_action(rt.rules, actor(), "manage_policies")
-    store = _rulestore()
-    if store is None:
-        return redirect(url_for(".rules"))
-    return render_template("admin/rules_show.html", sha=sha, version=store.show(rt, sha))
+    return render_template("admin/rules_show.html", sha=sha, version=rulestore.show(rt, sha))
 
 
 @bp.route("/rules/diff")
@@ -117,8 +91,5 @@ def diff() -> ResponseReturnValue:
     """The difference between two stored versions (``?a=SHA&b=SHA``)."""
     rt = runtime()
     require_action(rt.rules, actor(), "manage_policies")
-    store = _rulestore()
-    if store is None:
-        return redirect(url_for(".rules"))
     a, b = request.args.get("a", ""), request.args.get("b", "")
-    return render_template("admin/rules_diff.html", a=a, b=b, diff=store.diff(rt, a, b))
+    return render_template("admin/rules_diff.html", a=a, b=b, diff=rulestore.diff(rt, a, b))
