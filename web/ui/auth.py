@@ -38,10 +38,14 @@ bp = Blueprint("ui_auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site relative paths; anything else goes to the dashboard."""
-    if target:
+    """Only same-site relative paths; anything else goes to the dashboard.
+
+    A control character (a newline would split the ``Location`` header) or a backslash
+    (browsers read ``/\\host`` as another site) is refused before the target is parsed.
+    """
+    if target and not any(ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
             if not target.startswith("//"):
                 return target
     return url_for("ui_dashboard.index")
