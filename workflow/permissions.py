@@ -15,7 +15,7 @@ def require_trigger(rules: Rules, actor: Actor, trigger: str) -> None:
 
 def require_evidence(rules: Rules, actor: Actor, kind: str) -> None:
     """Refuse evidence the actor's role may not record."""
-    if kind not in rules.policy.role(actor.role).evidence:
+    if not may_record(rules, actor, kind):
         raise Forbidden(actor.role, f"record {kind}")
 
 
@@ -28,6 +28,12 @@ def require_action(rules: Rules, actor: Actor, action: str) -> None:
 def may(rules: Rules, actor: Actor, action: str) -> bool:
     """Whether the actor's role may take ``action`` (for hiding controls)."""
     return action in rules.policy.role(actor.role).actions
+
+
+def may_record(rules: Rules, actor: Actor, kind: str) -> bool:
+    """Whether the actor's role may record evidence of ``kind`` (for hiding controls; the
+    same test :func:`require_evidence` refuses by)."""
+    return kind in rules.policy.role(actor.role).evidence
 
 
 def require_case_access(rules: Rules, actor: Actor, mentor_id: int | None) -> None:

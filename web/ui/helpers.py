@@ -130,7 +130,7 @@ def may_record(kind: str) -> bool:
     """Whether the logged-in user's role may record a kind of evidence."""
     if not current_user.is_authenticated:
         return False
-    return kind in runtime().rules.policy.role(current_user.role).evidence
+    return permissions.may_record(runtime().rules, current_user.actor(), kind)
 
 
 def apply_errors(form: Form, errors: dict[str, str]) -> list[str]:
