@@ -135,6 +135,16 @@ def list_users(rt: Runtime) -> list[UserView]:
         return [_view(u) for u in s.scalars(select(User).order_by(User.name))]
 
 
+def active_mentors(rt: Runtime) -> list[UserView]:
+    """The users a case can be assigned to or a consultation attributed to, by name: active
+    mentors (an inactive account keeps its history but takes no new work)."""
+    with read_session(rt.engine) as s:
+        rows = s.scalars(
+            select(User).where(User.role == "mentor", User.active.is_(True)).order_by(User.name)
+        )
+        return [_view(u) for u in rows]
+
+
 def token_digest(token: str) -> str:
     """What is stored of a token: its SHA-256 (tokens are random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()

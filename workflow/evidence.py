@@ -15,6 +15,7 @@ from workflow import chain
 from workflow.actors import Actor
 from workflow.db import read
 from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.guards import call_closed
 from workflow.orm import (
     Application,
     Case,
@@ -319,7 +320,7 @@ def _update_problems(
                 f"„{src.programme}” konkurss atveras {src.call_opens}; "
                 "sagatavots pieteikums gaida tā atvēršanu",
             )
-        elif sub > src.call_closes:
+        elif call_closed(src, sub):
             fail(
                 "submitted_on",
                 f"the call of {src.programme} closed on {src.call_closes}",
@@ -379,11 +380,18 @@ def assign_mentor(
     """Assign a mentor user to the case (mentors see only their assigned cases)."""
 
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
-        user = conn.execute(select(User.id, User.role).where(User.name == mentor_name)).first()
+        user = conn.execute(
+            select(User.id, User.role, User.active).where(User.name == mentor_name)
+        ).first()
         if user is None or user.role != "mentor":
             raise InvalidInput(
                 {"mentor": f"{mentor_name!r} is not a mentor"},
                 {"mentor": f"{mentor_name!r} nav mentors"},
+            )
+        if not user.active:
+            raise InvalidInput(
+                {"mentor": f"{mentor_name!r} is no longer active and takes no new cases"},
+                {"mentor": f"{mentor_name!r} vairs nav aktīvs un jaunas lietas nepieņem"},
             )
         conn.execute(update(Case).where(Case.id == head.id).values(mentor_id=user.id))
         head.mentor_id = user.id

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -115,6 +116,19 @@ def enough_consultations(f: Facts, p: ConsultParams) -> Verdict:
     )
 
 
+class HasCall(Protocol):
+    """A funding source, or a fact about one: anything with a call's closing day."""
+
+    @property
+    def call_closes(self) -> date: ...
+
+
+def call_closed(source: HasCall, day: date) -> bool:
+    """Whether the call has closed by ``day`` (its closing day itself is still open): the one
+    definition the guards, the evidence checks and the screens share."""
+    return source.call_closes < day
+
+
 @guard("open_source_selected", needs=("sources",))
 def open_source_selected(f: Facts, _: NoParams) -> Verdict:
     """A selected source whose call has already closed cannot fund anything."""
@@ -123,7 +137,7 @@ def open_source_selected(f: Facts, _: NoParams) -> Verdict:
         return Verdict(
             False, "no funding source selected", "nav atlasīts neviens finansējuma avots"
         )
-    still_open = [s for s in sources if s.call_closes >= f.today]
+    still_open = [s for s in sources if not call_closed(s, f.today)]
     if not still_open:
         names = ", ".join(f"{s.programme} (closed {s.call_closes})" for s in sources)
         names_lv = ", ".join(f"«{s.programme}» (slēdzās {s.call_closes})" for s in sources)
@@ -224,7 +238,7 @@ def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
                 f"'{a.title}' datēts {a.submitted_on}, ārpus konkursa laika "
                 f"no {a.call_opens} līdz {a.call_closes}"
             )
-        elif a.call_closes < f.today:
+        elif call_closed(a, f.today):
             en.append(
                 f"'{a.title}' was not submitted; the call of {a.programme} closed on {a.call_closes}"
             )

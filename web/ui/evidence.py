@@ -28,6 +28,7 @@ from web.ui.messages import conflict_message, eligibility_reasons
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import accounts, enrolment, evidence, registry, views
 from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
+from workflow.guards import call_closed
 from workflow.permissions import require_action, require_evidence
 from workflow.schemas import (
     AnalysisIn,
@@ -143,7 +144,7 @@ def analysis(case_id: int) -> ResponseReturnValue:
 def consultation(case_id: int) -> ResponseReturnValue:
     """Record a mentor consultation (mentors: on their assigned cases)."""
     form = F.ConsultationForm()
-    mentors = [u.name for u in accounts.list_users(runtime()) if u.role == "mentor" and u.active]
+    mentors = [u.name for u in accounts.active_mentors(runtime())]
     form.mentor.choices = [SelectChoice("", "–"), *(SelectChoice(n, n) for n in mentors)]
     if request.method == "GET":
         assigned = views.case_detail(runtime(), actor(), case_id).mentor
@@ -171,7 +172,7 @@ def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
         if only is not None and s.id not in only:
             continue
         text = f"{s.funder} — {s.programme} ({day(s.call_opens)} – {day(s.call_closes)})"
-        if s.call_closes < today:
+        if call_closed(s, today):
             text = _("%(source)s — call closed", source=text)
         out.append(SelectChoice(str(s.id), text))
     return out
