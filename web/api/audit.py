@@ -16,11 +16,12 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from web.api.cases import Id, PageQuery, Query
+from web.api.cases import PageQuery, Query
 from web.api.models import AuditEvent, EventPage
 from web.api.routing import api_route
 from web.context import actor, runtime
 from workflow import auditquery
+from workflow.schemas import Id
 
 Name = Annotated[str, StringConstraints(max_length=80)]
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(datetime)

@@ -6,7 +6,7 @@ Each write answers 201 with the record's id, the case's new version and the audi
 
 from __future__ import annotations
 
-from web.api.cases import Query, Version, recorded
+from web.api.cases import Query, recorded
 from web.api.models import Recorded
 from web.api.routing import api_route
 from web.context import actor, runtime
@@ -17,6 +17,7 @@ from workflow.schemas import (
     ApplicationUpdate,
     ConsultationIn,
     SelectionIn,
+    Version,
 )
 
 WRITE_ERRORS = (403, 404, 409)

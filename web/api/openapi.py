@@ -19,9 +19,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.api.problems import PROBLEM_MEDIA, Problem
-from web.api.routing import MAX_ID, ROUTES, Route, api_route
+from web.api.routing import ROUTES, Route, api_route
 from web.context import runtime
 from workflow.rules import Rules
+from workflow.schemas import MAX_ID
 
 REF = "#/components/schemas/{model}"
 TITLES = {
