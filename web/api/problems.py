@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from web.api import bp
+from web.statuses import status_for
 from workflow.errors import (
     Conflict,
     DefinitionError,
@@ -131,12 +132,12 @@ def field_name(loc: tuple[int | str, ...]) -> str:
 def from_workflow(exc: WorkflowError) -> Problem:
     """Map an engine error to its problem; the order matters only for subclasses."""
     if isinstance(exc, NotFound):
-        return _problem(404, "not-found", "Not found", str(exc))
+        return _problem(status_for(exc), "not-found", "Not found", str(exc))
     if isinstance(exc, Forbidden):
-        return _problem(403, "forbidden", "Forbidden", str(exc))
+        return _problem(status_for(exc), "forbidden", "Forbidden", str(exc))
     if isinstance(exc, TransitionNotAllowed):
         return _problem(
-            409,
+            status_for(exc),
             "transition-not-allowed",
             "Trigger not valid from this state",
             str(exc),
@@ -145,7 +146,7 @@ def from_workflow(exc: WorkflowError) -> Problem:
         )
     if isinstance(exc, StaleCase):
         return _problem(
-            409,
+            status_for(exc),
             "stale-version",
             "The case has changed",
             str(exc),
@@ -154,17 +155,19 @@ def from_workflow(exc: WorkflowError) -> Problem:
         )
     if isinstance(exc, Conflict):
         return _problem(
-            409,
+            status_for(exc),
             exc.code.replace("_", "-"),
             CONFLICT_TITLES.get(exc.code, "Conflict"),
             str(exc),
             code=exc.code,
         )
     if isinstance(exc, Ineligible):
-        return _problem(422, "ineligible", "Not eligible", str(exc), reasons=exc.reasons)
+        return _problem(
+            status_for(exc), "ineligible", "Not eligible", str(exc), reasons=exc.reasons
+        )
     if isinstance(exc, GuardRejected):
         return _problem(
-            422,
+            status_for(exc),
             "guard-rejected",
             "Blocked by guards",
             str(exc),
@@ -176,7 +179,7 @@ def from_workflow(exc: WorkflowError) -> Problem:
         )
     if isinstance(exc, InvalidInput):
         return _problem(
-            422,
+            status_for(exc),
             "invalid-input",
             "Invalid input",
             str(exc),
@@ -184,7 +187,9 @@ def from_workflow(exc: WorkflowError) -> Problem:
         )
     if isinstance(exc, DefinitionError):
         logger.error("rules in force are invalid: %s", exc)
-        return _problem(500, "rules-invalid", "The rules in force are invalid", str(exc))
+        return _problem(
+            status_for(exc), "rules-invalid", "The rules in force are invalid", str(exc)
+        )
     logger.error("unmapped workflow error: %r", exc)
     return _problem(500, "internal", "Internal error", "the server could not complete the request")
 

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.statuses import status_for
 from web.ui.helpers import lang, trigger_label
 from web.ui.messages import conflict_message, eligibility_reasons, forbidden_what
 from web.ui.validation import invalid_errors
@@ -43,7 +44,9 @@ def forbidden(exc: Forbidden) -> ResponseReturnValue:
     """The role may not do this: 403, saying what was refused."""
     logger.info("forbidden: %s", exc)
     return _page(
-        403, _("Not allowed"), _("Your role may not do this: %(what)s.", what=forbidden_what(exc))
+        status_for(exc),
+        _("Not allowed"),
+        _("Your role may not do this: %(what)s.", what=forbidden_what(exc)),
     )
 
 
@@ -51,7 +54,9 @@ def not_found(exc: NotFound) -> ResponseReturnValue:
     """A record that does not exist: 404."""
     kind = label(RECORDS, exc.kind)
     return _page(
-        404, _("Not found"), _("%(kind)s %(key)s: no such record.", kind=kind, key=exc.key)
+        status_for(exc),
+        _("Not found"),
+        _("%(kind)s %(key)s: no such record.", kind=kind, key=exc.key),
     )
 
 
@@ -59,20 +64,20 @@ def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
     """Any other engine refusal the view did not handle itself: its message, 409 or 422."""
     if isinstance(exc, StaleCase):
         return _page(
-            409,
+            status_for(exc),
             _("The case has changed"),
             _("Someone changed this case meanwhile. Reload it and try again."),
         )
     if isinstance(exc, InvalidInput):
         text = "; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items())
-        return _page(422, _("Cannot do this"), text)
+        return _page(status_for(exc), _("Cannot do this"), text)
     if isinstance(exc, Ineligible):
         reasons = " ".join(eligibility_reasons(exc))
-        return _page(422, _("Cannot do this"), f"{_('Not eligible:')} {reasons}")
+        return _page(status_for(exc), _("Cannot do this"), f"{_('Not eligible:')} {reasons}")
     if isinstance(exc, GuardRejected):
         lv = lang() == "lv"
         return _page(
-            422,
+            status_for(exc),
             _("Cannot do this"),
             " ".join(f.message_lv if lv else f.message_en for f in exc.failures),
         )
@@ -80,11 +85,15 @@ def workflow_error(exc: WorkflowError) -> ResponseReturnValue:
         text = _(
             "%(t)s is not possible from the case's current state.", t=trigger_label(exc.trigger)
         )
-        return _page(409, _("Cannot do this"), text)
+        return _page(status_for(exc), _("Cannot do this"), text)
     if isinstance(exc, Conflict):
-        return _page(409, _("Cannot do this"), conflict_message(exc))
-    logger.exception("unhandled workflow error")
-    return _page(500, _("Something went wrong"), str(exc))
+        return _page(status_for(exc), _("Cannot do this"), conflict_message(exc))
+    logger.error("unhandled workflow error: %r", exc)  # e.g. broken rules: details in the log
+    return _page(
+        status_for(exc),
+        _("Something went wrong"),
+        _("An unexpected error occurred; it has been logged. Try again later."),
+    )
 
 
 def csrf_error(exc: CSRFError) -> ResponseReturnValue:
