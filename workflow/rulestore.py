@@ -243,11 +243,49 @@ class WatchedRules:
                 self._activate(rules, by)
             self._clear()
         except DefinitionError as exc:
+            adopted = self._adopt_stored()
             self._fail(exc.problems)
+            if not adopted:
+                return  # the database could not be read: try again on the next call
         except SQLAlchemyError as exc:
             self._fail([f"database: the changed rules could not be activated: {exc}"])
             return  # not remembered: try again on the next call
         self._remember(seen)
+
+    def _adopt_stored(self) -> bool:
+        """Files broken: take the newest version any process activated, not this one's own.
+
+        Workers pick up a change on their next request, so a worker that served none
+        between a good edit and a broken one still holds the older rules; the last good
+        rules are the newest stored in ``rules_versions`` (already activated, cases
+        already moved), shared by every worker. False when the database cannot be read.
+        """
+        try:
+            with read(self._engine) as conn:
+                files = latest_files(conn)
+        except SQLAlchemyError:
+            logger.exception("could not read the stored rules versions")
+            return False
+        if files is None:
+            return True
+        try:
+            rules = _compile_stored(files)
+        except DefinitionError as exc:  # a stored text this code no longer accepts
+            logger.error("the newest stored rules do not compile: %s", exc.problems)
+            return True
+        assert self._rules is not None
+        if (rules.states_hash, rules.policy_hash) == (
+            self._rules.states_hash,
+            self._rules.policy_hash,
+        ):
+            return True
+        self._rules, self._loaded_at = rules, self._clock()
+        logger.info(
+            "rules files broken; in force: the newest stored states %s, policy %s",
+            rules.states_hash[:12],
+            rules.policy_hash[:12],
+        )
+        return True
 
     def _activate(self, rules: Rules, by: str) -> None:
         """Move stranded cases (or refuse), store the versions, then swap: all or nothing."""
@@ -274,10 +312,7 @@ class WatchedRules:
         except SQLAlchemyError:
             logger.exception("could not read the stored rules versions")
             return None
-        if files is None:
-            return None
-        (sname, stext), *_ = files["states"]
-        return compile_rules(parse_states(stext, sname), parse_policy(files["policy"]))
+        return None if files is None else _compile_stored(files)
 
     def _clear(self) -> None:
         self._errors, self._errors_since = [], None
@@ -297,6 +332,11 @@ class WatchedRules:
         if not self._errors:
             self._errors_since = self._clock()
         self._errors = list(problems)
+
+
+def _compile_stored(files: dict[str, list[tuple[str, str]]]) -> Rules:
+    (sname, stext), *_ = files["states"]
+    return compile_rules(parse_states(stext, sname), parse_policy(files["policy"]))
 
 
 def _mtime(path: Path) -> datetime | None:

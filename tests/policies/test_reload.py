@@ -106,6 +106,23 @@ def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, c
     assert any("rolez: unknown policy section" in e for e in again.status().errors)
 
 
+def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(watched_rt, files, clock):
+    """Two workers on one database: only the first serves a request between the good
+    edit and the broken one; the second then keeps the newest good rules, not its own."""
+    other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
+    assert other.current().policy.spec.guards["consult"]["min_consultations"] == 1
+
+    files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
+    raised = watched_rt.rules
+    assert raised.policy.spec.guards["consult"]["min_consultations"] == 3
+    files.edit(files.policy, "min_consultations: 3", "min_consultations: [")
+
+    assert watched_rt.rules.policy_hash == raised.policy_hash
+    assert other.current().policy_hash == raised.policy_hash
+    assert other.current().policy.spec.guards["consult"]["min_consultations"] == 3
+    assert any("invalid YAML" in e for e in other.status().errors)
+
+
 def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, files, clock):
     files.edit(files.policy, "roles:", "rolez:")
     engine = make_engine(sqlite_url)
