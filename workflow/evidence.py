@@ -16,6 +16,7 @@ from workflow.actors import Actor
 from workflow.db import read
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.guards import call_closed
+from workflow.localformat import day as fmt_day
 from workflow.orm import (
     Application,
     Case,
@@ -59,8 +60,12 @@ def _not_before_enrolment(conn: Connection, case_id: int, field: str, day: date)
     enrolled_on = _enrolled_on(conn, case_id)
     if day < enrolled_on:
         raise InvalidInput(
-            {field: f"{day} is before the case was enrolled on {enrolled_on}"},
-            {field: f"{day} ir pirms lietas uzņemšanas dienas ({enrolled_on})"},
+            {
+                field: f"{fmt_day(day, 'en')} is before the case was enrolled on {fmt_day(enrolled_on, 'en')}"
+            },
+            {
+                field: f"{fmt_day(day, 'lv')} ir pirms lietas uzņemšanas dienas ({fmt_day(enrolled_on, 'lv')})"
+            },
         )
 
 
@@ -146,8 +151,8 @@ def record_consultation(
     def write(conn: Connection, head: chain.CaseHead, today: date) -> tuple[int, dict[str, Any]]:
         if data.held_on > today:
             raise InvalidInput(
-                {"held_on": f"{data.held_on} is in the future"},
-                {"held_on": f"{data.held_on} ir nākotnē"},
+                {"held_on": f"{fmt_day(data.held_on, 'en')} is in the future"},
+                {"held_on": f"{fmt_day(data.held_on, 'lv')} ir nākotnē"},
             )
         _not_before_enrolment(conn, head.id, "held_on", data.held_on)
         values = data.model_dump()
@@ -311,20 +316,24 @@ def _update_problems(
     sub = m["submitted_on"]
     if sub is not None:
         if sub > today:
-            fail("submitted_on", f"{sub} is in the future", f"{sub} ir nākotnē")
+            fail(
+                "submitted_on",
+                f"{fmt_day(sub, 'en')} is in the future",
+                f"{fmt_day(sub, 'lv')} ir nākotnē",
+            )
         elif sub < src.call_opens:
             fail(
                 "submitted_on",
-                f"the call of {src.programme} opens on {src.call_opens}; "
+                f"the call of {src.programme} opens on {fmt_day(src.call_opens, 'en')}; "
                 "a prepared application waits for it",
-                f"„{src.programme}” konkurss atveras {src.call_opens}; "
+                f"„{src.programme}” konkurss atveras {fmt_day(src.call_opens, 'lv')}; "
                 "sagatavots pieteikums gaida tā atvēršanu",
             )
         elif call_closed(src, sub):
             fail(
                 "submitted_on",
-                f"the call of {src.programme} closed on {src.call_closes}",
-                f"„{src.programme}” konkurss slēdzās {src.call_closes}",
+                f"the call of {src.programme} closed on {fmt_day(src.call_closes, 'en')}",
+                f"„{src.programme}” konkurss slēdzās {fmt_day(src.call_closes, 'lv')}",
             )
     if m["decision"] is not None:
         if sub is None:

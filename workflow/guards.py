@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflow.facts import Facts
+from workflow.localformat import day, eur
 from workflow.vocabulary import lv_one
 
 
@@ -68,10 +69,6 @@ def guard(
         return fn
 
     return register
-
-
-def _eur(amount: Decimal) -> str:
-    return f"EUR {amount:,.2f}"
 
 
 @guard("needs_analysis_recorded", needs=("analysis",))
@@ -139,8 +136,10 @@ def open_source_selected(f: Facts, _: NoParams) -> Verdict:
         )
     still_open = [s for s in sources if not call_closed(s, f.today)]
     if not still_open:
-        names = ", ".join(f"{s.programme} (closed {s.call_closes})" for s in sources)
-        names_lv = ", ".join(f"«{s.programme}» (slēdzās {s.call_closes})" for s in sources)
+        names = ", ".join(f"{s.programme} (closed {day(s.call_closes, 'en')})" for s in sources)
+        names_lv = ", ".join(
+            f"«{s.programme}» (slēdzās {day(s.call_closes, 'lv')})" for s in sources
+        )
         return Verdict(
             False,
             f"every selected source's call has closed: {names}",
@@ -168,15 +167,15 @@ def _application_problems(a: Any) -> list[tuple[str, str]]:
     if a.requested_eur > a.max_grant_eur:
         problems.append(
             (
-                f"requests {_eur(a.requested_eur)}, above the source's maximum {_eur(a.max_grant_eur)}",
-                f"pieprasa {_eur(a.requested_eur)}, vairāk par avota maksimumu {_eur(a.max_grant_eur)}",
+                f"requests {eur(a.requested_eur, 'en')}, above the source's maximum {eur(a.max_grant_eur, 'en')}",
+                f"pieprasa {eur(a.requested_eur, 'lv')}, vairāk par avota maksimumu {eur(a.max_grant_eur, 'lv')}",
             )
         )
     if a.requested_eur > a.total_budget_eur:
         problems.append(
             (
-                f"requests {_eur(a.requested_eur)}, above its total budget {_eur(a.total_budget_eur)}",
-                f"pieprasa {_eur(a.requested_eur)}, vairāk par kopējo budžetu {_eur(a.total_budget_eur)}",
+                f"requests {eur(a.requested_eur, 'en')}, above its total budget {eur(a.total_budget_eur, 'en')}",
+                f"pieprasa {eur(a.requested_eur, 'lv')}, vairāk par kopējo budžetu {eur(a.total_budget_eur, 'lv')}",
             )
         )
     return problems
@@ -212,8 +211,8 @@ def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
         if a.submitted_on is not None and a.call_opens <= a.submitted_on <= a.call_closes:
             return Verdict(
                 True,
-                f"'{a.title}' submitted on {a.submitted_on}, inside the call window",
-                f"'{a.title}' iesniegts {a.submitted_on}, konkursa laikā",
+                f"'{a.title}' submitted on {day(a.submitted_on, 'en')}, inside the call window",
+                f"'{a.title}' iesniegts {day(a.submitted_on, 'lv')}, konkursa laikā",
             )
     if not apps:
         return Verdict(False, "no application to submit", "nav pieteikuma, ko iesniegt")
@@ -223,37 +222,37 @@ def submitted_within_call(f: Facts, _: NoParams) -> Verdict:
         return Verdict(
             False,
             f"no application submitted; '{w.title}' waits for the call of {w.programme} "
-            f"to open on {w.call_opens}",
-            f"neviens pieteikums nav iesniegts; '{w.title}' gaida, kad {w.call_opens} "
+            f"to open on {day(w.call_opens, 'en')}",
+            f"neviens pieteikums nav iesniegts; '{w.title}' gaida, kad {day(w.call_opens, 'lv')} "
             f"atvērsies programmas «{w.programme}» konkurss",
         )
     en, lv = [], []
     for a in apps:
         if a.submitted_on is not None:
             en.append(
-                f"'{a.title}' is dated {a.submitted_on}, outside the call window "
-                f"{a.call_opens} to {a.call_closes}"
+                f"'{a.title}' is dated {day(a.submitted_on, 'en')}, outside the call window "
+                f"{day(a.call_opens, 'en')} to {day(a.call_closes, 'en')}"
             )
             lv.append(
-                f"'{a.title}' datēts {a.submitted_on}, ārpus konkursa laika "
-                f"no {a.call_opens} līdz {a.call_closes}"
+                f"'{a.title}' datēts {day(a.submitted_on, 'lv')}, ārpus konkursa laika "
+                f"no {day(a.call_opens, 'lv')} līdz {day(a.call_closes, 'lv')}"
             )
         elif call_closed(a, f.today):
             en.append(
-                f"'{a.title}' was not submitted; the call of {a.programme} closed on {a.call_closes}"
+                f"'{a.title}' was not submitted; the call of {a.programme} closed on {day(a.call_closes, 'en')}"
             )
             lv.append(
                 f"'{a.title}' netika iesniegts; programmas «{a.programme}» konkurss "
-                f"slēdzās {a.call_closes}"
+                f"slēdzās {day(a.call_closes, 'lv')}"
             )
         else:
             en.append(
                 f"'{a.title}' is not submitted yet; the call of {a.programme} is open until "
-                f"{a.call_closes}"
+                f"{day(a.call_closes, 'en')}"
             )
             lv.append(
                 f"'{a.title}' vēl nav iesniegts; programmas «{a.programme}» konkurss "
-                f"atvērts līdz {a.call_closes}"
+                f"atvērts līdz {day(a.call_closes, 'lv')}"
             )
     return Verdict(
         False,

@@ -109,7 +109,7 @@ def test_submission_before_the_call_opens_is_refused(
             rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 1, 20))
         )
     assert exc.value.errors == {
-        "submitted_on": "the call of ESF+ 2024 opens on 2024-02-01; a prepared application waits for it"
+        "submitted_on": "the call of ESF+ 2024 opens on Feb 1, 2024; a prepared application waits for it"
     }
     assert stored(rt, case_id) == before
     assert views.get_application(rt, None, app.id).submitted_on is None
@@ -124,7 +124,7 @@ def test_submission_before_the_call_opens_is_refused(
     [
         (
             {"submitted_on": date(2023, 3, 2)},  # the clock stands at 2023-03-01
-            {"submitted_on": "2023-03-02 is in the future"},
+            {"submitted_on": "Mar 2, 2023 is in the future"},
         ),
         (
             {"decision": "awarded", "decided_on": date(2023, 3, 1), "awarded_eur": Decimal("5000")},
@@ -236,7 +236,7 @@ def test_consultation_in_the_future_is_refused(rt: Runtime, make_case: Callable[
             case_id,
             ConsultationIn(mentor="anna", held_on=date(2023, 3, 2), hours=Decimal("1"), topic="PR"),
         )
-    assert exc.value.errors == {"held_on": "2023-03-02 is in the future"}
+    assert exc.value.errors == {"held_on": "Mar 2, 2023 is in the future"}
     assert stored(rt, case_id) == before
 
 
@@ -323,8 +323,8 @@ def test_select_sources_is_blocked_once_every_selected_call_has_closed(
     assert [(f.guard, f.message_en) for f in exc.value.failures] == [
         (
             "open_source_selected",
-            "every selected source's call has closed: Klasteri (closed 2023-03-31), "
-            "NVO fonds (closed 2023-04-14)",
+            "every selected source's call has closed: Klasteri (closed Mar 31, 2023), "
+            "NVO fonds (closed Apr 14, 2023)",
         )
     ]
     assert stored(rt, case_id) == before
@@ -379,10 +379,10 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
         with pytest.raises(InvalidInput) as exc:
             attempt()
         assert exc.value.errors == {
-            field: "2020-01-01 is before the case was enrolled on 2023-03-01"
+            field: "Jan 1, 2020 is before the case was enrolled on Mar 1, 2023"
         }
         assert exc.value.errors_lv == {
-            field: "2020-01-01 ir pirms lietas uzņemšanas dienas (2023-03-01)"
+            field: "01.01.2020. ir pirms lietas uzņemšanas dienas (01.03.2023.)"
         }
     assert stored(rt, case_id) == before
 
@@ -392,7 +392,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
             rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 2, 28))
         )
     assert exc.value.errors == {
-        "prepared_on": "2023-02-28 is before the case was enrolled on 2023-03-01"
+        "prepared_on": "Feb 28, 2023 is before the case was enrolled on Mar 1, 2023"
     }
     # the day of enrolment itself counts
     evidence.record_consultation(

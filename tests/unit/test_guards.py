@@ -172,12 +172,12 @@ def test_select_sources_blocked_when_every_call_has_closed(rules: Rules) -> None
     o = one(rules, "select_sources", "consulted", facts)
     assert not o.passed
     assert o.message_en == (
-        "every selected source's call has closed: NVO fonds (closed 2023-04-30), "
-        "Klasteri (closed 2023-03-31)"
+        "every selected source's call has closed: NVO fonds (closed Apr 30, 2023), "
+        "Klasteri (closed Mar 31, 2023)"
     )
     assert o.message_lv == (
-        "visu atlasīto avotu konkursi ir slēgti: «NVO fonds» (slēdzās 2023-04-30), "
-        "«Klasteri» (slēdzās 2023-03-31)"
+        "visu atlasīto avotu konkursi ir slēgti: «NVO fonds» (slēdzās 30.04.2023.), "
+        "«Klasteri» (slēdzās 31.03.2023.)"
     )
 
 
@@ -209,14 +209,14 @@ def test_draft_blocked_above_max_grant_and_total_budget(rules: Rules) -> None:
     o = one(rules, "draft_application", "sources_selected", Facts(TODAY, applications=(bad,)))
     assert not o.passed
     assert o.message_en == (
-        "no complete application: 'Kopienas centrs': requests EUR 45,000.00, above the "
-        "source's maximum EUR 40,000.00, requests EUR 45,000.00, above its total budget "
-        "EUR 30,000.00"
+        "no complete application: 'Kopienas centrs': requests 45,000.00 EUR, above the "
+        "source's maximum 40,000.00 EUR, requests 45,000.00 EUR, above its total budget "
+        "30,000.00 EUR"
     )
     assert o.message_lv == (
-        "nav neviena pilnīga pieteikuma: 'Kopienas centrs': pieprasa EUR 45,000.00, vairāk "
-        "par avota maksimumu EUR 40,000.00, pieprasa EUR 45,000.00, vairāk par kopējo "
-        "budžetu EUR 30,000.00"
+        "nav neviena pilnīga pieteikuma: 'Kopienas centrs': pieprasa 45\u00a0000,00 EUR, vairāk "
+        "par avota maksimumu 40\u00a0000,00 EUR, pieprasa 45\u00a0000,00 EUR, vairāk par kopējo "
+        "budžetu 30\u00a0000,00 EUR"
     )
 
 
@@ -246,8 +246,8 @@ def test_submit_passes_with_submission_inside_the_call(rules: Rules) -> None:
     a = app(submitted_on=date(2023, 3, 1))  # the day the call opens counts
     o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(a,)))
     assert o.passed
-    assert o.message_en == "'Kopienas centrs' submitted on 2023-03-01, inside the call window"
-    assert o.message_lv == "'Kopienas centrs' iesniegts 2023-03-01, konkursa laikā"
+    assert o.message_en == "'Kopienas centrs' submitted on Mar 1, 2023, inside the call window"
+    assert o.message_lv == "'Kopienas centrs' iesniegts 01.03.2023., konkursa laikā"
 
 
 def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
@@ -257,10 +257,10 @@ def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
     assert not o.passed
     assert o.message_en == (
         "no application submitted; 'Ostas festivāls' waits for the call of ESF+ "
-        "to open on 2024-02-01"
+        "to open on Feb 1, 2024"
     )
     assert o.message_lv == (
-        "neviens pieteikums nav iesniegts; 'Ostas festivāls' gaida, kad 2024-02-01 "
+        "neviens pieteikums nav iesniegts; 'Ostas festivāls' gaida, kad 01.02.2024. "
         "atvērsies programmas «ESF+» konkurss"
     )
 
@@ -276,11 +276,11 @@ def test_submit_blocked_with_no_application_or_no_date(rules: Rules) -> None:
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'Kopienas centrs' is not "
-        "submitted yet; the call of NVO fonds is open until 2023-06-30"
+        "submitted yet; the call of NVO fonds is open until Jun 30, 2023"
     )
     assert o.message_lv == (
         "neviens pieteikums nav iesniegts konkursa laikā: 'Kopienas centrs' vēl nav "
-        "iesniegts; programmas «NVO fonds» konkurss atvērts līdz 2023-06-30"
+        "iesniegts; programmas «NVO fonds» konkurss atvērts līdz 30.06.2023."
     )
 
 
@@ -291,13 +291,13 @@ def test_submit_blocked_by_closed_call_or_date_outside_window(rules: Rules) -> N
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'A' was not submitted; "
-        "the call of NVO fonds closed on 2023-04-01; 'B' is dated 2023-02-01, outside "
-        "the call window 2023-03-01 to 2023-06-30"
+        "the call of NVO fonds closed on Apr 1, 2023; 'B' is dated Feb 1, 2023, outside "
+        "the call window Mar 1, 2023 to Jun 30, 2023"
     )
     assert o.message_lv == (
         "neviens pieteikums nav iesniegts konkursa laikā: 'A' netika iesniegts; "
-        "programmas «NVO fonds» konkurss slēdzās 2023-04-01; 'B' datēts 2023-02-01, "
-        "ārpus konkursa laika no 2023-03-01 līdz 2023-06-30"
+        "programmas «NVO fonds» konkurss slēdzās 01.04.2023.; 'B' datēts 01.02.2023., "
+        "ārpus konkursa laika no 01.03.2023. līdz 30.06.2023."
     )
 
 

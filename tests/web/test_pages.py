@@ -81,7 +81,7 @@ def test_field_errors_are_shown_next_to_their_fields(
     r = c.post(f"/applications/{ids['esf_app']}", data={"submitted_on": "2024-01-10"})
     assert r.status_code == 422
     errors = r.get_data(as_text=True).split('id="submitted_on-errors"', 1)[1].split("</ul>")[0]
-    assert "konkurss atveras 2024-02-01" in errors  # the engine's rule, in Latvian
+    assert "konkurss atveras 01.02.2024." in errors  # the engine's rule, in Latvian
 
 
 def test_mentor_records_a_consultation_on_an_assigned_case(

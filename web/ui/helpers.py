@@ -1,7 +1,8 @@
 """Template helpers and request hooks shared by every UI blueprint.
 
 Labels of states and triggers come from the states file in the user's language; dates
-and EUR amounts are formatted by Babel for the locale. Nothing here decides a rule.
+and EUR amounts are written by :mod:`workflow.localformat` for the locale, as the engine
+writes them in its reasons. Nothing here decides a rule.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from typing import Any
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, lazy_gettext
+from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext
 from flask_login import current_user, logout_user
 from wtforms import Form
 
 from web.context import runtime
 from web.ui import vocabulary
-from workflow import permissions
+from workflow import localformat, permissions
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def money(value: Decimal | float | int | None) -> str:
     """An EUR amount in the locale's number format."""
     if value is None:
         return "–"
-    return f"{format_decimal(Decimal(value), format='#,##0.00')} EUR"
+    return localformat.eur(Decimal(value), str(get_locale()))
 
 
 def number(value: Decimal | float | int | None, places: int = 2) -> str:
@@ -109,7 +110,7 @@ def day(value: date | datetime | None) -> str:
         return "–"
     if isinstance(value, datetime):
         value = value.date()
-    return str(format_date(value, "medium"))
+    return localformat.day(value, str(get_locale()))
 
 
 def when(value: datetime | None) -> str:
