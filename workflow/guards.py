@@ -57,12 +57,19 @@ class GuardSpec:
 
 
 REGISTRY: dict[str, GuardSpec] = {}
+# Not stored evidence but the comment typed with the trigger: a guard that needs it asks
+# for something the advance form itself supplies.
+COMMENT = "comment"
 
 
 def guard(
     name: str, needs: tuple[str, ...] = (), params: type[BaseModel] = NoParams
 ) -> Callable[[GuardFn], GuardFn]:
-    """Register a guard under the name the states file uses."""
+    """Register a guard under the name the states file uses.
+
+    ``needs`` names the kinds of evidence it reads (only those are loaded for it) and
+    :data:`COMMENT` when it reads the comment given with the trigger.
+    """
 
     def register(fn: GuardFn) -> GuardFn:
         REGISTRY[name] = GuardSpec(name, fn, frozenset(needs), params)
@@ -118,6 +125,11 @@ class HasCall(Protocol):
 
     @property
     def call_closes(self) -> date: ...
+
+
+def comment_guards() -> frozenset[str]:
+    """The guards a comment satisfies: a screen asks for the comment instead of refusing."""
+    return frozenset(name for name, spec in REGISTRY.items() if COMMENT in spec.needs)
 
 
 def call_closed(source: HasCall, day: date) -> bool:
@@ -290,7 +302,7 @@ def all_decisions_recorded(f: Facts, _: NoParams) -> Verdict:
     )
 
 
-@guard("reason_given")
+@guard("reason_given", needs=(COMMENT,))
 def reason_given(f: Facts, _: NoParams) -> Verdict:
     """Leaving the programme is recorded with its reason, for the cycle's report."""
     if f.comment.strip():

@@ -16,7 +16,6 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-
 # Day, month, full year and the ordinal's closing dot, as Latvian writes a numeric date.
 LATVIAN_DAY = "dd.MM.y."
 

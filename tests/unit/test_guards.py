@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 from workflow.advance import GuardOutcome, evaluate
 from workflow.definitions import load_states
 from workflow.facts import AnalysisFact, ApplicationFact, ConsultationTotals, Facts, SourceFact
-from workflow.guards import REGISTRY
+from workflow.guards import COMMENT, REGISTRY, GuardSpec, NoParams, Verdict, comment_guards
 from workflow.policies import parse_policy
 from workflow.rules import Rules, compile_rules
 
@@ -340,3 +340,16 @@ def test_withdraw_needs_a_reason(rules: Rules, state: str) -> None:
     )
     o = one(rules, "withdraw", state, Facts(TODAY, comment="Valde nolēma izstāties"))
     assert (o.passed, o.message_en, o.message_lv) == (True, "reason given", "iemesls norādīts")
+
+
+def test_the_screens_ask_for_a_comment_for_exactly_the_guards_that_read_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert comment_guards() == {"reason_given"}
+
+    def signed_off(f: Facts, _: NoParams) -> Verdict:
+        return Verdict("signed" in f.comment, "sign it", "parakstiet")
+
+    spec = GuardSpec("signed_off", signed_off, frozenset({COMMENT}), NoParams)
+    monkeypatch.setitem(REGISTRY, "signed_off", spec)
+    assert comment_guards() == {"reason_given", "signed_off"}

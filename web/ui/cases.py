@@ -22,6 +22,7 @@ from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
+from workflow.guards import comment_guards
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ bp = Blueprint("ui_cases", __name__, url_prefix="/cases")
 PAGE = 50
 # Guards that only ask for something the user writes in the advance form itself: the
 # engine evaluates the page's guards without a comment, so these are requests, not refusals.
-COMMENT_GUARDS = frozenset({"reason_given"})
+COMMENT_GUARDS = comment_guards()
 
 
 @bp.route("/")
