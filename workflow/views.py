@@ -1,5 +1,9 @@
 """Read models of cases for every entry point: summaries, lists with filters, the detail
-page with evidence, the triggers and why they are blocked, and the case's history."""
+page with evidence, the triggers and why they are blocked, and the case's history.
+
+The queries are here; the models they fill are in :mod:`workflow.viewmodels` and
+re-exported, so ``views.CaseDetail`` and ``from workflow.views import EventOut`` still work.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -32,151 +35,39 @@ from workflow.permissions import require_case_access, sees_all_cases
 from workflow.rules import Rules
 from workflow.runtime import Runtime
 from workflow.schemas import SEARCH_MAX, refuse_nul
+from workflow.viewmodels import (
+    AnalysisOut,
+    ApplicationOut,
+    BlockedBy,
+    CaseDetail,
+    CaseSummary,
+    ConsultationOut,
+    EventOut,
+    Out,
+    SelectionOut,
+    TriggerView,
+)
 
-
-class Out(BaseModel):
-    """Base of read models: built from ORM rows or rows of columns."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class CaseSummary(Out):
-    """One line of the case list."""
-
-    id: int
-    organisation_id: int
-    organisation: str
-    reg_no: str
-    cycle_id: int
-    cycle: str
-    state: str
-    state_label_lv: str
-    state_label_en: str
-    version: int
-    state_since: datetime
-    days_in_state: int
-    deadline_days: int | None
-    overdue: bool
-    days_over: int
-    mentor: str | None
-
-
-class BlockedBy(Out):
-    """A failing guard."""
-
-    guard: str
-    message: str
-    message_lv: str
-
-
-class TriggerView(Out):
-    """A declared trigger: whether it may fire from the case's state now and why not.
-
-    Every trigger of the workflow is listed; one not declared from the current state is
-    ``applicable=False`` and blocked by the pseudo-guard ``state``, which says where the
-    case must be first.
-    """
-
-    trigger: str
-    label_lv: str
-    label_en: str
-    dest: str
-    applicable: bool
-    allowed: bool
-    role_allowed: bool
-    blocked_by: list[BlockedBy]
-    passed: list[BlockedBy]
-
-
-class AnalysisOut(Out):
-    """A recorded needs analysis."""
-
-    id: int
-    findings: str
-    need_areas: list[str]
-    recorded_on: date
-    recorded_by: str
-
-
-class ConsultationOut(Out):
-    """A recorded consultation."""
-
-    id: int
-    mentor: str
-    held_on: date
-    hours: Decimal
-    topic: str
-
-
-class SelectionOut(Out):
-    """A selected funding source with its call window."""
-
-    id: int
-    funding_source_id: int
-    funder: str
-    programme: str
-    call_opens: date
-    call_closes: date
-    max_grant_eur: Decimal
-    selected_on: date
-
-
-class ApplicationOut(Out):
-    """An application with its source's call window."""
-
-    id: int
-    case_id: int
-    funding_source_id: int
-    programme: str
-    title: str
-    domain: str
-    total_budget_eur: Decimal
-    requested_eur: Decimal
-    status: str
-    prepared_on: date
-    submitted_on: date | None
-    decision: str | None
-    decided_on: date | None
-    awarded_eur: Decimal | None
-    call_opens: date
-    call_closes: date
-
-
-class EventOut(Out):
-    """One audit event."""
-
-    id: int
-    case_id: int
-    seq: int
-    kind: str
-    trigger: str
-    from_state: str | None
-    to_state: str
-    actor: str
-    role: str
-    at: datetime
-    comment: str
-    guards: list[Any]
-    payload: dict[str, Any]
-    policy_hash: str
-    states_hash: str
-    prev_hash: str | None
-    hash: str
-
-
-class CaseDetail(CaseSummary):
-    """Everything the case page and ``case show`` need."""
-
-    legal_form: str
-    fields: list[str]
-    final: bool
-    analyses: list[AnalysisOut]
-    consultations: list[ConsultationOut]
-    consultation_hours: Decimal
-    sources: list[SelectionOut]
-    applications: list[ApplicationOut]
-    triggers: list[TriggerView]
-    history: list[EventOut]
+__all__ = [
+    "AnalysisOut",
+    "ApplicationOut",
+    "BlockedBy",
+    "CaseDetail",
+    "CaseSummary",
+    "ConsultationOut",
+    "EventOut",
+    "Out",
+    "SelectionOut",
+    "TriggerView",
+    "applications_of",
+    "case_detail",
+    "days_over",
+    "decode_cursor",
+    "encode_cursor",
+    "get_application",
+    "list_cases",
+    "overdue_clause",
+]
 
 
 def _base_query() -> Select[Case, str, str, str, str | None]:
