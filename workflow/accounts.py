@@ -1,4 +1,8 @@
-"""Users, passwords and API tokens: argon2id password hashes, tokens stored as SHA-256."""
+"""Users, passwords and API tokens: argon2id password hashes, tokens stored as SHA-256.
+
+Every change to an account is written to the account log (:mod:`workflow.accountlog`)
+in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from workflow import accountlog
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.orm import ApiToken, User
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
-from workflow.schemas import UserIn
+from workflow.schemas import UserChange, UserIn
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
 # Verified against when a name is unknown, so a miss costs as much time as a hit.
@@ -67,6 +72,7 @@ def add_user(
     if actor is not None:
         require_action(rt.rules, actor, "manage_users")
     pw_hash = hash_password(password) if password else None
+    when = at or rt.now()
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
         if s.scalar(select(User.id).where(User.name == data.name)):
             raise Conflict(
@@ -79,14 +85,25 @@ def add_user(
             password_hash=pw_hash,
             active=True,
             session_epoch=0,
-            created_at=at or rt.now(),
+            created_at=when,
         )
         s.add(user)
+        s.flush()
+        details = {"role": data.role, "password": pw_hash is not None}
+        accountlog.append(s.connection(), actor, "user_added", data.name, when, details)
     return _view(user)
 
 
-def set_password(rt: Runtime, name: str, password: str) -> None:
-    """Replace a user's password and end their sessions."""
+def set_password(
+    rt: Runtime,
+    name: str,
+    password: str,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Replace a user's password and end their sessions; ``actor`` None: the command line."""
+    if actor is not None:
+        require_action(rt.rules, actor, "manage_users")
     pw_hash = hash_password(password)
     with Session(rt.engine) as s, s.begin():
         user_id = s.scalar(
@@ -95,8 +112,66 @@ def set_password(rt: Runtime, name: str, password: str) -> None:
             .values(password_hash=pw_hash, session_epoch=User.session_epoch + 1)
             .returning(User.id)
         )
-    if user_id is None:
-        raise NotFound("user", name)
+        if user_id is None:
+            raise NotFound("user", name)
+        accountlog.append(s.connection(), actor, "password_set", name, at or rt.now())
+
+
+def change_user(
+    rt: Runtime,
+    name: str,
+    change: UserChange,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+) -> UserView:
+    """Change a user's role or standing; ``actor`` None means the command line.
+
+    Deactivating ends the user's sessions and stops their API tokens (both check
+    ``active``); their history stays. The last active admin can be neither demoted nor
+    deactivated: nobody could manage users afterwards. A change to what already holds
+    writes nothing.
+    """
+    if actor is not None:
+        require_action(rt.rules, actor, "manage_users")
+    when = at or rt.now()
+    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        user = s.scalar(select(User).where(User.name == name).with_for_update())
+        if user is None:
+            raise NotFound("user", name)
+        role = change.role if change.role is not None else user.role
+        active = change.active if change.active is not None else user.active
+        if (role, active) == (user.role, user.active):
+            return _view(user)
+        if user.role == "admin" and user.active and (role != "admin" or not active):
+            _refuse_last_admin(s, user)
+        conn = s.connection()
+        if role != user.role:
+            details = {"from": user.role, "to": role}
+            accountlog.append(conn, actor, "role_changed", name, when, details)
+            user.role = role
+        if active != user.active:
+            accountlog.append(conn, actor, "reactivated" if active else "deactivated", name, when)
+            user.active = active
+            if not active:
+                user.session_epoch += 1
+    return _view(user)
+
+
+def _refuse_last_admin(s: Session, user: User) -> None:
+    """Refuse when no other active admin would remain (rows locked on PostgreSQL, so two
+    admins demoting each other at once cannot both succeed)."""
+    others = s.scalars(
+        select(User.id)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).all()
+    if not others:
+        raise Conflict(
+            f"{user.name} is the last active admin: nobody could manage users afterwards",
+            "last_admin",
+            f"{user.name} ir pēdējais aktīvais administrators: pēc tam neviens nevarētu "
+            "pārvaldīt lietotājus.",
+        )
 
 
 def authenticate(rt: Runtime, name: str, password: str) -> UserView | None:
@@ -150,12 +225,18 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(rt: Runtime, name: str, at: datetime | None = None) -> str:
+def create_token(
+    rt: Runtime, name: str, at: datetime | None = None, actor: Actor | None = None
+) -> str:
     """Issue a bearer token for the user; the token itself is returned once, never stored."""
+    if actor is not None:
+        require_action(rt.rules, actor, "manage_users")
     user = get_user_by_name(rt, name)
     token = "ink_" + secrets.token_urlsafe(32)
+    when = at or rt.now()
     with Session(rt.engine) as s, s.begin():
-        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=at or rt.now()))
+        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=when))
+        accountlog.append(s.connection(), actor, "token_created", name, when)
     return token
 
 

@@ -248,6 +248,31 @@ class AuditEvent(Base):
         return f"<AuditEvent case={self.case_id} #{self.seq} {self.trigger}>"
 
 
+class AccountEvent(Base):
+    """One link of the account log's hash chain: a user added, a role or an account's
+    standing changed, a password set, an API token issued.
+
+    Case events say who acted; these say who made them able to. Append-only like
+    ``audit_events`` (database triggers refuse UPDATE and DELETE).
+    """
+
+    __tablename__ = "account_events"
+    __table_args__ = (UniqueConstraint("seq", name="uq_account_events_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<AccountEvent #{self.seq} {self.action} {self.subject!r}>"
+
+
 class RulesVersion(Base):
     """One activated version of the states file or of the policy files, kept forever.
 

@@ -216,3 +216,10 @@ class UserIn(Input):
     name: UserName
     role: Role
     locale: Literal["lv", "en"] = "lv"
+
+
+class UserChange(Input):
+    """A change to an account's role or standing; what is left out stays as it is."""
+
+    role: Role | None = None
+    active: bool | None = None
