@@ -276,7 +276,7 @@ def test_cli_audit_verify_exits_non_zero_naming_the_event(
     env = {"DATABASE_URL": db_url}
     ok = runner.invoke(main, ["audit", "verify"], env=env)
     assert ok.exit_code == 0, ok.output
-    assert ok.stdout == "audit log OK: 7 events verified\n"
+    assert ok.stdout == "audit log OK: 7 events verified\naccount log OK: 0 events verified\n"
     drop_protection(rt)
     sql(rt, "DELETE FROM audit_events WHERE id = :id", id=log.ids[log.a][3])
     broken = runner.invoke(main, ["audit", "verify"], env=env)

@@ -240,3 +240,40 @@ def test_ids_out_of_range_are_usage_errors(args: list[str], name: str, tmp_path:
     assert "is not in the range" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "never-created.sqlite3").exists()
+
+
+def test_user_list_set_and_the_account_log(cli: Cli) -> None:
+    listed = cli("user", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "janis\tmentor\tlv\tactive\n" in listed.stdout
+    assert "admins\tadmin\tlv\tactive\n" in listed.stdout
+
+    promoted = cli("user", "set", "janis", "--role", "coordinator")
+    assert promoted.stdout == "user janis: coordinator, active\n"
+    left = cli("user", "set", "janis", "--inactive")
+    assert left.stdout == "user janis: coordinator, inactive; their sessions have ended\n"
+    assert cli("user", "set", "janis", "--inactive").stdout == "user janis: nothing to change\n"
+    assert "janis\tcoordinator\tlv\tinactive\n" in cli("user", "list").stdout
+
+    last = cli("user", "set", "admins", "--role", "auditor")
+    assert last.exit_code == 1
+    assert last.stderr == (
+        "error: admins is the last active admin: nobody could manage users afterwards\n"
+    )
+    nothing = cli("user", "set", "janis")
+    assert nothing.exit_code == 2
+    assert "give --role, --active or --inactive" in nothing.output
+    assert cli("user", "set", "nav-tāda", "--active").stderr == "error: user 'nav-tāda' not found\n"
+
+    log = cli("user", "log", "--user", "janis").stdout.splitlines()
+    assert [line.split("\t")[2:] for line in log] == [
+        ["command line (operator)", "deactivated", "janis", ""],
+        ["command line (operator)", "role_changed", "janis", "from=mentor to=coordinator"],
+        ["command line (operator)", "user_added", "janis", "password=True role=mentor"],
+    ]
+    verified = cli("audit", "verify")
+    assert verified.exit_code == 0
+    assert (
+        verified.stdout.splitlines()[1]
+        == f"account log OK: {len(cli('user', 'log').stdout.splitlines())} events verified"
+    )

@@ -1,5 +1,6 @@
-"""``inkubators user`` and ``inkubators token``: create users, set their passwords and
-issue API tokens, the administrator's way in before anyone can log in to the web UI."""
+"""``inkubators user`` and ``inkubators token``: create, list and change users, set their
+passwords, issue API tokens and read the account log: the administrator's way in before
+anyone can log in to the web UI, and the way back in when nobody can."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
 # ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import cli
-from workflow.accounts import add_user, create_token, set_password
+from workflow import accountlog, cli
+from workflow.accounts import (
+    add_user,
+    change_user,
+    create_token,
+    get_user_by_name,
+    list_users,
+    set_password,
+)
 from workflow.cli import main
 from workflow.cli.common import reports_errors
 from workflow.policies import ROLES
-from workflow.schemas import UserIn
+from workflow.schemas import UserChange, UserIn
 
 
 @main.group()
@@ -44,6 +52,51 @@ def user_password(name: str) -> None:
     rt = cli.runtime()
     set_password(rt, name, sys.stdin.readline().rstrip("\n"))
     click.echo(f"password of {name} changed; their sessions have ended")
+
+
+@user.command("list")
+@reports_errors
+def user_list() -> None:
+    """Every user with role, language and whether the account is active."""
+    rt = cli.runtime()
+    for u in list_users(rt):
+        click.echo(f"{u.name}\t{u.role}\t{u.locale}\t{'active' if u.active else 'inactive'}")
+
+
+@user.command("set")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default=None, help="the new role")
+@click.option(
+    "--active/--inactive",
+    default=None,
+    help="reactivate, or deactivate (ends sessions, stops tokens)",
+)
+@reports_errors
+def user_set(name: str, role: str | None, active: bool | None) -> None:
+    """Change a user's role or standing; the last active admin keeps both."""
+    if role is None and active is None:
+        raise click.UsageError("give --role, --active or --inactive")
+    rt = cli.runtime()
+    before = get_user_by_name(rt, name)
+    after = change_user(rt, name, UserChange(role=role, active=active))  # type: ignore[arg-type]
+    if (before.role, before.active) == (after.role, after.active):
+        click.echo(f"user {name}: nothing to change")
+        return
+    standing = "active" if after.active else "inactive; their sessions have ended"
+    click.echo(f"user {name}: {after.role}, {standing}")
+
+
+@user.command("log")
+@click.option("--user", "subject", default=None, help="only the events about this user")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@reports_errors
+def user_log(subject: str | None, limit: int) -> None:
+    """The account log, newest first: who changed which account, when and how."""
+    rt = cli.runtime()
+    for e in accountlog.recent(rt, limit, subject):
+        details = " ".join(f"{k}={v}" for k, v in sorted(e.details.items()))
+        at = e.at.strftime("%Y-%m-%d %H:%M")
+        click.echo(f"#{e.seq}\t{at}\t{e.actor} ({e.role})\t{e.action}\t{e.subject}\t{details}")
 
 
 @main.group()

@@ -1,5 +1,5 @@
-"""``inkubators audit``: check the audit log's hash chains and export the log, for an
-auditor who trusts the command's exit code rather than the web UI."""
+"""``inkubators audit``: check the audit log's hash chains (and the account log's) and
+export the log, for an auditor who trusts the command's exit code rather than the web UI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
 # ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import auditlog, cli
+from workflow import accountlog, auditlog, cli
 from workflow.cli import main
 from workflow.cli.common import ID, reports_errors
 
@@ -22,19 +22,27 @@ def audit() -> None:
 @audit.command("verify")
 @reports_errors
 def audit_verify() -> None:
-    """Recompute every case's hash chain; exit 1 naming the first event that does not match."""
+    """Recompute every case's hash chain and the account log's; exit 1 naming the first
+    event of each that does not match."""
     rt = cli.runtime()
     result = auditlog.verify(rt)
+    accounts = accountlog.verify(rt)
     if result.ok:
         click.echo(f"audit log OK: {result.checked} events verified")
-        return
-    bad = result.first_bad or {}
-    click.echo(
-        f"audit log BROKEN at event {bad.get('event_id')} (case {bad.get('case_id')}, #{bad.get('seq')}): "
-        f"{bad.get('problem')}",
-        err=True,
-    )
-    sys.exit(1)
+    else:
+        bad = result.first_bad or {}
+        click.echo(
+            f"audit log BROKEN at event {bad.get('event_id')} (case {bad.get('case_id')}, "
+            f"#{bad.get('seq')}): {bad.get('problem')}",
+            err=True,
+        )
+    if accounts.ok:
+        click.echo(f"account log OK: {accounts.checked} events verified")
+    else:
+        problem = accounts.problem.en if accounts.problem else "?"
+        click.echo(f"account log BROKEN at #{accounts.first_bad_seq}: {problem}", err=True)
+    if not (result.ok and accounts.ok):
+        sys.exit(1)
 
 
 @audit.command("export")
