@@ -197,10 +197,9 @@ def event_hash(fields: dict[str, Any]) -> str:
 def canonical_hash(body: dict[str, Any]) -> str:
     """SHA-256 of ``body`` as canonical JSON; ``at`` in its one UTC spelling. Shared by the
     case chains and the account log (:mod:`workflow.accountlog`)."""
-    body = dict(body)
     at = body.get("at")
     if isinstance(at, datetime):
-        body["at"] = utc_text(at)
+        body = {**body, "at": utc_text(at)}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
