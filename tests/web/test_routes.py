@@ -26,6 +26,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/audit/verify": ("coordinator", "auditor", "admin"),
     "/audit/export.csv": ("coordinator", "auditor", "admin"),
     "/audit/export.jsonl": ("coordinator", "auditor", "admin"),
+    "/audit/accounts": ("coordinator", "auditor", "admin"),
     "/admin/users": ("admin",),
     "/admin/rules": ("admin",),
 }
@@ -66,6 +67,8 @@ POSTS = {
     "/cases/{kc}/consultation": ("coordinator", "mentor", "admin"),
     "/enrol": ("coordinator", "admin"),
     "/admin/users": ("admin",),
+    "/admin/users/anna": ("admin",),
+    "/admin/users/anna/password": ("admin",),
 }
 
 
@@ -87,6 +90,36 @@ def test_post_refused_for_roles_without_the_right(
     data = {"trigger": "withdraw", "expected_version": str(ids["kc_version"]), "comment": "x"}
     response = client_as(role).post(route.format(**ids), data=data)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("route", "role"),
+    [
+        pytest.param(route, role, id=f"{route}-{role}")
+        for route, allowed in POSTS.items()
+        for role in allowed
+    ],
+)
+def test_post_reaches_the_form_for_roles_with_the_right(
+    client_as: Callable[[str | None], FlaskClient],
+    ids: dict[str, int],
+    route: str,
+    role: str,
+) -> None:
+    """The same request as above: the role passes, the form is then judged on its own."""
+    data = {"trigger": "withdraw", "expected_version": str(ids["kc_version"]), "comment": "x"}
+    response = client_as(role).post(route.format(**ids), data=data)
+    assert response.status_code in (200, 302, 400, 409, 422)
+    assert not response.headers.get("Location", "").startswith("/login")
+
+
+@pytest.mark.parametrize("route", list(POSTS))
+def test_anonymous_post_is_sent_to_login(
+    client_as: Callable[[str | None], FlaskClient], ids: dict[str, int], route: str
+) -> None:
+    response = client_as(None).post(route.format(**ids), data={"comment": "x"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
 
 
 def test_unknown_case_is_404_page(client_as: Callable[[str | None], FlaskClient]) -> None:

@@ -42,6 +42,8 @@ def duplicate_ids(page: str) -> list[str]:
         ("coordinator", "/enrol"),
         ("auditor", "/audit/"),
         ("admin", "/admin/users"),
+        ("auditor", "/audit/accounts"),
+        ("admin", "/audit/accounts"),
         ("admin", "/admin/rules"),
     ],
 )

@@ -1,5 +1,6 @@
 """The auditor's log: every event with filters, keyset pages, CSV/JSONL export, and the
-hash-chain check as its own action (it reads the whole log, so a page view never runs it)."""
+hash-chain check as its own action (it reads the whole log, so a page view never runs it);
+and the account log, with its own chain's check."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from web.context import actor, runtime
 from web.ui.helpers import EVENT_LABELS
 from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
-from workflow import auditquery
+from workflow import accountlog, auditquery
 from workflow.errors import InvalidInput
 from workflow.permissions import require_action
 from workflow.views import EventOut
@@ -24,6 +25,7 @@ from workflow.views import EventOut
 bp = Blueprint("ui_audit", __name__, url_prefix="/audit")
 
 PAGE = 50
+ACCOUNT_EVENTS = 100  # the account log page shows this many newest events
 
 
 def _filters() -> tuple[dict[str, Any], dict[str, str]]:
@@ -107,6 +109,25 @@ def verify() -> ResponseReturnValue:
         verification=result,
         bad=bad,
         problem=(result.problem_lv if str(get_locale()) == "lv" else bad["problem"]) if bad else "",
+    )
+
+
+@bp.route("/accounts")
+@login_required
+def accounts() -> ResponseReturnValue:
+    """The account log: who added users, changed roles and standing, set passwords and
+    issued tokens (the newest events), and whether its hash chain verifies. It has one event
+    per account change, so it is small enough to verify on every view."""
+    rt = runtime()
+    require_action(rt.rules, actor(), "read_audit")
+    result = accountlog.verify(rt)
+    problem = result.problem
+    return render_template(
+        "audit/accounts.html",
+        events=accountlog.recent(rt, limit=ACCOUNT_EVENTS),
+        verification=result,
+        problem=(problem.lv if str(get_locale()) == "lv" else problem.en) if problem else "",
+        command_line=accountlog.COMMAND_LINE,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     PasswordField,
     SelectField,
@@ -21,7 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice as C
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import AnyOf, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow.policies import ROLES
@@ -35,6 +36,7 @@ DATE = {"type": "date"}
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("At most %(max)d characters.")
 NUMBER = {"inputmode": "decimal"}
+CHOICE = _l("Choose one of the offered values.")
 
 
 class CodeBoxes(SelectMultipleField):
@@ -174,6 +176,34 @@ class UserForm(FlaskForm):
     )
     locale = SelectField(_l("Language"), choices=[C("lv", "latviešu"), C("en", "English")])
     password = PasswordField(_l("Password (at least 10 characters)"))
+
+
+class UserChangeForm(FlaskForm):
+    """A user's role and standing (one form per user on the users page).
+
+    An unticked box is not sent, so ``active`` reads False then: the form always says both.
+    """
+
+    role = SelectField(
+        _l("Role"),
+        choices=[C(role, _l(role)) for role in ROLES],
+        # WTForms' own "Not a valid choice." has no Latvian: the same check, our words
+        validate_choice=False,
+        validators=[InputRequired(message=REQUIRED), AnyOf(ROLES, message=CHOICE)],
+    )
+    active = BooleanField(_l("Active"))
+
+
+class PasswordSetForm(FlaskForm):
+    """A new password for a user; its minimum length is the service's rule, said on the field.
+
+    The upper bound is the login form's, so no password is set that could never log in.
+    """
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)],
+    )
 
 
 def _codes(raw: Any) -> list[str]:

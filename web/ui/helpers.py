@@ -195,6 +195,7 @@ def init_app(app: Flask) -> None:
         "field_label": vocabulary.field_label,
         "rule_kind": lambda code: vocabulary.label(vocabulary.RULE_KINDS, code),
         "activated_by": lambda code: vocabulary.label(vocabulary.ACTIVATED_BY, code),
+        "account_action": lambda code: vocabulary.label(vocabulary.ACCOUNT_ACTIONS, code),
     }
     for name, fn in helpers.items():
         app.add_template_global(fn, name)

@@ -1,5 +1,5 @@
 """Words stored as codes (roles, statuses, legal forms, fields of activity, need areas,
-policy actions, rule kinds) with their labels in the user's language.
+policy actions, rule kinds, account log actions) with their labels in the user's language.
 
 The engine stores and validates codes (``education``, ``manage_policies``); people read
 labels. Fields of activity and need areas come from the engine's vocabulary
@@ -23,6 +23,7 @@ WORDS = (
     _l("mentor"),
     _l("auditor"),
     _l("admin"),
+    _l("operator"),  # who the account log names for a change made at the command line
     _l("drafted"),
     _l("submitted"),
     _l("awarded"),
@@ -58,6 +59,16 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+}
+
+# What the account log records (``workflow.accountlog.ACTIONS``).
+ACCOUNT_ACTIONS: dict[str, Any] = {
+    "user_added": _l("User added"),
+    "role_changed": _l("Role changed"),
+    "deactivated": _l("Deactivated"),
+    "reactivated": _l("Reactivated"),
+    "password_set": _l("Password set"),
+    "token_created": _l("API token issued"),
 }
 
 # Kinds of evidence (``roles.<role>.evidence``), as refused by ``record <kind>``.
