@@ -263,6 +263,28 @@ def test_language_switch(
     assert "Pieteikums sagatavots" in c.get(f"/cases/{ids['kc']}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("shown_at", "lands_on"),
+    [
+        ("/cases/{kc}/advance", "/cases/{kc}"),  # a refused advance, answered by the POST
+        ("/admin/users/anna/password", "/admin/users"),
+        ("/cases/?state=submitted", "/cases/?state=submitted"),  # a GET page stays
+        ("/no/such/page", "/"),
+    ],
+)
+def test_switching_language_on_a_page_shown_by_a_post_lands_on_a_page(
+    client_as: Callable[[str | None], FlaskClient],
+    ids: dict[str, int],
+    shown_at: str,
+    lands_on: str,
+) -> None:
+    c = client_as("admin")
+    r = c.post("/language", data={"lang": "en", "next": shown_at.format(kc=ids["kc"])})
+    target = lands_on.format(kc=ids["kc"])
+    assert r.headers["Location"] == target
+    assert c.get(target).status_code == 200
+
+
 def test_user_locale_is_the_default(
     app: Flask, client_as: Callable[[str | None], FlaskClient]
 ) -> None:

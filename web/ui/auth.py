@@ -25,6 +25,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import RequestRedirect
 
 from web.context import runtime
 from web.security import WebUser
@@ -131,4 +133,28 @@ def language() -> ResponseReturnValue:
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in LOCALES:
         session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data))
+    return redirect(readable_page(safe_next(form.next.data)))
+
+
+def readable_page(target: str) -> str:
+    """``target`` if a GET can show it, else the nearest page above it that can.
+
+    A page rendered in answer to a refused POST (``/cases/7/advance``,
+    ``/admin/users/anna/password``) has no GET of its own; switching language there goes
+    to the page the form belongs to (``/cases/7``, ``/admin/users``), not to a 405.
+    """
+    adapter = current_app.url_map.bind("localhost")
+    parts = urlsplit(target)
+    path = parts.path
+    while path and path != "/":
+        try:
+            adapter.match(path, method="GET")
+        except MethodNotAllowed:
+            path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+            continue
+        except RequestRedirect:  # the same page with a slash added: the browser follows
+            pass
+        except HTTPException:  # not a page at all (or a redirect): the dashboard
+            break
+        return target if path == parts.path else path
+    return url_for("ui_dashboard.index")
