@@ -126,6 +126,18 @@ def test_role_change_and_deactivation_show_in_the_table_and_the_account_log(
     assert "Kontu žurnāla jaucējķēde ir pareiza (pārbaudīti 8 notikumi)." in page
 
 
+def test_saving_a_row_unchanged_says_so_and_logs_nothing(
+    client_as: Client, app_rt: Runtime
+) -> None:
+    admin = client_as("admin")
+    before = changes(app_rt)
+    r = admin.post("/admin/users/anna", data={"role": "mentor", "active": "y"})
+    assert r.status_code == 302
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Lietotājam anna nav ko mainīt." in flashes(page)
+    assert changes(app_rt) == before
+
+
 def test_the_account_log_in_english(client_as: Client) -> None:
     admin = client_as("admin")
     admin.post("/admin/users/janis", data={"role": "auditor", "active": "y"})

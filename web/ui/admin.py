@@ -106,7 +106,7 @@ def change_user(name: str) -> ResponseReturnValue:
     rt = runtime()
     who = actor()
     require_action(rt.rules, who, "manage_users")
-    accounts.get_user_by_name(rt, name)  # an unknown user is a 404 page, whatever the form
+    before = accounts.get_user_by_name(rt, name)  # an unknown user: a 404, whatever the form
     form = F.UserChangeForm()
     if not form.validate_on_submit():
         return _users_page(400, shown=(name, form), failed=(name, None))
@@ -119,6 +119,9 @@ def change_user(name: str) -> ResponseReturnValue:
     except Conflict as exc:
         # nothing changed: the row shows what holds, the message says why
         return _users_page(status_for(exc), failed=(name, conflict_message(exc)))
+    if (user.role, user.active) == (before.role, before.active):
+        flash(_("Nothing to change for %(name)s.", name=user.name))
+        return redirect(url_for(".users"))
     standing = _("active") if user.active else _("inactive")
     flash(
         _(
