@@ -141,6 +141,9 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
         title=spec.id,
         show_state_attributes=False,
     )
+    # Top to bottom: the chain of eight states then fits a page's width, and the side
+    # exits to ``withdrawn`` run down beside it instead of off the right-hand edge.
+    machine.machine_attributes = {**machine.machine_attributes, "rankdir": "TB"}
     guard_names = {(t.trigger, s): t.guards for t in spec.transitions for s in t.source}
     table: dict[tuple[str, str], CompiledTransition] = {}
     for trigger, event in machine.events.items():
