@@ -1,4 +1,5 @@
-"""Forms that record evidence and enrol organisations; each calls one service function.
+"""Forms that record evidence, enrol organisations and register the programme's reference
+data (organisations, cycles, funding sources); each calls one service function.
 
 Every form is validated by the domain's pydantic schema; its errors, and the service's
 ``InvalidInput`` errors, are shown next to the fields they name. The GET of a form is
@@ -23,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui import vocabulary
-from web.ui.helpers import apply_errors, day, plain_number
+from web.ui.helpers import apply_errors, day, money, plain_number
 from web.ui.messages import conflict_message, eligibility_reasons
 from web.ui.validation import invalid_errors, pydantic_errors
 from workflow import accounts, enrolment, evidence, registry, views
@@ -31,11 +32,14 @@ from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
 from workflow.guards import call_closed
 from workflow.permissions import require_action, require_evidence
 from workflow.schemas import (
+    MAX_ID,
     AnalysisIn,
     ApplicationIn,
     ApplicationUpdate,
     ConsultationIn,
+    CycleIn,
     EnrolmentIn,
+    FundingSourceIn,
     OrganisationIn,
     SelectionIn,
 )
@@ -184,6 +188,9 @@ def source(case_id: int) -> ResponseReturnValue:
     """Select a funding source for the case."""
     form = F.SelectionForm()
     form.funding_source_id.choices = _source_choices()
+    wanted = request.args.get("source", "")
+    if request.method == "GET" and any(c.value == wanted for c in form.funding_source_id.choices):
+        form.funding_source_id.data = wanted  # one just registered from this page
     return _case_form(
         case_id,
         "source_selection",
@@ -192,6 +199,7 @@ def source(case_id: int) -> ResponseReturnValue:
         SelectionIn,
         ("funding_source_id", "selected_on"),
         evidence.select_source,
+        offer_new_source=True,
     )
 
 
@@ -345,4 +353,101 @@ def organisation() -> ResponseReturnValue:
     title = _l("Register an organisation")
     return render_template(
         "evidence/form.html", form=form, title=title, case=None, problems=problems
+    ), status
+
+
+def _policy_default(value: str) -> str:
+    """The hint of a field the policy fills when it is left empty."""
+    return _("If left empty, the policy's default applies: %(value)s.", value=value)
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@login_required
+def cycle() -> ResponseReturnValue:
+    """Open a new incubation cycle, then show it on the dashboard."""
+    rt = runtime()
+    who = actor()
+    require_action(rt.rules, who, "manage_cycles")
+    defaults = rt.rules.policy.spec.cycle_defaults
+    form = F.CycleForm()
+    form.budget_eur.description = _policy_default(money(defaults.budget_eur))
+    form.capacity.description = _policy_default(str(defaults.capacity))
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            made: list[int] = []
+            ok, problems = _submit(
+                form,
+                CycleIn,
+                ("name", "starts_on", "ends_on", "budget_eur", "capacity"),
+                lambda data: made.append(registry.create_cycle(rt, who, data).id),
+            )
+            if ok:
+                flash(_("Cycle created."), "success")
+                return redirect(url_for("ui_dashboard.index", cycle=made[0]))
+            status = 422
+        else:
+            status = 400
+    return render_template(
+        "evidence/cycle.html",
+        form=form,
+        title=_l("New cycle"),
+        case=None,
+        problems=problems,
+        cycles=registry.list_cycles(rt),
+    ), status
+
+
+def _case_param(raw: str | None) -> int | None:
+    """A case id passed along in a query or hidden field, or None when absent or malformed."""
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+@bp.route("/funding-sources/new", methods=["GET", "POST"])
+@login_required
+def funding_source() -> ResponseReturnValue:
+    """Register a funder's programme; back to the case's source selection when it sent the
+    user here (``?case=<id>``), else to the dashboard."""
+    rt = runtime()
+    who = actor()
+    require_action(rt.rules, who, "manage_funding_sources")
+    form = F.FundingSourceForm()
+    form.domains.choices = vocabulary.choices(vocabulary.FIELDS)
+    if request.method == "GET":
+        back = _case_param(request.args.get("case"))
+        form.case.data = str(back) if back is not None else ""
+    else:
+        back = _case_param(form.case.data)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            made: list[int] = []
+            ok, problems = _submit(
+                form,
+                FundingSourceIn,
+                ("funder", "programme", "call_opens", "call_closes", "max_grant_eur", "domains"),
+                lambda data: made.append(registry.create_funding_source(rt, who, data).id),
+                lists=("domains",),
+            )
+            if ok:
+                flash(_("Funding source registered."), "success")
+                if back is not None:
+                    return redirect(url_for(".source", case_id=back, source=made[0]))
+                return redirect(url_for("ui_dashboard.index"))
+            status = 422
+        else:
+            status = 400
+    return render_template(
+        "evidence/funding_source.html",
+        form=form,
+        title=_l("Register a funding source"),
+        case=None,
+        back=back,
+        problems=problems,
+        sources=registry.list_funding_sources(rt),
     ), status

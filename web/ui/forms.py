@@ -114,6 +114,32 @@ class EnrolForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_MAX, message=TOO_LONG)])
 
 
+class CycleForm(FlaskForm):
+    """A new incubation cycle; budget and capacity may be left to the policy's defaults."""
+
+    name = StringField(_l("Name"))
+    starts_on = StringField(_l("Start date"), render_kw=DATE)
+    ends_on = StringField(_l("End date"), render_kw=DATE)
+    budget_eur = StringField(_l("Budget (EUR)"), render_kw=NUMBER)
+    capacity = StringField(_l("Places"), render_kw={"inputmode": "numeric"})
+
+
+class FundingSourceForm(FlaskForm):
+    """A funder's programme and its call window.
+
+    ``case`` is the case whose source selection sent the user here, to go back to it.
+    """
+
+    funder = StringField(_l("Funder"))
+    programme = StringField(_l("Programme"))
+    call_opens = StringField(_l("Call opens"), render_kw=DATE)
+    call_closes = StringField(_l("Call closes"), render_kw=DATE)
+    max_grant_eur = StringField(_l("Maximum grant (EUR)"), render_kw=NUMBER)
+    domains = CodeBoxes(_l("Domains"))
+    domains_other = StringField(_l("Other domains (codes, comma-separated)"))
+    case = HiddenField()
+
+
 class AnalysisForm(VersionedForm):
     """The needs analysis."""
 
