@@ -342,11 +342,15 @@ def test_roles_without_the_right_are_refused_and_nothing_is_written(
     ("role", "shown"),
     [("coordinator", True), ("admin", True), ("mentor", False), ("auditor", False)],
 )
-def test_the_new_cycle_link_is_shown_to_those_who_may(
+def test_the_dashboard_links_to_both_forms_for_those_who_may(
     client_as: Client, role: str, shown: bool
 ) -> None:
     page = client_as(role).get("/").get_data(as_text=True)
     assert ('<a id="new-cycle" href="/cycles/new">Jauns cikls</a>' in page) is shown
+    source_link = (
+        '<a id="new-source" href="/funding-sources/new">Reģistrēt jaunu finansējuma avotu</a>'
+    )
+    assert (source_link in page) is shown
 
 
 def test_posts_without_a_csrf_token_are_refused_and_write_nothing(
