@@ -13,11 +13,32 @@ from flask import Flask
 from flask_babel import Babel
 
 from web.extensions import login_manager
-from web.ui import admin, audit, auth, cases, dashboard, errors, evidence, helpers, ids, rules
+from web.ui import (
+    admin,
+    audit,
+    auth,
+    cases,
+    dashboard,
+    errors,
+    evidence,
+    helpers,
+    ids,
+    registry,
+    rules,
+)
 
 logger = logging.getLogger(__name__)
 
-BLUEPRINTS = (auth.bp, dashboard.bp, cases.bp, evidence.bp, audit.bp, rules.bp, admin.bp)
+BLUEPRINTS = (
+    auth.bp,
+    dashboard.bp,
+    cases.bp,
+    evidence.bp,
+    registry.bp,
+    audit.bp,
+    rules.bp,
+    admin.bp,
+)
 
 
 def register(app: Flask, babel: Babel) -> None:

@@ -1,5 +1,5 @@
-"""Forms that record evidence, enrol organisations and register the programme's reference
-data (organisations, cycles, funding sources); each calls one service function.
+"""Forms that record a case's evidence and enrol organisations; each calls one service
+function (the programme's reference data has its own forms, :mod:`web.ui.registry`).
 
 Every form is validated by the domain's pydantic schema; its errors, and the service's
 ``InvalidInput`` errors, are shown next to the fields they name. The GET of a form is
@@ -18,64 +18,29 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui import vocabulary
-from web.ui.helpers import apply_errors, day, money, plain_number
-from web.ui.messages import conflict_message, eligibility_reasons
-from web.ui.validation import invalid_errors, pydantic_errors
+from web.ui.formflow import create, submit
+from web.ui.helpers import day, plain_number
 from workflow import accounts, enrolment, evidence, registry, views
-from workflow.errors import Conflict, Ineligible, InvalidInput, StaleCase
 from workflow.guards import call_closed
 from workflow.permissions import require_action, require_evidence
 from workflow.schemas import (
-    MAX_ID,
     AnalysisIn,
     ApplicationIn,
     ApplicationUpdate,
     ConsultationIn,
-    CycleIn,
     EnrolmentIn,
-    FundingSourceIn,
-    OrganisationIn,
     SelectionIn,
 )
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("ui_evidence", __name__)
-
-
-def _submit(
-    form: FlaskForm,
-    schema: type[BaseModel],
-    names: tuple[str, ...],
-    call: Callable[[Any], Any],
-    lists: tuple[str, ...] = (),
-) -> tuple[bool, list[str]]:
-    """Validate with the schema, call the service, map every error to its field."""
-    try:
-        data = schema.model_validate(F.values(form, names, lists))
-    except ValidationError as exc:
-        return False, apply_errors(form, pydantic_errors(exc))
-    try:
-        call(data)
-    except InvalidInput as exc:
-        return False, apply_errors(form, invalid_errors(exc))
-    except StaleCase:
-        return False, [
-            _(
-                "The case was changed by someone else since you opened this form. Reload it and check."
-            )
-        ]
-    except Ineligible as exc:
-        return False, [_("Not eligible:"), *eligibility_reasons(exc)]
-    except Conflict as exc:
-        return False, [conflict_message(exc)]
-    return True, []
 
 
 def _case_form(
@@ -99,7 +64,7 @@ def _case_form(
     if request.method == "GET":
         form.expected_version.data = str(detail.version)
     elif form.validate_on_submit():
-        ok, problems = _submit(
+        ok, problems = submit(
             form,
             schema,
             names,
@@ -254,7 +219,7 @@ def application_update(application_id: int) -> ResponseReturnValue:
         form.decided_on.data = app.decided_on.isoformat() if app.decided_on else ""
         form.awarded_eur.data = plain_number(app.awarded_eur)
     elif form.validate_on_submit():
-        ok, problems = _submit(
+        ok, problems = submit(
             form,
             ApplicationUpdate,
             ("submitted_on", "decision", "decided_on", "awarded_eur"),
@@ -296,158 +261,21 @@ def enrol() -> ResponseReturnValue:
     form.cycle_id.choices = [SelectChoice(str(c.id), c.name) for c in registry.list_cycles(rt)]
     if request.method == "GET" and request.args.get("organisation"):
         form.organisation_id.data = request.args["organisation"]
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            created: list[int] = []
-
-            def call(_: Any) -> None:
-                created.append(
-                    enrolment.enrol(
-                        rt,
-                        who,
-                        int(form.organisation_id.data),
-                        int(form.cycle_id.data),
-                        comment=(form.comment.data or "").strip(),
-                    )
-                )
-
-            ok, problems = _submit(form, EnrolmentIn, ("organisation_id", "cycle_id"), call)
-            if ok:
-                flash(_("Enrolled."), "success")
-                return redirect(url_for("ui_cases.show", case_id=created[0]))
-            status = 422
-        else:
-            status = 400
-    return render_template("evidence/enrol.html", form=form, problems=problems), status
-
-
-@bp.route("/organisations/new", methods=["GET", "POST"])
-@login_required
-def organisation() -> ResponseReturnValue:
-    """Register an NGO, then go on to enrol it."""
-    rt = runtime()
-    who = actor()
-    require_action(rt.rules, who, "manage_organisations")
-    form = F.OrganisationForm()
-    form.fields.choices = vocabulary.choices(vocabulary.FIELDS)
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            made: list[int] = []
-            ok, problems = _submit(
-                form,
-                OrganisationIn,
-                ("name", "reg_no", "legal_form", "fields"),
-                lambda data: made.append(registry.create_organisation(rt, who, data).id),
-                lists=("fields",),
-            )
-            if ok:
-                flash(_("Organisation registered."), "success")
-                return redirect(url_for(".enrol", organisation=made[0]))
-            status = 422
-        else:
-            status = 400
-    title = _l("Register an organisation")
+    result = create(
+        form,
+        EnrolmentIn,
+        ("organisation_id", "cycle_id"),
+        lambda data: enrolment.enrol(
+            rt,
+            who,
+            data.organisation_id,
+            data.cycle_id,
+            comment=(form.comment.data or "").strip(),
+        ),
+    )
+    if result.id is not None:
+        flash(_("Enrolled."), "success")
+        return redirect(url_for("ui_cases.show", case_id=result.id))
     return render_template(
-        "evidence/form.html", form=form, title=title, case=None, problems=problems
-    ), status
-
-
-def _policy_default(value: str) -> str:
-    """The hint of a field the policy fills when it is left empty."""
-    return _("If left empty, the policy's default applies: %(value)s.", value=value)
-
-
-@bp.route("/cycles/new", methods=["GET", "POST"])
-@login_required
-def cycle() -> ResponseReturnValue:
-    """Open a new incubation cycle, then show it on the dashboard."""
-    rt = runtime()
-    who = actor()
-    require_action(rt.rules, who, "manage_cycles")
-    defaults = rt.rules.policy.spec.cycle_defaults
-    form = F.CycleForm()
-    form.budget_eur.description = _policy_default(money(defaults.budget_eur))
-    form.capacity.description = _policy_default(str(defaults.capacity))
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            made: list[int] = []
-            ok, problems = _submit(
-                form,
-                CycleIn,
-                ("name", "starts_on", "ends_on", "budget_eur", "capacity"),
-                lambda data: made.append(registry.create_cycle(rt, who, data).id),
-            )
-            if ok:
-                flash(_("Cycle created."), "success")
-                return redirect(url_for("ui_dashboard.index", cycle=made[0]))
-            status = 422
-        else:
-            status = 400
-    return render_template(
-        "evidence/cycle.html",
-        form=form,
-        title=_l("New cycle"),
-        case=None,
-        problems=problems,
-        cycles=registry.list_cycles(rt),
-    ), status
-
-
-def _case_param(raw: str | None) -> int | None:
-    """A case id passed along in a query or hidden field, or None when absent or malformed."""
-    text = (raw or "").strip()
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
-        return int(text)
-    return None
-
-
-@bp.route("/funding-sources/new", methods=["GET", "POST"])
-@login_required
-def funding_source() -> ResponseReturnValue:
-    """Register a funder's programme; back to the case's source selection when it sent the
-    user here (``?case=<id>``), else to the dashboard."""
-    rt = runtime()
-    who = actor()
-    require_action(rt.rules, who, "manage_funding_sources")
-    form = F.FundingSourceForm()
-    form.domains.choices = vocabulary.choices(vocabulary.FIELDS)
-    if request.method == "GET":
-        back = _case_param(request.args.get("case"))
-        form.case.data = str(back) if back is not None else ""
-    else:
-        back = _case_param(form.case.data)
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            made: list[int] = []
-            ok, problems = _submit(
-                form,
-                FundingSourceIn,
-                ("funder", "programme", "call_opens", "call_closes", "max_grant_eur", "domains"),
-                lambda data: made.append(registry.create_funding_source(rt, who, data).id),
-                lists=("domains",),
-            )
-            if ok:
-                flash(_("Funding source registered."), "success")
-                if back is not None:
-                    return redirect(url_for(".source", case_id=back, source=made[0]))
-                return redirect(url_for("ui_dashboard.index"))
-            status = 422
-        else:
-            status = 400
-    return render_template(
-        "evidence/funding_source.html",
-        form=form,
-        title=_l("Register a funding source"),
-        case=None,
-        back=back,
-        problems=problems,
-        sources=registry.list_funding_sources(rt),
-    ), status
+        "evidence/enrol.html", form=form, problems=result.problems
+    ), result.status
