@@ -92,13 +92,16 @@ def _print_demo_summary(rt: Runtime) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="processes"
+)
 @reports_errors
-def serve(host: str, port: int) -> None:
-    """Run the web app (development server; use gunicorn in production)."""
-    from web import create_app
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app under gunicorn with WORKERS processes sharing the database."""
+    from web.server import run
 
-    app = create_app()
-    app.run(host=host, port=port)
+    runtime().engine.dispose()  # the schema up to date once, before any worker starts
+    run(host, port, workers)
 
 
 def _safe_url(url: str) -> str:
