@@ -25,6 +25,8 @@ class Server(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn 24+: nothing uses it
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Flask:
         from web import create_app
