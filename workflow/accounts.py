@@ -135,6 +135,15 @@ def change_user(
         require_action(rt.rules, actor, "manage_users")
     when = at or rt.now()
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+        # On PostgreSQL: the active admins first, always in id order, then the user, so
+        # two admins demoting each other wait for one another instead of deadlocking, and
+        # the second sees the first's change (SQLite's BEGIN IMMEDIATE serialises anyway).
+        s.execute(
+            select(User.id)
+            .where(User.role == "admin", User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
         user = s.scalar(select(User).where(User.name == name).with_for_update())
         if user is None:
             raise NotFound("user", name)
@@ -158,12 +167,9 @@ def change_user(
 
 
 def _refuse_last_admin(s: Session, user: User) -> None:
-    """Refuse when no other active admin would remain (rows locked on PostgreSQL, so two
-    admins demoting each other at once cannot both succeed)."""
+    """Refuse when no other active admin would remain (the caller holds their rows)."""
     others = s.scalars(
-        select(User.id)
-        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
-        .with_for_update()
+        select(User.id).where(User.role == "admin", User.active.is_(True), User.id != user.id)
     ).all()
     if not others:
         raise Conflict(

@@ -1,4 +1,5 @@
-"""Two sessions racing on the same case or the same last place, on SQLite and PostgreSQL.
+"""Two sessions racing on the same case, the same last place or the last admin, on SQLite
+and PostgreSQL.
 
 Each contender has its own engine (its own connection pool, as two web workers would)
 and starts at a shared ``threading.Barrier``. Exactly one wins; the loser gets a clear
@@ -16,11 +17,12 @@ import pytest
 
 from tests.conftest import COORDINATOR, Clock, make_runtime
 from tests.integration.conftest import stored
-from workflow import advance, auditlog, enrolment, evidence
+from workflow import accountlog, accounts, advance, auditlog, enrolment, evidence
+from workflow.actors import Actor
 from workflow.errors import Conflict, StaleCase, TransitionNotAllowed, WorkflowError
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn
+from workflow.schemas import AnalysisIn, UserChange, UserIn
 
 ROUNDS = 4
 
@@ -156,3 +158,36 @@ def test_one_organisation_enrolled_twice_at_once_gets_one_case(
         (refused,) = [r for r in results if isinstance(r, Exception)]
         assert isinstance(refused, Conflict)
         assert refused.code == "already_enrolled"
+
+
+def test_two_last_admins_demoting_each_other_at_once_leave_one_admin(
+    rt: Runtime, other_rt: Runtime
+) -> None:
+    for name in ("admins", "otrs"):
+        accounts.add_user(rt, UserIn(name=name, role="admin"), "ilga-parole-123")
+    for _ in range(ROUNDS):
+        results = race(
+            partial(
+                accounts.change_user,
+                rt,
+                "otrs",
+                UserChange(role="auditor"),
+                Actor("admins", "admin"),
+            ),
+            partial(
+                accounts.change_user,
+                other_rt,
+                "admins",
+                UserChange(role="auditor"),
+                Actor("otrs", "admin"),
+            ),
+        )
+        refused = [r for r in results if isinstance(r, Exception)]
+        assert len(refused) == 1, results
+        assert isinstance(refused[0], Conflict)
+        assert refused[0].code == "last_admin"
+        admins = [u.name for u in accounts.list_users(rt) if u.role == "admin" and u.active]
+        assert len(admins) == 1
+        demoted = "otrs" if admins == ["admins"] else "admins"
+        accounts.change_user(rt, demoted, UserChange(role="admin"))  # the next round
+    assert accountlog.verify(rt).ok
