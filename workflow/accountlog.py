@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, insert, select, text
 
 from workflow.actors import Actor
-from workflow.auditlog import Finding
+from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.chain import canonical_hash
 from workflow.db import read
 from workflow.orm import AccountEvent
@@ -119,16 +119,9 @@ def _problem(row: Any, prev: Any) -> Finding | None:
             f"#{row.seq}, kur bija gaidīts #{expected_seq}: trūkst notikuma",
         )
     if row.prev_hash != (prev.hash if prev is not None else None):
-        return Finding(
-            "does not name the previous event's hash: events were inserted, removed or reordered",
-            "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti "
-            "vai pārkārtoti",
-        )
+        return UNLINKED
     if canonical_hash({k: getattr(row, k) for k in HASHED}) != row.hash:
-        return Finding(
-            "its content does not match its hash: the event was edited",
-            "tā saturs neatbilst tā jaucējvērtībai: notikums ir labots",
-        )
+        return EDITED
     return None
 
 

@@ -50,6 +50,19 @@ class Finding(NamedTuple):
     lv: str
 
 
+# The two findings every hash chain shares (the case chains here, the account log in
+# :mod:`workflow.accountlog`).
+UNLINKED = Finding(
+    "does not name the previous event's hash: events were inserted, removed or reordered",
+    "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti "
+    "vai pārkārtoti",
+)
+EDITED = Finding(
+    "its content does not match its hash: the event was edited",
+    "tā saturs neatbilst tā jaucējvērtībai: notikums ir labots",
+)
+
+
 def _broken(checked: int, row: Any, finding: Finding) -> VerifyResult:
     bad = {"event_id": row.id, "case_id": row.case_id, "seq": row.seq, "problem": finding.en}
     return VerifyResult(False, checked, bad, finding.lv)
@@ -79,16 +92,9 @@ def _event_problem(row: Any, prev: Any) -> Finding | None:
             f"#{row.seq} seko #{prev.seq}: trūkst notikuma",
         )
     elif row.prev_hash != prev.hash:
-        return Finding(
-            "does not name the previous event's hash: events were inserted, removed or reordered",
-            "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti "
-            "vai pārkārtoti",
-        )
+        return UNLINKED
     if event_hash({k: getattr(row, k) for k in HASHED_FIELDS}) != row.hash:
-        return Finding(
-            "its content does not match its hash: the event was edited",
-            "tā saturs neatbilst tā jaucējvērtībai: notikums ir labots",
-        )
+        return EDITED
     return None
 
 
