@@ -22,7 +22,7 @@ from workflow.facts import Facts
 from workflow.permissions import require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
 from workflow.runtime import Runtime
-from workflow.schemas import COMMENT_MAX
+from workflow.schemas import check_comment
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +105,7 @@ def fire(
     """Fire ``trigger`` on a case as ``actor``; raise a WorkflowError saying why not."""
     rules = rt.rules
     at = at or rt.now()
-    if len(comment) > COMMENT_MAX:
-        raise InvalidInput(
-            {"comment": f"at most {COMMENT_MAX} characters"},
-            {"comment": f"ne vairāk kā {COMMENT_MAX} rakstzīmes"},
-        )
+    comment = check_comment(comment)
     if trigger not in rules.states.triggers:
         declared = ", ".join(rules.states.triggers)
         raise InvalidInput(

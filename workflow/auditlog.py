@@ -54,8 +54,7 @@ class Finding(NamedTuple):
 # :mod:`workflow.accountlog`).
 UNLINKED = Finding(
     "does not name the previous event's hash: events were inserted, removed or reordered",
-    "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti "
-    "vai pārkārtoti",
+    "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti vai pārkārtoti",
 )
 EDITED = Finding(
     "its content does not match its hash: the event was edited",

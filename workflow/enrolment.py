@@ -15,6 +15,7 @@ from workflow.errors import Conflict, Ineligible, NotFound
 from workflow.orm import Case, Cycle, Organisation
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
+from workflow.schemas import check_comment
 from workflow.vocabulary import lv_one
 
 
@@ -34,6 +35,7 @@ def enrol(
     """
     rules = rt.rules
     require_action(rules, actor, "enrol")
+    comment = check_comment(comment)
     at = at or rt.now()
     with rt.engine.begin() as conn:
         # Lock the cycle row so two enrolments cannot both take its last place.

@@ -95,6 +95,21 @@ Day = Annotated[date, Field(ge=DAY_MIN, le=DAY_MAX)]
 #: The longest comment a transition or enrolment keeps: room for a reason, not a report.
 COMMENT_MAX = 2000
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX), NoNul]
+
+
+def check_comment(comment: str) -> str:
+    """The :data:`Comment` rule for a service's ``comment`` parameter: stripped, no NUL, at
+    most :data:`COMMENT_MAX` characters, so every caller (CLI, API, UI) stores the same."""
+    comment = comment.strip()
+    refuse_nul("comment", comment)
+    if len(comment) > COMMENT_MAX:
+        raise InvalidInput(
+            {"comment": f"at most {COMMENT_MAX} characters"},
+            {"comment": f"ne vairāk kā {COMMENT_MAX} rakstzīmes"},
+        )
+    return comment
+
+
 #: The longest case search term: a name or a register number, with room to spare.
 SEARCH_MAX = 200
 

@@ -11,13 +11,14 @@ import pytest
 
 from tests.conftest import AUDITOR, COORDINATOR, ROOT, Clock, make_runtime
 from tests.integration.conftest import Stored, stored
-from workflow import accounts, advance, auditlog, evidence, views
+from workflow import accounts, advance, auditlog, enrolment, evidence, views
 from workflow.actors import Actor
 from workflow.definitions import parse_states
 from workflow.errors import (
     FailedGuard,
     Forbidden,
     GuardRejected,
+    InvalidInput,
     NotFound,
     StaleCase,
     TransitionNotAllowed,
@@ -266,8 +267,6 @@ def test_actor_is_recorded_as_given(rt: Runtime, make_case: Callable[..., int]) 
 
 
 def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case):
-    from workflow.errors import InvalidInput
-
     case_id = make_case()
     with pytest.raises(InvalidInput) as exc:
         advance.fire(rt, COORDINATOR, case_id, "aprove")
@@ -278,7 +277,6 @@ def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case
 
 
 def test_a_comment_longer_than_the_bound_is_refused_and_nothing_is_written(rt, make_case):
-    from workflow.errors import InvalidInput
     from workflow.schemas import COMMENT_MAX
 
     case_id = make_case()
@@ -290,3 +288,41 @@ def test_a_comment_longer_than_the_bound_is_refused_and_nothing_is_written(rt, m
     assert views.case_detail(rt, None, case_id).version == before
     result = advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="x" * COMMENT_MAX)
     assert result.to_state == "withdrawn"
+
+
+@pytest.mark.parametrize(
+    ("comment", "problem"),
+    [
+        ("Valde\x00nolēma", "must not contain NUL characters"),
+        ("x" * 2001, "at most 2000 characters"),
+    ],
+    ids=["nul", "too_long"],
+)
+def test_a_bad_comment_is_refused_by_the_service_whoever_calls_it(
+    rt: Runtime,
+    make_case: Callable[..., int],
+    make_org: Callable[..., int],
+    comment: str,
+    problem: str,
+) -> None:
+    """The CLI passes comments straight through; the service refuses them naming the field,
+    on PostgreSQL too (whose text columns cannot hold NUL), and writes nothing."""
+    case_id = make_case()
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        advance.fire(rt, COORDINATOR, case_id, "withdraw", comment=comment)
+    assert set(exc.value.errors) == {"comment"}
+    assert problem in exc.value.errors["comment"]
+    assert stored(rt, case_id) == before
+    cycle_id = views.case_detail(rt, None, case_id).cycle_id
+    with pytest.raises(InvalidInput) as exc:
+        enrolment.enrol(rt, COORDINATOR, make_org(), cycle_id, comment=comment)
+    assert problem in exc.value.errors["comment"]
+    assert stored(rt, case_id).all_events == before.all_events
+
+
+def test_a_comment_is_stored_without_surrounding_spaces(
+    rt: Runtime, make_case: Callable[..., int]
+) -> None:
+    result = advance.fire(rt, COORDINATOR, make_case(), "withdraw", comment="  Pārcēlās uz Rīgu \n")
+    assert result.event["comment"] == "Pārcēlās uz Rīgu"

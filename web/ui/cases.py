@@ -149,7 +149,7 @@ def fire(case_id: int) -> ResponseReturnValue:
             case_id,
             trigger,
             expected_version=expected_version(form),
-            comment=(form.comment.data or "").strip(),
+            comment=form.comment.data or "",
         )
     except StaleCase:
         flash(

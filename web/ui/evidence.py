@@ -270,7 +270,7 @@ def enrol() -> ResponseReturnValue:
             who,
             data.organisation_id,
             data.cycle_id,
-            comment=(form.comment.data or "").strip(),
+            comment=form.comment.data or "",
         ),
     )
     if result.id is not None:
