@@ -47,6 +47,14 @@ class UserView:
         return Actor(self.name, self.role, self.id)
 
 
+@dataclass(frozen=True, slots=True)
+class UserChanged:
+    """What :func:`change_user` did: the account as it now stands, and whether it changed."""
+
+    user: UserView
+    changed: bool
+
+
 def _view(u: User) -> UserView:
     return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch)
 
@@ -123,7 +131,7 @@ def change_user(
     change: UserChange,
     actor: Actor | None = None,
     at: datetime | None = None,
-) -> UserView:
+) -> UserChanged:
     """Change a user's role or standing; ``actor`` None means the command line.
 
     Deactivating ends the user's sessions and stops their API tokens (both check
@@ -150,7 +158,7 @@ def change_user(
         role = change.role if change.role is not None else user.role
         active = change.active if change.active is not None else user.active
         if (role, active) == (user.role, user.active):
-            return _view(user)
+            return UserChanged(_view(user), changed=False)
         if user.role == "admin" and user.active and (role != "admin" or not active):
             _refuse_last_admin(s, user)
         conn = s.connection()
@@ -163,7 +171,7 @@ def change_user(
             user.active = active
             if not active:
                 user.session_epoch += 1
-    return _view(user)
+    return UserChanged(_view(user), changed=True)
 
 
 def _refuse_last_admin(s: Session, user: User) -> None:
@@ -210,6 +218,21 @@ def get_user_by_name(rt: Runtime, name: str) -> UserView:
         return _view(user)
 
 
+def acting_user(rt: Runtime, name: str) -> Actor:
+    """The user named at the command line as the one acting: NotFound, or Conflict when the
+    account is deactivated (it may not act, whichever way it comes in)."""
+    user = get_user_by_name(rt, name)
+    if not user.active:
+        raise _inactive(name)
+    return user.actor()
+
+
+def _inactive(name: str) -> Conflict:
+    return Conflict(
+        f"user {name!r} is deactivated", "inactive", f"Lietotājs {name} ir deaktivizēts."
+    )
+
+
 def list_users(rt: Runtime) -> list[UserView]:
     """Every user, by name."""
     with read_session(rt.engine) as s:
@@ -238,6 +261,8 @@ def create_token(
     if actor is not None:
         require_action(rt.rules, actor, "manage_users")
     user = get_user_by_name(rt, name)
+    if not user.active:
+        raise _inactive(name)  # its token would never work
     token = "ink_" + secrets.token_urlsafe(32)
     when = at or rt.now()
     with Session(rt.engine) as s, s.begin():

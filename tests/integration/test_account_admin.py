@@ -55,8 +55,8 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
 
 def test_a_change_to_what_already_holds_writes_nothing(people: Runtime) -> None:
     before = log(people)
-    view = accounts.change_user(people, "anna", UserChange(role="mentor", active=True))
-    assert (view.role, view.active) == ("mentor", True)
+    result = accounts.change_user(people, "anna", UserChange(role="mentor", active=True))
+    assert (result.user.role, result.user.active, result.changed) == ("mentor", True, False)
     assert log(people) == before
 
 
@@ -161,3 +161,23 @@ def test_verify_names_the_first_tampered_account_event(
     assert (result.ok, result.first_bad_seq) == (False, bad_seq)
     assert result.problem is not None
     assert problem in result.problem.en
+
+
+def test_a_deactivated_user_can_neither_act_from_the_command_line_nor_get_a_token(
+    people: Runtime,
+) -> None:
+    ilze = accounts.acting_user(people, "ilze")
+    assert (ilze.name, ilze.role) == ("ilze", "coordinator")
+    assert ilze.user_id == accounts.get_user_by_name(people, "ilze").id
+    accounts.change_user(people, "ilze", UserChange(active=False), actor=ADMIN)
+    before = log(people)
+    for attempt in (
+        lambda: accounts.acting_user(people, "ilze"),
+        lambda: accounts.create_token(people, "ilze"),
+    ):
+        with pytest.raises(Conflict) as exc:
+            attempt()
+        assert (exc.value.code, str(exc.value)) == ("inactive", "user 'ilze' is deactivated")
+    assert log(people) == before
+    with pytest.raises(NotFound):
+        accounts.acting_user(people, "nav")

@@ -277,3 +277,11 @@ def test_user_list_set_and_the_account_log(cli: Cli) -> None:
         verified.stdout.splitlines()[1]
         == f"account log OK: {len(cli('user', 'log').stdout.splitlines())} events verified"
     )
+
+
+def test_a_deactivated_user_cannot_act_from_the_command_line(cli: Cli) -> None:
+    assert cli("user", "set", "ilze", "--inactive").exit_code == 0
+    refused = cli("advance", "8", "withdraw", "--as", "ilze", "--comment", "x")
+    assert (refused.exit_code, refused.stderr) == (1, "error: user 'ilze' is deactivated\n")
+    assert cli("token", "create", "ilze").stderr == "error: user 'ilze' is deactivated\n"
+    assert "\nstate: application_drafted" in cli("case", "show", "8").stdout

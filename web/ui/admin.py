@@ -106,20 +106,21 @@ def change_user(name: str) -> ResponseReturnValue:
     rt = runtime()
     who = actor()
     require_action(rt.rules, who, "manage_users")
-    before = accounts.get_user_by_name(rt, name)  # an unknown user: a 404, whatever the form
+    accounts.get_user_by_name(rt, name)  # an unknown user: a 404, whatever the form
     form = F.UserChangeForm()
     if not form.validate_on_submit():
         return _users_page(400, shown=(name, form), failed=(name, None))
     try:
         change = UserChange.model_validate({"role": form.role.data, "active": form.active.data})
-        user = accounts.change_user(rt, name, change, actor=who)
+        result = accounts.change_user(rt, name, change, actor=who)
     except ValidationError as exc:
         apply_errors(form, pydantic_errors(exc))
         return _users_page(422, shown=(name, form), failed=(name, None))
     except Conflict as exc:
         # nothing changed: the row shows what holds, the message says why
         return _users_page(status_for(exc), failed=(name, conflict_message(exc)))
-    if (user.role, user.active) == (before.role, before.active):
+    user = result.user
+    if not result.changed:
         flash(_("Nothing to change for %(name)s.", name=user.name))
         return redirect(url_for(".users"))
     standing = _("active") if user.active else _("inactive")

@@ -15,7 +15,6 @@ from workflow.accounts import (
     add_user,
     change_user,
     create_token,
-    get_user_by_name,
     list_users,
     set_password,
 )
@@ -77,11 +76,11 @@ def user_set(name: str, role: str | None, active: bool | None) -> None:
     if role is None and active is None:
         raise click.UsageError("give --role, --active or --inactive")
     rt = cli.runtime()
-    before = get_user_by_name(rt, name)
-    after = change_user(rt, name, UserChange(role=role, active=active))  # type: ignore[arg-type]
-    if (before.role, before.active) == (after.role, after.active):
+    result = change_user(rt, name, UserChange(role=role, active=active))  # type: ignore[arg-type]
+    if not result.changed:
         click.echo(f"user {name}: nothing to change")
         return
+    after = result.user
     standing = "active" if after.active else "inactive; their sessions have ended"
     click.echo(f"user {name}: {after.role}, {standing}")
 

@@ -8,7 +8,7 @@ import click
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
 # ``workflow.cli.runtime`` (as the tests do) reaches every command
 from workflow import advance, cli, views
-from workflow.accounts import get_user_by_name
+from workflow.accounts import acting_user
 from workflow.cli import main
 from workflow.cli.common import ID, VERSION, reports_errors
 
@@ -118,7 +118,7 @@ def advance_cmd(
 ) -> None:
     """Fire TRIGGER on a case as a user."""
     rt = cli.runtime()
-    actor = get_user_by_name(rt, as_user).actor()
+    actor = acting_user(rt, as_user)
     r = advance.fire(
         rt, actor, case_id, trigger, expected_version=expected_version, comment=comment
     )
