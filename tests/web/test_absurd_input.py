@@ -25,7 +25,7 @@ HUGE_EVENT = base64.urlsafe_b64encode(b"e" + b"9" * 30).decode().rstrip("=")
         ("auditor", "/audit/export.jsonl?since=1999-12-31", "since"),
         ("auditor", f"/audit/?after={HUGE_EVENT}", "after"),
         ("coordinator", f"/cases/?after={HUGE_CASE}", "cursor"),
-        ("coordinator", "/cases/?q=a%00b", "search"),
+        ("coordinator", "/cases/?q=a%00b", "q"),  # the query parameter, as typed
         ("coordinator", "/cases/?q=" + "x" * 201, "search"),
     ],
 )
@@ -80,3 +80,32 @@ def test_nul_in_a_form_field_is_refused_and_nothing_is_written(
     assert before.count("Analysis") == client.get(f"/cases/{ids['kc']}").get_data(
         as_text=True
     ).count("Analysis")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("post", "/login", {"name": "il\x00ze", "password": "x"}),
+        ("post", "/cases/{kc}/advance", {"trigger": "withdraw", "comment": "a\x00b"}),
+        ("post", "/enrol", {"organisation_id": "1", "cycle_id": "1", "comment": "a\x00b"}),
+        ("get", "/audit/?actor=a%00b", None),
+        ("get", "/cases/?q=a%00b", None),
+    ],
+    ids=["login", "advance", "enrol", "audit-filter", "case-search"],
+)
+def test_nul_anywhere_in_the_ui_is_refused_before_it_reaches_a_query(
+    client_as: Callable[[str | None], FlaskClient],
+    ids: dict[str, int],
+    method: str,
+    path: str,
+    data: dict[str, str] | None,
+) -> None:
+    """PostgreSQL cannot store or even compare text with NUL: every UI entry point refuses
+    it with the engine's words (a 422 page), never a 500, and nothing is written."""
+    client = client_as(None if path == "/login" else "coordinator")
+    before = client_as("auditor").get("/audit/").get_data(as_text=True).count("<tr")
+    url = path.format(kc=ids["kc"])
+    resp = client.post(url, data=data) if method == "post" else client.get(url)
+    assert resp.status_code == 422
+    assert "nedrīkst saturēt NUL rakstzīmes" in resp.get_data(as_text=True)
+    assert client_as("auditor").get("/audit/").get_data(as_text=True).count("<tr") == before

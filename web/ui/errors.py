@@ -32,6 +32,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from workflow.schemas import refuse_nul
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +132,20 @@ def unexpected(exc: Exception) -> ResponseReturnValue:
         return f"<!doctype html><title>500</title><h1>500</h1><p>{escape(message)}</p>", 500
 
 
+def refuse_nul_input() -> None:
+    """Before every UI request: no NUL in any query or form value (PostgreSQL's text cannot
+    hold one, and a login name or a filter reaches a query before any schema sees it). The
+    engine's own rule and words, shown as the 422 page; the API refuses them itself."""
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            refuse_nul(key, value)
+
+
 def attach(bp: Blueprint) -> None:
     """Register the handlers on one UI blueprint (once: blueprints outlive each app)."""
     if bp.error_handler_spec:
         return
+    bp.before_request(refuse_nul_input)
     bp.register_error_handler(Forbidden, forbidden)
     bp.register_error_handler(NotFound, not_found)
     bp.register_error_handler(WorkflowError, workflow_error)
