@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement
+
 from workflow.actors import Actor
 from workflow.errors import Forbidden
+from workflow.orm import Case
 from workflow.rules import Rules
 
 
@@ -47,3 +50,14 @@ def require_case_access(rules: Rules, actor: Actor, mentor_id: int | None) -> No
 def sees_all_cases(rules: Rules, actor: Actor) -> bool:
     """Whether lists should include every case or only the actor's assigned ones."""
     return rules.policy.role(actor.role).case_scope == "all"
+
+
+def case_scope_clause(rules: Rules, actor: Actor | None) -> ColumnElement[bool] | None:
+    """The SQL condition on ``Case`` that narrows a list to the cases the actor may see, or
+    ``None`` when they see every case: a role scoped to assigned cases sees the user's own
+    (none without a user id); ``actor=None`` is the operator (command line), who sees all.
+
+    The one rule for every list of cases (``views.list_cases``, ``reports.overdue_cases``)."""
+    if actor is None or sees_all_cases(rules, actor):
+        return None
+    return Case.mentor_id == (actor.user_id or -1)

@@ -15,9 +15,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import NotFound
 from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
+from workflow.permissions import case_scope_clause
+from workflow.rules import Rules
 from workflow.runtime import Runtime
 from workflow.schemas import check_day
 from workflow.views import days_over
@@ -78,9 +81,16 @@ def _replay(s: Session, cycle_id: int, end: datetime) -> dict[int, tuple[str, da
     return state_of
 
 
-def _days_over(rt: Runtime, state: str, since: datetime, as_of: date) -> int:
-    """Days past the policy's deadline for ``state`` on ``as_of``: the engine's one rule."""
-    return days_over(rt.rules.policy.spec.deadlines.get(state), since, as_of)
+def _over(rules: Rules, state_of: dict[int, tuple[str, datetime]], as_of: date) -> dict[int, int]:
+    """The cases past their state's deadline on ``as_of`` and by how many days: the engine's
+    one rule (``views.days_over``), under the one version of the rules the caller read."""
+    deadlines = rules.policy.spec.deadlines
+    out = {}
+    for case_id, (state, since) in state_of.items():
+        over = days_over(deadlines.get(state), since, as_of)
+        if over > 0:
+            out[case_id] = over
+    return out
 
 
 def _day_end(as_of: date) -> datetime:
@@ -89,67 +99,73 @@ def _day_end(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-def overdue_cases(
-    rt: Runtime, cycle_id: int, as_of: date | None = None, *, mentor_id: int | None = None
+def _replayed(
+    s: Session, cycle_id: int, end: datetime
+) -> tuple[Cycle, dict[int, tuple[str, datetime]]]:
+    """The cycle and each of its cases' state before ``end``."""
+    cycle = s.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound("cycle", cycle_id)
+    return cycle, _replay(s, cycle_id, end)
+
+
+def _overdue_list(
+    s: Session,
+    rules: Rules,
+    actor: Actor | None,
+    cycle_id: int,
+    state_of: dict[int, tuple[str, datetime]],
+    over: dict[int, int],
 ) -> list[OverdueCase]:
-    """The cases counted in ``cycle_report(...).overdue_cases`` for the same day, most
-    overdue first; ``mentor_id`` narrows them to one mentor's cases (what a mentor sees)."""
-    as_of = as_of or rt.now().date()
-    end = _day_end(as_of)
-    with read_session(rt.engine) as s:
-        if s.get(Cycle, cycle_id) is None:
-            raise NotFound("cycle", cycle_id)
-        state_of = _replay(s, cycle_id, end)
-        q = (
-            select(Case.id, Organisation.name)
-            .join(Organisation, Organisation.id == Case.organisation_id)
-            .where(Case.cycle_id == cycle_id)
+    """The overdue cases the actor may see, most overdue first."""
+    if not over:
+        return []
+    q = (
+        select(Case.id, Organisation.name)
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .where(Case.cycle_id == cycle_id)
+    )
+    scope = case_scope_clause(rules, actor)
+    if scope is not None:
+        q = q.where(scope)
+    names: dict[int, str] = {case_id: name for case_id, name in s.execute(q)}
+    deadlines = rules.policy.spec.deadlines
+    out = [
+        OverdueCase(
+            case_id=case_id,
+            organisation=names[case_id],
+            state=state_of[case_id][0],
+            since=state_of[case_id][1].date(),
+            deadline_days=deadlines[state_of[case_id][0]],
+            days_over=days,
         )
-        if mentor_id is not None:
-            q = q.where(Case.mentor_id == mentor_id)
-        names: dict[int, str] = {case_id: name for case_id, name in s.execute(q)}
-    out = []
-    for case_id, (state, since) in state_of.items():
-        over = _days_over(rt, state, since, as_of)
-        if over > 0 and case_id in names:
-            out.append(
-                OverdueCase(
-                    case_id=case_id,
-                    organisation=names[case_id],
-                    state=state,
-                    since=since.date(),
-                    deadline_days=rt.rules.policy.spec.deadlines[state],
-                    days_over=over,
-                )
-            )
+        for case_id, days in over.items()
+        if case_id in names
+    ]
     return sorted(out, key=lambda c: (-c.days_over, c.case_id))
 
 
-def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
-    """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
-    rules = rt.rules
-    as_of = as_of or rt.now().date()
-    end = _day_end(as_of)
-    with read_session(rt.engine) as s:
-        cycle = s.get(Cycle, cycle_id)
-        if cycle is None:
-            raise NotFound("cycle", cycle_id)
-        state_of = _replay(s, cycle_id, end)
-        case_org = dict(
-            s.execute(select(Case.id, Case.organisation_id).where(Case.cycle_id == cycle_id)).all()
-        )
-        apps = s.execute(
-            select(Application, FundingSource.call_opens)
-            .join(FundingSource, FundingSource.id == Application.funding_source_id)
-            .join(Case, Case.id == Application.case_id)
-            .where(Case.cycle_id == cycle_id, Application.prepared_on <= as_of)
-        ).all()
+def _figures(
+    s: Session,
+    rules: Rules,
+    cycle: Cycle,
+    state_of: dict[int, tuple[str, datetime]],
+    over: dict[int, int],
+    as_of: date,
+) -> CycleReport:
+    """The cycle's figures from its replayed states and its applications as of the day."""
+    case_org = dict(
+        s.execute(select(Case.id, Case.organisation_id).where(Case.cycle_id == cycle.id)).all()
+    )
+    apps = s.execute(
+        select(Application, FundingSource.call_opens)
+        .join(FundingSource, FundingSource.id == Application.funding_source_id)
+        .join(Case, Case.id == Application.case_id)
+        .where(Case.cycle_id == cycle.id, Application.prepared_on <= as_of)
+    ).all()
     by_state = {sid: 0 for sid in rules.states.state_ids}
-    overdue = 0
-    for state, since in state_of.values():
+    for state, _since in state_of.values():
         by_state[state] = by_state.get(state, 0) + 1
-        if _days_over(rt, state, since, as_of) > 0:
-            overdue += 1
     awarded = Decimal(0)
     winners: set[int] = set()
     awaiting = waiting = 0
@@ -166,7 +182,7 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
         elif not submitted and call_opens > as_of:
             waiting += 1
     return CycleReport(
-        cycle_id=cycle_id,
+        cycle_id=cycle.id,
         organisations=len(state_of),
         capacity=cycle.capacity,
         budget_eur=cycle.budget_eur,
@@ -177,5 +193,45 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
         prepared_waiting_for_call=waiting,
         total_budget_eur=sum(budgets, Decimal(0)),
         largest_project_eur=max(budgets, default=Decimal(0)),
-        overdue_cases=overdue,
+        overdue_cases=len(over),
     )
+
+
+def overdue_cases(
+    rt: Runtime, actor: Actor | None, cycle_id: int, as_of: date | None = None
+) -> list[OverdueCase]:
+    """The cases counted in ``cycle_report(...).overdue_cases`` for the same day that the
+    actor may see (``None``: the operator, every case), most overdue first."""
+    rules = rt.rules
+    as_of = as_of or rt.now().date()
+    end = _day_end(as_of)
+    with read_session(rt.engine) as s:
+        _cycle, state_of = _replayed(s, cycle_id, end)
+        return _overdue_list(s, rules, actor, cycle_id, state_of, _over(rules, state_of, as_of))
+
+
+def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
+    """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
+    rules = rt.rules
+    as_of = as_of or rt.now().date()
+    end = _day_end(as_of)
+    with read_session(rt.engine) as s:
+        cycle, state_of = _replayed(s, cycle_id, end)
+        return _figures(s, rules, cycle, state_of, _over(rules, state_of, as_of), as_of)
+
+
+def cycle_overview(
+    rt: Runtime, actor: Actor | None, cycle_id: int, as_of: date | None = None
+) -> tuple[CycleReport, list[OverdueCase]]:
+    """``cycle_report`` and ``overdue_cases`` together (the dashboard), from one replay of
+    the audit log under one version of the rules, so the list and the figure agree."""
+    rules = rt.rules
+    as_of = as_of or rt.now().date()
+    end = _day_end(as_of)
+    with read_session(rt.engine) as s:
+        cycle, state_of = _replayed(s, cycle_id, end)
+        over = _over(rules, state_of, as_of)
+        return (
+            _figures(s, rules, cycle, state_of, over, as_of),
+            _overdue_list(s, rules, actor, cycle_id, state_of, over),
+        )

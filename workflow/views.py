@@ -31,7 +31,7 @@ from workflow.orm import (
     SourceSelection,
     User,
 )
-from workflow.permissions import require_case_access, sees_all_cases
+from workflow.permissions import case_scope_clause, require_case_access
 from workflow.rules import Rules
 from workflow.runtime import Runtime
 from workflow.schemas import SEARCH_MAX, refuse_nul
@@ -161,8 +161,9 @@ def list_cases(
     if not 1 <= limit <= 500:
         raise InvalidInput({"limit": "must be between 1 and 500"}, {"limit": "jābūt no 1 līdz 500"})
     q = _base_query().order_by(Case.id).limit(limit + 1)
-    if not sees_all_cases(rules, actor):
-        q = q.where(Case.mentor_id == (actor.user_id or -1))
+    scope = case_scope_clause(rules, actor)
+    if scope is not None:
+        q = q.where(scope)
     if cycle_id is not None:
         q = q.where(Case.cycle_id == cycle_id)
     if state is not None:

@@ -104,7 +104,7 @@ def test_search_wildcards_are_literal(rt: Runtime, make_case: Callable[..., int]
     "call",
     [
         lambda rt, cid: reports.cycle_report(rt, cid, date(9999, 12, 31)),
-        lambda rt, cid: reports.overdue_cases(rt, cid, date(9999, 12, 31)),
+        lambda rt, cid: reports.overdue_cases(rt, None, cid, date(9999, 12, 31)),
         lambda rt, cid: reports.cycle_report(rt, cid, date(1999, 12, 31)),
     ],
 )
@@ -159,7 +159,7 @@ def test_migrate_event_keeps_the_report_deadline_clock(
         )
     # analysed allows 30 days from the original entry, not from the migration
     as_of = enrolled_on + timedelta(days=31)
-    over = reports.overdue_cases(rt, cycle_id, as_of)
+    over = reports.overdue_cases(rt, None, cycle_id, as_of)
     assert [(c.case_id, c.state, c.since, c.days_over) for c in over] == [
         (case_id, "analysed", enrolled_on, 1)
     ]
@@ -181,6 +181,6 @@ def test_days_over_and_the_sql_clause_agree_on_the_boundary(
     assert (summary.id, summary.days_over, summary.overdue) == (case_id, over, over > 0)
     listed = [c.id for c in views.list_cases(rt, COORDINATOR, overdue=True)[0]]
     assert listed == ([case_id] if over else [])
-    assert [c.days_over for c in reports.overdue_cases(rt, summary.cycle_id, today)] == (
+    assert [c.days_over for c in reports.overdue_cases(rt, None, summary.cycle_id, today)] == (
         [over] if over else []
     )

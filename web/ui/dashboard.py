@@ -16,7 +16,7 @@ from flask_login import login_required
 
 from web.context import actor, runtime
 from web.ui.helpers import state_label, trigger_label
-from workflow import permissions, registry, reports
+from workflow import registry, reports
 
 bp = Blueprint("ui_dashboard", __name__)
 
@@ -64,19 +64,18 @@ def index() -> ResponseReturnValue:
     cycle = None
     overdue: list[reports.OverdueCase] = []
     if cycles:
+        # one replay per cycle looked at: the chosen cycle, else each newest-first until
+        # one has organisations (or the last); its report and the actor's overdue cases
+        # come from the same replay
         wanted = request.args.get("cycle", type=int)
-        cycle = next((c for c in cycles if c.id == wanted), None)
-        if cycle is None:
-            for c in cycles:
-                cycle = c
-                if reports.cycle_report(rt, c.id, as_of).organisations:
-                    break
-        assert cycle is not None
-        report = reports.cycle_report(rt, cycle.id, as_of)
+        chosen = next((c for c in cycles if c.id == wanted), None)
         who = actor()
-        mentor = None if permissions.sees_all_cases(rt.rules, who) else (who.user_id or -1)
-        overdue = reports.overdue_cases(rt, cycle.id, as_of, mentor_id=mentor)
-    counts = report.cases_by_state if report else {}
+        for c in [chosen] if chosen else cycles:
+            cycle = c
+            report, overdue = reports.cycle_overview(rt, who, c.id, as_of)
+            if report.organisations:
+                break
+    rules = rt.rules
     resp = make_response(
         render_template(
             "dashboard.html",
@@ -85,8 +84,9 @@ def index() -> ResponseReturnValue:
             report=report,
             as_of=as_of,
             overdue=overdue,
-            states=rt.rules.states.state_ids,
-            mermaid=diagram(rt.rules.mermaid(), counts),
+            states=rules.states.state_ids,
+            # drawn only where the page shows it (there is a cycle)
+            mermaid=diagram(rules.mermaid(), report.cases_by_state) if report else "",
         )
     )
     resp.headers["Content-Security-Policy"] = DIAGRAM_CSP
