@@ -17,6 +17,7 @@ from workflow.db import read
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.guards import call_closed
 from workflow.localformat import day as fmt_day
+from workflow.localformat import eur
 from workflow.orm import (
     Application,
     Case,
@@ -321,6 +322,14 @@ def _update_problems(
                 f"{fmt_day(sub, 'en')} is in the future",
                 f"{fmt_day(sub, 'lv')} ir nākotnē",
             )
+        elif sub < row.prepared_on:  # prepared on or after enrolment: covers both
+            fail(
+                "submitted_on",
+                f"{fmt_day(sub, 'en')} is before the application was prepared "
+                f"on {fmt_day(row.prepared_on, 'en')}",
+                f"{fmt_day(sub, 'lv')} ir pirms pieteikuma sagatavošanas dienas "
+                f"({fmt_day(row.prepared_on, 'lv')})",
+            )
         elif sub < src.call_opens:
             fail(
                 "submitted_on",
@@ -352,7 +361,9 @@ def _update_problems(
             )
         elif m["decided_on"] > today:
             fail(
-                "decided_on", f"{m['decided_on']} is in the future", f"{m['decided_on']} ir nākotnē"
+                "decided_on",
+                f"{fmt_day(m['decided_on'], 'en')} is in the future",
+                f"{fmt_day(m['decided_on'], 'lv')} ir nākotnē",
             )
         if m["decision"] == "awarded":
             amount = m["awarded_eur"]
@@ -365,8 +376,8 @@ def _update_problems(
             elif amount > row.requested_eur:
                 fail(
                     "awarded_eur",
-                    f"more than the {row.requested_eur} EUR requested",
-                    f"vairāk nekā pieprasītie {row.requested_eur} EUR",
+                    f"more than the {eur(row.requested_eur, 'en')} requested",
+                    f"vairāk nekā pieprasītie {eur(row.requested_eur, 'lv')}",
                 )
     elif m["awarded_eur"] is not None or m["decided_on"] is not None:
         fail(

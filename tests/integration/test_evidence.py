@@ -173,7 +173,7 @@ def test_award_above_the_requested_amount_is_refused(
                 decision="awarded", decided_on=date(2023, 5, 30), awarded_eur=Decimal("9000.01")
             ),
         )
-    assert exc.value.errors == {"awarded_eur": "more than the 9000.00 EUR requested"}
+    assert exc.value.errors == {"awarded_eur": "more than the 9,000.00 EUR requested"}
     with pytest.raises(InvalidInput) as exc:
         evidence.update_application(
             rt,
@@ -404,6 +404,23 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     detail = views.case_detail(rt, COORDINATOR, case_id)
     assert [c.held_on for c in detail.consultations] == [date(2023, 3, 1)]
     assert detail.applications == []
+
+    # a submission dated before its application was prepared (so before enrolment, too)
+    app_id = evidence.add_application(
+        rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 3, 10))
+    ).id
+    before = stored(rt, case_id)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.update_application(
+            rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 2))
+        )
+    assert exc.value.errors == {
+        "submitted_on": "Mar 2, 2023 is before the application was prepared on Mar 10, 2023"
+    }
+    assert exc.value.errors_lv == {
+        "submitted_on": "02.03.2023. ir pirms pieteikuma sagatavošanas dienas (10.03.2023.)"
+    }
+    assert stored(rt, case_id) == before
 
 
 def test_get_application_is_refused_to_a_mentor_of_another_case(
