@@ -38,13 +38,17 @@ def enrol(
     comment = check_comment(comment)
     at = at or rt.now()
     with rt.engine.begin() as conn:
-        # Lock the cycle row so two enrolments cannot both take its last place.
-        cycle = Session(bind=conn).scalar(
-            select(Cycle).where(Cycle.id == cycle_id).with_for_update()
-        )
+        s = Session(bind=conn)
+        # Lock the cycle row, then the organisation's (always in that order, so never a
+        # deadlock), so two enrolments can neither both take the cycle's last place nor
+        # both count the organisation's cycles before either adds one (PostgreSQL; SQLite's
+        # BEGIN IMMEDIATE already serialises writers).
+        cycle = s.scalar(select(Cycle).where(Cycle.id == cycle_id).with_for_update())
         if cycle is None:
             raise NotFound("cycle", cycle_id)
-        org = Session(bind=conn).get(Organisation, organisation_id)
+        org = s.scalar(
+            select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+        )
         if org is None:
             raise NotFound("organisation", organisation_id)
         already = conn.scalar(

@@ -19,7 +19,7 @@ from tests.conftest import COORDINATOR, Clock, make_runtime
 from tests.integration.conftest import stored
 from workflow import accountlog, accounts, advance, auditlog, enrolment, evidence
 from workflow.actors import Actor
-from workflow.errors import Conflict, StaleCase, TransitionNotAllowed, WorkflowError
+from workflow.errors import Conflict, Ineligible, StaleCase, TransitionNotAllowed, WorkflowError
 from workflow.rules import Rules
 from workflow.runtime import Runtime
 from workflow.schemas import AnalysisIn, UserChange, UserIn
@@ -158,6 +158,29 @@ def test_one_organisation_enrolled_twice_at_once_gets_one_case(
         (refused,) = [r for r in results if isinstance(r, Exception)]
         assert isinstance(refused, Conflict)
         assert refused.code == "already_enrolled"
+
+
+def test_one_organisation_into_two_cycles_at_once_keeps_the_policys_cycle_limit(
+    rt: Runtime,
+    other_rt: Runtime,
+    make_org: Callable[..., int],
+    make_cycle: Callable[..., int],
+) -> None:
+    """The policy allows 3 cycles per organisation: with 2 behind it, two enrolments into
+    two different cycles at once (each locking only its own cycle) must not both pass."""
+    limit = rt.rules.policy.spec.eligibility.max_cycles_per_organisation
+    assert limit == 3
+    for _ in range(ROUNDS):
+        org = make_org()
+        for _ in range(limit - 1):
+            enrolment.enrol(rt, COORDINATOR, org, make_cycle())
+        results = race(
+            partial(enrolment.enrol, rt, COORDINATOR, org, make_cycle()),
+            partial(enrolment.enrol, other_rt, COORDINATOR, org, make_cycle()),
+        )
+        assert len([r for r in results if isinstance(r, int)]) == 1, results
+        (refused,) = [r for r in results if isinstance(r, Exception)]
+        assert isinstance(refused, Ineligible), refused
 
 
 def test_two_last_admins_demoting_each_other_at_once_leave_one_admin(
