@@ -574,7 +574,8 @@ def memory_per_case(rules: Rules, n_cases: int) -> tuple[float, float, int]:
 
     Loads ``n_cases`` heads and the facts of the ``consult`` transition and keeps them
     alive, so tracemalloc sees what a case costs. Also returns how many ``transitions``
-    Machines were built while firing: it must be 0 (one Machine per definition version).
+    Machines were built while firing: it must be 0 (one Machine per definition version),
+    and any other count ends the run with SystemExit.
     """
     import transitions.core
 
@@ -615,6 +616,11 @@ def memory_per_case(rules: Rules, n_cases: int) -> tuple[float, float, int]:
             drive(engine_firer(rt), ids[:50])
         finally:
             transitions.core.Machine.__init__ = original  # type: ignore[method-assign]
+        if built:
+            raise SystemExit(
+                f"{built} transitions Machine(s) built while firing on {len(ids[:50])} cases: "
+                "must be 0 (one shared Machine per rules version)"
+            )
         if len(rules.machine.models) != 1:
             raise SystemExit(f"the shared machine holds {len(rules.machine.models)} models")
         rt.engine.dispose()

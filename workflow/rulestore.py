@@ -21,18 +21,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.db import read
-from workflow.definitions import load_states, parse_states
+from workflow.definitions import parse_states
 from workflow.errors import DefinitionError
-from workflow.policies import load_policy, parse_policy
+from workflow.policies import parse_policy
 from workflow.rulemigrate import migrate_cases
 from workflow.rulepreview import PreviewChange, TriggerOutcome, preview
-from workflow.rules import Rules, compile_rules
+from workflow.rules import Rules, compile_rules, load_rules
 from workflow.ruleversions import (
     RulesVersionView,
     activated_at,
@@ -52,6 +53,13 @@ logger = logging.getLogger(__name__)
 RACY_NS = 2_000_000_000
 
 Fingerprint = tuple[tuple[object, ...], ...]
+
+
+class _NoStored(Enum):
+    """Why :meth:`WatchedRules._newest_stored` has no rules to offer."""
+
+    UNREADABLE = "the database could not be read"
+    NONE = "no usable version stored"
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,78 +222,81 @@ class WatchedRules:
         self._digest, self._racy_until = seen[1], seen[2]
         self._fp = seen[0]
 
-    def _load_files(self) -> Rules:
-        return compile_rules(load_states(self.states_dir), load_policy(self.policy_dir))
-
     def _start(self) -> None:
         """First load; broken files fall back to the newest version stored in the database."""
         seen = self._observe(self._fingerprint())
         try:
-            rules = self._load_files()
+            rules = load_rules(self.states_dir, self.policy_dir)
             self._activate(rules, "startup")
         except DefinitionError as exc:
-            fallback = self._stored_rules()
-            if fallback is None:
-                raise
-            self._rules, self._loaded_at = fallback, self._clock()
+            stored = self._newest_stored()
+            if isinstance(stored, _NoStored):
+                raise  # the files' own problems
+            self._rules, self._loaded_at = stored, self._clock()
             self._fail(exc.problems)
         self._remember(seen)
 
     def _reload(self, fp: Fingerprint, by: str) -> None:
         seen = self._observe(fp)
         try:
-            rules = self._load_files()
+            rules = load_rules(self.states_dir, self.policy_dir)
             assert self._rules is not None
             if (rules.states_hash, rules.policy_hash) != (
                 self._rules.states_hash,
                 self._rules.policy_hash,
             ):
-                self._activate(rules, by)
-            self._clear()
+                self._activate(rules, by)  # clears the errors once in force
+            else:
+                self._clear()
         except DefinitionError as exc:
-            adopted = self._adopt_stored()
+            stored = self._newest_stored()
+            if isinstance(stored, Rules):
+                self._adopt(stored)
             self._fail(exc.problems)
-            if not adopted:
-                return  # the database could not be read: try again on the next call
+            if stored is _NoStored.UNREADABLE:
+                return  # try again on the next call
         except SQLAlchemyError as exc:
             self._fail([f"database: the changed rules could not be activated: {exc}"])
             return  # not remembered: try again on the next call
         self._remember(seen)
 
-    def _adopt_stored(self) -> bool:
-        """Files broken: take the newest version any process activated, not this one's own.
+    def _newest_stored(self) -> Rules | _NoStored:
+        """The newest version any process activated, compiled, for when the files are broken.
 
         Workers pick up a change on their next request, so a worker that served none
         between a good edit and a broken one still holds the older rules; the last good
         rules are the newest stored in ``rules_versions`` (already activated, cases
-        already moved), shared by every worker. False when the database cannot be read.
+        already moved), shared by every worker. A stored text this code no longer
+        compiles is logged and counts as none stored.
         """
         try:
             with read(self._engine) as conn:
                 files = latest_files(conn)
         except SQLAlchemyError:
             logger.exception("could not read the stored rules versions")
-            return False
+            return _NoStored.UNREADABLE
         if files is None:
-            return True
+            return _NoStored.NONE
         try:
-            rules = _compile_stored(files)
-        except DefinitionError as exc:  # a stored text this code no longer accepts
+            return _compile_stored(files)
+        except DefinitionError as exc:
             logger.error("the newest stored rules do not compile: %s", exc.problems)
-            return True
+            return _NoStored.NONE
+
+    def _adopt(self, rules: Rules) -> None:
+        """Files broken on reload: put the newest stored rules in force unless they are."""
         assert self._rules is not None
         if (rules.states_hash, rules.policy_hash) == (
             self._rules.states_hash,
             self._rules.policy_hash,
         ):
-            return True
+            return
         self._rules, self._loaded_at = rules, self._clock()
         logger.info(
             "rules files broken; in force: the newest stored states %s, policy %s",
             rules.states_hash[:12],
             rules.policy_hash[:12],
         )
-        return True
 
     def _activate(self, rules: Rules, by: str) -> None:
         """Move stranded cases (or refuse), store the versions, then swap: all or nothing."""
@@ -304,15 +315,6 @@ class WatchedRules:
             ", ".join(stored) or "nothing new",
             moved,
         )
-
-    def _stored_rules(self) -> Rules | None:
-        try:
-            with read(self._engine) as conn:
-                files = latest_files(conn)
-        except SQLAlchemyError:
-            logger.exception("could not read the stored rules versions")
-            return None
-        return None if files is None else _compile_stored(files)
 
     def _clear(self) -> None:
         self._errors, self._errors_since = [], None

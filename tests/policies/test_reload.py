@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import COORDINATOR
 from workflow import advance, rulestore, views
 from workflow.db import make_engine
 from workflow.errors import DefinitionError, GuardRejected
+from workflow.orm import RulesVersion
 from workflow.rulestore import WatchedRules
 from workflow.runtime import FixedRules, Runtime
 
@@ -35,8 +38,8 @@ def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_ca
 
 def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
     calls: list[object] = []
-    real = rulestore.load_policy
-    monkeypatch.setattr(rulestore, "load_policy", lambda d: calls.append(d) or real(d))
+    real = rulestore.load_rules
+    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
     for _ in range(50):
         watched_rt.rules  # noqa: B018 - the property is the hot path under test
     assert calls == []
@@ -98,6 +101,18 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
     assert rulestore.status(watched_rt).errors == []
 
 
+def test_undoing_a_broken_edit_clears_the_error(watched_rt, files):
+    """The files are valid again and the same as the rules in force: nothing is
+    activated, and the error is gone."""
+    before = watched_rt.rules
+    old = files.edit(files.policy, "roles:", "rolez:")
+    assert rulestore.status(watched_rt).errors
+    files.policy.write_text(old, "utf-8")
+    assert watched_rt.rules is before
+    st = rulestore.status(watched_rt)
+    assert (st.errors, st.errors_since) == ([], None)
+
+
 def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, clock):
     good = watched_rt.rules
     files.edit(files.policy, "roles:", "rolez:")
@@ -152,8 +167,8 @@ def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files,
     from concurrent.futures import ThreadPoolExecutor
 
     calls: list[object] = []
-    real = rulestore.load_policy
-    monkeypatch.setattr(rulestore, "load_policy", lambda d: calls.append(d) or real(d))
+    real = rulestore.load_rules
+    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
     old = watched_rt.rules
     files.edit(files.policy, "capacity: 15", "capacity: 12")
     with ThreadPoolExecutor(8) as pool:
@@ -162,3 +177,70 @@ def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files,
     assert capacities == {12}
     assert old.policy.spec.cycle_defaults.capacity == 15
     assert len(calls) == 1
+
+
+def _store_uncompilable_policy(engine) -> None:
+    """Overwrite the newest stored policy with a text this code does not accept."""
+    with engine.begin() as conn:
+        newest = conn.scalar(select(func.max(RulesVersion.id)).where(RulesVersion.kind == "policy"))
+        conn.execute(
+            update(RulesVersion)
+            .where(RulesVersion.id == newest)
+            .values(files=[["policies/programme.yaml", "retired_section: {}\n"]])
+        )
+
+
+def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
+    watched_rt, files, clock, caplog
+):
+    """The files' own problem is raised, not the stored text's; the latter is logged."""
+    _store_uncompilable_policy(watched_rt.engine)
+    files.edit(files.policy, "roles:", "rolez:")
+    with pytest.raises(DefinitionError, match="rolez: unknown policy section"):
+        WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
+    said = [r.getMessage() for r in caplog.records if r.name == "workflow.rulestore"]
+    assert any("newest stored rules do not compile" in m and "retired_section" in m for m in said)
+
+
+def test_a_broken_file_on_reload_with_an_uncompilable_stored_version_keeps_the_rules(
+    watched_rt, files, monkeypatch
+):
+    before = watched_rt.rules
+    _store_uncompilable_policy(watched_rt.engine)
+    files.edit(files.policy, "roles:", "rolez:")
+    calls: list[object] = []
+    real = rulestore.load_rules
+    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+
+    assert watched_rt.rules is before
+    assert any("rolez: unknown policy section" in e for e in rulestore.status(watched_rt).errors)
+    watched_rt.rules  # noqa: B018
+    assert len(calls) == 1  # remembered: the broken files are not parsed again
+
+
+def test_a_broken_file_while_the_database_is_unreadable_is_retried(
+    watched_rt, files, clock, monkeypatch
+):
+    """Files broken and the stored versions unreadable: the rules in force stay, and the
+    next call tries again, so the newest stored version is adopted once readable."""
+    other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
+    files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
+    raised = watched_rt.rules  # activated and stored by the first worker only
+    files.edit(files.policy, "min_consultations: 3", "min_consultations: [")
+
+    def unreadable(conn):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    calls: list[object] = []
+    real = rulestore.load_rules
+    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(rulestore, "latest_files", unreadable)
+    kept = other.current()
+    assert kept.policy.spec.guards["consult"]["min_consultations"] == 1
+    assert any("invalid YAML" in e for e in other.status().errors)
+    assert other.current() is kept
+    assert len(calls) == 3  # not remembered: every call reads the files again
+
+    monkeypatch.undo()
+    assert other.current().policy_hash == raised.policy_hash
+    assert any("invalid YAML" in e for e in other.status().errors)
