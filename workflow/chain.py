@@ -165,6 +165,7 @@ class HotStatement:
 
 
 HOT_SELECT_HEAD = HotStatement(SELECT_HEAD)
+HOT_LOCK_HEAD = HotStatement(SELECT_HEAD.with_for_update())  # FOR UPDATE: PostgreSQL only
 HOT_ADVANCE_HEAD = HotStatement(ADVANCE_HEAD)
 HOT_EXTEND_HEAD = HotStatement(EXTEND_HEAD)
 HOT_INSERT_EVENT = HotStatement(INSERT_EVENT, column_keys=(*HASHED_FIELDS, "hash"))
@@ -204,9 +205,14 @@ def canonical_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_head(conn: Connection, case_id: int) -> CaseHead:
-    """Read a case's head inside the caller's transaction."""
-    row = HOT_SELECT_HEAD.run(conn, {"case_id": case_id})[0]
+def load_head(conn: Connection, case_id: int, *, lock: bool = False) -> CaseHead:
+    """Read a case's head inside the caller's transaction.
+
+    ``lock``: hold the case row until the transaction ends, so a writer's checks against
+    the case's other rows (a source not selected twice, say) see every committed write
+    before its own, instead of meeting a unique index as a raw error after a race.
+    """
+    row = (HOT_LOCK_HEAD if lock else HOT_SELECT_HEAD).run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
     return CaseHead(*row)

@@ -84,7 +84,7 @@ def _record(
     rules = rt.rules
     at = at or rt.now()
     with rt.engine.begin() as conn:
-        head = chain.load_head(conn, case_id)
+        head = chain.load_head(conn, case_id, lock=True)
         require_case_access(rules, actor, head.mentor_id)
         if permission:
             require_action(rules, actor, permission)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -21,38 +22,54 @@ def create_organisation(
 ) -> Organisation:
     """Register an NGO; its register number must be new."""
     require_action(rt.rules, actor, "manage_organisations")
-    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
-        if s.scalar(select(Organisation.id).where(Organisation.reg_no == data.reg_no)):
-            raise Conflict(
-                f"an organisation with reg_no {data.reg_no} exists",
-                "duplicate",
-                f"Organizācija ar reģistrācijas numuru {data.reg_no} jau ir reģistrēta.",
-            )
-        org = Organisation(**data.model_dump(), created_at=at or rt.now())
-        s.add(org)
+    org = Organisation(**data.model_dump(), created_at=at or rt.now())
+    _add_unique(
+        rt,
+        org,
+        Conflict(
+            f"an organisation with reg_no {data.reg_no} exists",
+            "duplicate",
+            f"Organizācija ar reģistrācijas numuru {data.reg_no} jau ir reģistrēta.",
+        ),
+    )
     return org
+
+
+def _add_unique(rt: Runtime, row: Organisation | Cycle, duplicate: Conflict) -> None:
+    """Insert a row whose one unique key (a register number, a cycle's name) must be new.
+
+    The database's unique index decides, so two registrations racing each other get the
+    same clear ``duplicate`` conflict as one meeting an older row; nothing is written.
+    """
+    try:
+        with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+            s.add(row)
+    except IntegrityError:
+        raise duplicate from None
 
 
 def create_cycle(rt: Runtime, actor: Actor, data: CycleIn, at: datetime | None = None) -> Cycle:
     """Open a cycle; budget and capacity default from the policy's ``cycle_defaults``."""
-    defaults = rt.rules.policy.spec.cycle_defaults
-    require_action(rt.rules, actor, "manage_cycles")
-    with Session(rt.engine, expire_on_commit=False) as s, s.begin():
-        if s.scalar(select(Cycle.id).where(Cycle.name == data.name)):
-            raise Conflict(
-                f"a cycle named {data.name!r} exists",
-                "duplicate",
-                f"Cikls ar nosaukumu {data.name} jau pastāv.",
-            )
-        cycle = Cycle(
-            name=data.name,
-            starts_on=data.starts_on,
-            ends_on=data.ends_on,
-            budget_eur=data.budget_eur if data.budget_eur is not None else defaults.budget_eur,
-            capacity=data.capacity if data.capacity is not None else defaults.capacity,
-            created_at=at or rt.now(),
-        )
-        s.add(cycle)
+    rules = rt.rules  # once: the permission and the defaults from one version
+    require_action(rules, actor, "manage_cycles")
+    defaults = rules.policy.spec.cycle_defaults
+    cycle = Cycle(
+        name=data.name,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        budget_eur=data.budget_eur if data.budget_eur is not None else defaults.budget_eur,
+        capacity=data.capacity if data.capacity is not None else defaults.capacity,
+        created_at=at or rt.now(),
+    )
+    _add_unique(
+        rt,
+        cycle,
+        Conflict(
+            f"a cycle named {data.name!r} exists",
+            "duplicate",
+            f"Cikls ar nosaukumu {data.name} jau pastāv.",
+        ),
+    )
     return cycle
 
 

@@ -72,7 +72,7 @@ def migrate_cases(conn: Connection, rules: Rules, at: datetime) -> int:
         .order_by(cases.c.id)
     ).all()
     for case_id, old, since in rows:
-        head = chain.load_head(conn, case_id)
+        head = chain.load_head(conn, case_id, lock=True)
         new = mapping[old]
         chain.append(
             conn,

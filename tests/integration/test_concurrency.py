@@ -17,12 +17,12 @@ import pytest
 
 from tests.conftest import COORDINATOR, Clock, make_runtime
 from tests.integration.conftest import stored
-from workflow import accountlog, accounts, advance, auditlog, enrolment, evidence
+from workflow import accountlog, accounts, advance, auditlog, enrolment, evidence, registry
 from workflow.actors import Actor
 from workflow.errors import Conflict, Ineligible, StaleCase, TransitionNotAllowed, WorkflowError
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, UserChange, UserIn
+from workflow.schemas import AnalysisIn, OrganisationIn, SelectionIn, UserChange, UserIn
 
 ROUNDS = 4
 
@@ -183,6 +183,35 @@ def test_one_organisation_into_two_cycles_at_once_keeps_the_policys_cycle_limit(
         assert isinstance(refused, Ineligible), refused
 
 
+def test_one_source_selected_twice_at_once_is_one_selection_and_one_clear_conflict(
+    rt: Runtime,
+    other_rt: Runtime,
+    make_case: Callable[..., int],
+    make_source: Callable[..., int],
+) -> None:
+    """Evidence writers hold the case row: the second sees the first's selection and says
+    so, never a raw unique-index error from the database."""
+    for _ in range(ROUNDS):
+        case_id, src = make_case(), make_source()
+        results = race(
+            partial(
+                evidence.select_source, rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)
+            ),
+            partial(
+                evidence.select_source,
+                other_rt,
+                COORDINATOR,
+                case_id,
+                SelectionIn(funding_source_id=src),
+            ),
+        )
+        assert len([r for r in results if isinstance(r, evidence.Recorded)]) == 1, results
+        (refused,) = [r for r in results if isinstance(r, Exception)]
+        assert isinstance(refused, Conflict), refused
+        assert refused.code == "duplicate"
+    assert auditlog.verify(rt).ok
+
+
 def test_two_last_admins_demoting_each_other_at_once_leave_one_admin(
     rt: Runtime, other_rt: Runtime
 ) -> None:
@@ -214,3 +243,23 @@ def test_two_last_admins_demoting_each_other_at_once_leave_one_admin(
         demoted = "otrs" if admins == ["admins"] else "admins"
         accounts.change_user(rt, demoted, UserChange(role="admin"))  # the next round
     assert accountlog.verify(rt).ok
+
+
+def test_one_register_number_registered_twice_at_once_is_one_organisation(
+    rt: Runtime, other_rt: Runtime
+) -> None:
+    for n in range(ROUNDS):
+        data = OrganisationIn(
+            name=f"Biedrība {n}", reg_no=f"4000800{n:04d}", legal_form="association"
+        )
+        results = race(
+            partial(registry.create_organisation, rt, COORDINATOR, data),
+            partial(registry.create_organisation, other_rt, COORDINATOR, data),
+        )
+        (refused,) = [r for r in results if isinstance(r, Exception)]
+        assert isinstance(refused, Conflict), refused
+        assert (refused.code, str(refused)) == (
+            "duplicate",
+            f"an organisation with reg_no 4000800{n:04d} exists",
+        )
+    assert len(registry.list_organisations(rt)) == ROUNDS
