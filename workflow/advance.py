@@ -21,7 +21,7 @@ from workflow.factloader import ALL_KINDS, load_facts, load_head_and_facts
 from workflow.facts import Facts
 from workflow.permissions import require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
-from workflow.runtime import Runtime
+from workflow.runtime import Runtime, local_day
 from workflow.schemas import check_comment
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def fire(
         )
     needs = trigger_needs(rules, trigger)
     with rt.engine.begin() as conn:
-        head, facts = load_head_and_facts(conn, case_id, needs, at.date(), comment)
+        head, facts = load_head_and_facts(conn, case_id, needs, local_day(at), comment)
         require_case_access(rules, actor, head.mentor_id)
         require_trigger(rules, actor, trigger)
         chain.check_expected(head, expected_version)

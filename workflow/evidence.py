@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -28,7 +28,7 @@ from workflow.orm import (
     User,
 )
 from workflow.permissions import require_action, require_case_access, require_evidence
-from workflow.runtime import Runtime
+from workflow.runtime import Runtime, local_day
 from workflow.schemas import (
     AnalysisIn,
     ApplicationIn,
@@ -52,7 +52,7 @@ def _enrolled_on(conn: Connection, case_id: int) -> date:
     """The day (UTC) the case was enrolled; SQLite hands back naive UTC, PostgreSQL aware."""
     at = conn.scalar(select(Case.enrolled_at).where(Case.id == case_id))
     assert at is not None  # the case head was just loaded
-    return (at.astimezone(UTC) if at.tzinfo is not None else at).date()
+    return local_day(at)
 
 
 def _not_before_enrolment(conn: Connection, case_id: int, field: str, day: date) -> None:
@@ -98,7 +98,7 @@ def _record(
                 f"Lieta {case_id} ir slēgta ({rules.states.state(head.state).label.lv}); "
                 "tajā vairs nevar reģistrēt pierādījumus.",
             )
-        record_id, payload = write(conn, head, at.date())
+        record_id, payload = write(conn, head, local_day(at))
         event = chain.append(
             conn,
             head,

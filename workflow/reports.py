@@ -8,7 +8,7 @@ figures, and the same report a year later shows what happened since.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from workflow.errors import NotFound
 from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
 from workflow.permissions import case_scope_clause
 from workflow.rules import Rules
-from workflow.runtime import Runtime
+from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import check_day
 from workflow.views import days_over
 
@@ -94,9 +94,10 @@ def _over(rules: Rules, state_of: dict[int, tuple[str, datetime]], as_of: date) 
 
 
 def _day_end(as_of: date) -> datetime:
-    """The first instant after ``as_of``, once the day is known to lie within ``Day``."""
+    """The first instant after the programme's day ``as_of``, once it is known to lie
+    within ``Day``."""
     check_day("as_of", as_of)
-    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=PROGRAMME_ZONE)
 
 
 def _replayed(
@@ -135,7 +136,7 @@ def _overdue_list(
             case_id=case_id,
             organisation=names[case_id],
             state=state_of[case_id][0],
-            since=state_of[case_id][1].date(),
+            since=local_day(state_of[case_id][1]),
             deadline_days=deadlines[state_of[case_id][0]],
             days_over=days,
         )
@@ -203,7 +204,7 @@ def overdue_cases(
     """The cases counted in ``cycle_report(...).overdue_cases`` for the same day that the
     actor may see (``None``: the operator, every case), most overdue first."""
     rules = rt.rules
-    as_of = as_of or rt.now().date()
+    as_of = as_of or rt.today()
     end = _day_end(as_of)
     with read_session(rt.engine) as s:
         _cycle, state_of = _replayed(s, cycle_id, end)
@@ -213,7 +214,7 @@ def overdue_cases(
 def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
     """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
     rules = rt.rules
-    as_of = as_of or rt.now().date()
+    as_of = as_of or rt.today()
     end = _day_end(as_of)
     with read_session(rt.engine) as s:
         cycle, state_of = _replayed(s, cycle_id, end)
@@ -226,7 +227,7 @@ def cycle_overview(
     """``cycle_report`` and ``overdue_cases`` together (the dashboard), from one replay of
     the audit log under one version of the rules, so the list and the figure agree."""
     rules = rt.rules
-    as_of = as_of or rt.now().date()
+    as_of = as_of or rt.today()
     end = _day_end(as_of)
     with read_session(rt.engine) as s:
         cycle, state_of = _replayed(s, cycle_id, end)

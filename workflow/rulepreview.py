@@ -60,7 +60,7 @@ def preview(rt: Runtime, candidate: Path) -> list[PreviewChange]:
     """Every open case whose triggers would be judged differently under ``candidate``."""
     active = rt.rules
     cand = candidate_rules(active, candidate)
-    today = rt.now().date()
+    today = rt.today()
     open_states = [s for s in active.states.state_ids if not active.is_final(s)]
     changes = []
     with read(rt.engine) as conn:

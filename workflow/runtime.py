@@ -7,17 +7,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from workflow.rules import Rules
 
+#: Where the programme runs: its days (what is "today", "in the future", "closed") are
+#: Liepāja's, not UTC's, or evidence entered after local midnight would be "tomorrow".
+PROGRAMME_ZONE = ZoneInfo("Europe/Riga")
+
 
 def utcnow() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
+
+
+def local_day(at: datetime) -> date:
+    """The programme's calendar day at ``at`` (a naive time is UTC, as SQLite returns it)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(PROGRAMME_ZONE).date()
 
 
 class RulesSource(Protocol):
@@ -55,3 +67,7 @@ class Runtime:
     def now(self) -> datetime:
         """The service's notion of now (tests and the demo set it)."""
         return self.clock()
+
+    def today(self) -> date:
+        """The programme's calendar day now."""
+        return local_day(self.clock())

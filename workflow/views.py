@@ -7,7 +7,7 @@ re-exported, so ``views.CaseDetail`` and ``from workflow.views import EventOut``
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from workflow.orm import (
 )
 from workflow.permissions import case_scope_clause, require_case_access
 from workflow.rules import Rules
-from workflow.runtime import Runtime
+from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
 from workflow.viewmodels import (
     AnalysisOut,
@@ -83,7 +83,7 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
     case, org_name, reg_no, cycle_name, mentor = row
     st = rules.states.state(case.state)
     since = case.state_since
-    days = (today - since.date()).days
+    days = (today - local_day(since)).days
     deadline = None if st.final else rules.policy.spec.deadlines.get(case.state)
     over = days_over(deadline, since, today)
     return {
@@ -115,7 +115,7 @@ def days_over(deadline_days: int | None, since: datetime | date, today: date) ->
     """
     if deadline_days is None:
         return 0
-    day = since.date() if isinstance(since, datetime) else since
+    day = local_day(since) if isinstance(since, datetime) else since
     return max(0, (today - day).days - deadline_days)
 
 
@@ -124,7 +124,10 @@ def overdue_clause(rules: Rules, today: date) -> Any:
     ``days_over(deadline, state_since, today) > 0``: entered before the cutoff day."""
     parts = []
     for state, days in rules.policy.spec.deadlines.items():
-        cutoff = datetime.combine(today - timedelta(days=days), datetime.min.time())
+        # the programme's midnight of the cutoff day, as the UTC instant stored times use
+        cutoff = datetime.combine(
+            today - timedelta(days=days), time.min, tzinfo=PROGRAMME_ZONE
+        ).astimezone(UTC)
         parts.append(and_(Case.state == state, Case.state_since < cutoff))
     return or_(*parts) if parts else false()
 
@@ -152,7 +155,7 @@ def list_cases(
 ) -> tuple[list[CaseSummary], str | None]:
     """Cases the actor may see, filtered, by id; returns the page and the next cursor."""
     rules = rt.rules
-    today = rt.now().date()
+    today = rt.today()
     if state is not None and state not in rules.states.state_ids:
         raise InvalidInput(
             {"state": f"{state!r} is not a declared state"},
@@ -199,7 +202,7 @@ def list_cases(
 def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
     """The full case: evidence, triggers with reasons, history."""
     rules = rt.rules
-    today = rt.now().date()
+    today = rt.today()
     with read_session(rt.engine) as s:
         row = s.execute(_base_query().where(Case.id == case_id)).first()
         if row is None:

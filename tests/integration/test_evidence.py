@@ -4,7 +4,7 @@ bad evidence is refused naming the field, and nothing of it is written."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -433,3 +433,27 @@ def test_get_application_is_refused_to_a_mentor_of_another_case(
     assert views.get_application(rt, COORDINATOR, app_id).case_id == case_id
     with pytest.raises(Forbidden):
         views.get_application(rt, Actor("anna", "mentor", 424242), app_id)
+
+
+def test_the_programmes_day_is_liepajas_not_utcs(
+    rt: Runtime, make_case: Callable[..., int], clock: Clock
+) -> None:
+    """At 00:30 in Liepāja on 3 March (22:30 UTC on 2 March) a consultation held that day is
+    today's, not the future's; and the case's history shows it on 3 March."""
+    case_id = make_case()  # enrolled 2023-03-01 10:00 UTC
+    clock.now = datetime(2023, 3, 2, 22, 30, tzinfo=UTC)
+    evidence.record_consultation(
+        rt,
+        COORDINATOR,
+        case_id,
+        ConsultationIn(mentor="Anna", held_on=date(2023, 3, 3), hours=Decimal("1"), topic="PR"),
+    )
+    assert rt.today() == date(2023, 3, 3)
+    with pytest.raises(InvalidInput) as exc:
+        evidence.record_consultation(
+            rt,
+            COORDINATOR,
+            case_id,
+            ConsultationIn(mentor="Anna", held_on=date(2023, 3, 4), hours=Decimal("1"), topic="PR"),
+        )
+    assert exc.value.errors == {"held_on": "Mar 4, 2023 is in the future"}

@@ -57,7 +57,7 @@ def index() -> ResponseReturnValue:
     cycles = registry.list_cycles(rt)
     as_of_raw = request.args.get("as_of", "")
     try:
-        as_of = date.fromisoformat(as_of_raw) if as_of_raw else rt.now().date()
+        as_of = date.fromisoformat(as_of_raw) if as_of_raw else rt.today()
     except ValueError:
         abort(400, _("As of: %(hint)s", hint=_("a date YYYY-MM-DD")))
     report = None

@@ -135,7 +135,7 @@ def consultation(case_id: int) -> ResponseReturnValue:
 def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
     """Funding sources with their call in the user's date format; a closed call is said."""
     rt = runtime()
-    today = rt.now().date()
+    today = rt.today()
     out = []
     for s in registry.list_funding_sources(rt):
         if only is not None and s.id not in only:

@@ -22,6 +22,7 @@ from wtforms import Form
 from web.context import runtime
 from web.ui import vocabulary
 from workflow import localformat, permissions
+from workflow.runtime import local_day
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def day(value: date | datetime | None) -> str:
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = value.date()
+        value = local_day(value)
     return localformat.day(value, str(get_locale()))
 
 
