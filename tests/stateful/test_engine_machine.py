@@ -81,6 +81,7 @@ class App:
     source: int
     total: Decimal
     requested: Decimal
+    prepared_on: date
     submitted_on: date | None = None
     decision: str | None = None
     decided_on: date | None = None
@@ -286,7 +287,9 @@ class EngineMachine(RuleBasedStateMachine):
             InvalidInput,
         )
         if rec:
-            self.model.apps.append(App(rec.id, source_id, Decimal(total), Decimal(requested)))
+            self.model.apps.append(
+                App(rec.id, source_id, Decimal(total), Decimal(requested), self.today)
+            )
 
     @precondition(lambda self: bool(self.model.apps))
     @rule(data=st.data(), days_ago=st.sampled_from([-1, 0, 3, 30, 200]))
@@ -298,7 +301,7 @@ class EngineMachine(RuleBasedStateMachine):
         _, _, opens, closes, _ = self.source(a.source)
         ok = (
             not self.final()
-            and sub <= self.today
+            and a.prepared_on <= sub <= self.today
             and opens <= sub <= closes
             and (a.decided_on is None or a.decided_on >= sub)
         )
