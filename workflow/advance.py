@@ -17,9 +17,9 @@ from sqlalchemy import Connection
 from workflow import chain
 from workflow.actors import Actor
 from workflow.errors import FailedGuard, GuardRejected, InvalidInput, TransitionNotAllowed
-from workflow.factloader import ALL_KINDS, load_facts, load_head_and_facts
+from workflow.factloader import load_facts, load_head_and_facts
 from workflow.facts import Facts
-from workflow.permissions import require_case_access, require_trigger
+from workflow.permissions import may_fire, require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
 from workflow.runtime import Runtime, local_day
 from workflow.schemas import check_comment
@@ -74,24 +74,6 @@ def evaluate(ct: CompiledTransition, facts: Facts) -> tuple[GuardOutcome, ...]:
     return tuple(outcomes)
 
 
-_NEEDS: dict[tuple[int, str], tuple[Rules, frozenset[str]]] = {}
-
-
-def trigger_needs(rules: Rules, trigger: str) -> frozenset[str]:
-    """The evidence ``trigger``'s guards read from any source state, so that the case head
-    and those facts come in one query before the state is known. Cached per rules object.
-    """
-    key = (id(rules), trigger)
-    hit = _NEEDS.get(key)
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    needs = frozenset().union(*(ct.needs for (t, _), ct in rules.table.items() if t == trigger))
-    if len(_NEEDS) > 512:  # rules reloaded many times: forget the old versions
-        _NEEDS.clear()
-    _NEEDS[key] = (rules, needs & ALL_KINDS)
-    return needs & ALL_KINDS
-
-
 def fire(
     rt: Runtime,
     actor: Actor,
@@ -112,7 +94,7 @@ def fire(
             {"trigger": f"{trigger!r} is not a declared trigger ({declared})"},
             {"trigger": f"{trigger!r} nav deklarēts notikums ({declared})"},
         )
-    needs = trigger_needs(rules, trigger)
+    needs = rules.needs_by_trigger.get(trigger, frozenset())
     with rt.engine.begin() as conn:
         head, facts = load_head_and_facts(conn, case_id, needs, local_day(at), comment)
         require_case_access(rules, actor, head.mentor_id)
@@ -154,9 +136,8 @@ def trigger_statuses(
     available = rules.by_source.get(state, ())
     if not available:
         return []
-    needs = frozenset().union(*(ct.needs for ct in available)) & ALL_KINDS
+    needs = frozenset().union(*(ct.needs for ct in available))
     facts = load_facts(conn, case_id, needs, today)
-    role_triggers = set(rules.policy.role(actor.role).triggers) if actor else set()
     out = []
     for ct in available:
         outcomes = evaluate(ct, facts)
@@ -166,7 +147,7 @@ def trigger_statuses(
                 dest=ct.dest,
                 allowed=all(o.passed for o in outcomes),
                 outcomes=outcomes,
-                role_allowed=ct.trigger in role_triggers,
+                role_allowed=may_fire(rules, actor, ct.trigger),
             )
         )
     return out

@@ -96,7 +96,6 @@ LOADERS: dict[str, Callable[[Connection, int], Any]] = {
     "sources": _sources,
     "applications": _applications,
 }
-ALL_KINDS = frozenset(LOADERS)
 
 
 def load_facts(
@@ -107,7 +106,6 @@ def load_facts(
     kinds = frozenset(needs)
     for kind in kinds:
         setattr(facts, kind, LOADERS[kind](conn, case_id))
-    facts.loaded = kinds
     return facts
 
 
@@ -178,7 +176,7 @@ def load_head_and_facts(
     if row is None:
         raise NotFound("case", case_id)
     head = CaseHead(row[0], row[1], row[2], row[3], row[4], row[5])
-    facts = Facts(today=today, comment=comment, loaded=needs)
+    facts = Facts(today=today, comment=comment)
     i = 6
     if "analysis" in scalar:
         findings, areas = row[i], row[i + 1]

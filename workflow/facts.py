@@ -6,7 +6,7 @@ so a transition reads no more than it decides on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -57,6 +57,11 @@ class ApplicationFact:
     max_grant_eur: Decimal
 
 
+#: The kinds of stored evidence a guard may declare it reads: the :class:`Facts` fields
+#: :mod:`workflow.factloader` loads from the database (the trigger's comment is no such kind).
+EVIDENCE_KINDS: frozenset[str] = frozenset({"analysis", "consultations", "sources", "applications"})
+
+
 @dataclass(slots=True)
 class Facts:
     """Everything guards may consult; fields a trigger does not need stay ``None``."""
@@ -67,4 +72,3 @@ class Facts:
     consultations: ConsultationTotals | None = None
     sources: tuple[SourceFact, ...] | None = None
     applications: tuple[ApplicationFact, ...] | None = None
-    loaded: frozenset[str] = field(default_factory=frozenset)

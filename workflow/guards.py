@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflow.facts import Facts
+from workflow.facts import EVIDENCE_KINDS, Facts
 from workflow.localformat import day, eur
 from workflow.vocabulary import lv_one
 
@@ -70,6 +70,10 @@ def guard(
     ``needs`` names the kinds of evidence it reads (only those are loaded for it) and
     :data:`COMMENT` when it reads the comment given with the trigger.
     """
+
+    unknown = set(needs) - EVIDENCE_KINDS - {COMMENT}
+    if unknown:  # a misspelt kind would load nothing and the guard would see None
+        raise ValueError(f"guard {name!r} needs unknown kinds {sorted(unknown)}")
 
     def register(fn: GuardFn) -> GuardFn:
         REGISTRY[name] = GuardSpec(name, fn, frozenset(needs), params)

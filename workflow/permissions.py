@@ -12,8 +12,14 @@ from workflow.rules import Rules
 
 def require_trigger(rules: Rules, actor: Actor, trigger: str) -> None:
     """Refuse a trigger the actor's role may not fire."""
-    if trigger not in rules.policy.role(actor.role).triggers:
+    if not may_fire(rules, actor, trigger):
         raise Forbidden(actor.role, trigger)
+
+
+def may_fire(rules: Rules, actor: Actor | None, trigger: str) -> bool:
+    """Whether the actor's role may fire ``trigger`` (for the screens' ``role_allowed``; the
+    same test :func:`require_trigger` refuses by). No actor (the operator) fires nothing."""
+    return actor is not None and trigger in rules.policy.role(actor.role).triggers
 
 
 def require_evidence(rules: Rules, actor: Actor, kind: str) -> None:
@@ -24,7 +30,7 @@ def require_evidence(rules: Rules, actor: Actor, kind: str) -> None:
 
 def require_action(rules: Rules, actor: Actor, action: str) -> None:
     """Refuse an administrative action the actor's role may not take."""
-    if action not in rules.policy.role(actor.role).actions:
+    if not may(rules, actor, action):
         raise Forbidden(actor.role, action)
 
 

@@ -11,32 +11,15 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from workflow.errors import PolicyError
 from workflow.yamlfiles import format_path, parse_yaml, read_text, validate
 
-ROLES = ("coordinator", "mentor", "auditor", "admin")
 Role = Literal["coordinator", "mentor", "auditor", "admin"]
-EVIDENCE_KINDS = (
-    "analysis",
-    "consultation",
-    "source_selection",
-    "application",
-    "application_update",
-)
-ACTIONS = (
-    "enrol",
-    "manage_organisations",
-    "manage_cycles",
-    "manage_funding_sources",
-    "read_audit",
-    "assign_mentor",
-    "manage_users",
-    "manage_policies",
-)
+ROLES: tuple[str, ...] = get_args(Role)
 EvidenceKind = Literal[
     "analysis", "consultation", "source_selection", "application", "application_update"
 ]

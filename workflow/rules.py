@@ -15,7 +15,7 @@ from transitions.extensions import GraphMachine
 
 from workflow.definitions import StatesDefinition, load_states
 from workflow.errors import DefinitionError, PolicyError
-from workflow.guards import REGISTRY, GuardSpec
+from workflow.guards import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
 from workflow.yamlfiles import format_path
 
@@ -36,6 +36,7 @@ class CompiledTransition:
     source: str
     dest: str
     guards: tuple[BoundGuard, ...]
+    #: the stored evidence its guards read (what to load; the comment comes with the call)
     needs: frozenset[str]
 
 
@@ -52,6 +53,9 @@ class Rules:
     machine: GraphMachine = field(repr=False)
     table: dict[tuple[str, str], CompiledTransition] = field(repr=False)
     by_source: dict[str, tuple[CompiledTransition, ...]] = field(repr=False)
+    #: the evidence a trigger's guards read from any source state, so the case head and
+    #: those facts come in one query before the case's state is known
+    needs_by_trigger: dict[str, frozenset[str]] = field(repr=False)
 
     @property
     def states_hash(self) -> str:
@@ -153,14 +157,16 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
                     BoundGuard(REGISTRY[g], _params(REGISTRY[g], policy, trigger))
                     for g in guard_names[(trigger, source)]
                 )
-                needs = frozenset().union(*(b.spec.needs for b in bound)) if bound else frozenset()
+                needs = frozenset().union(*(b.spec.needs for b in bound)) - {COMMENT}
                 table[(trigger, source)] = CompiledTransition(
                     trigger, source, str(tr.dest), bound, needs
                 )
     by_source: dict[str, list[CompiledTransition]] = {}
+    needs_by_trigger: dict[str, frozenset[str]] = {}
     order = {t: i for i, t in enumerate(states.triggers)}
     for ct in table.values():
         by_source.setdefault(ct.source, []).append(ct)
+        needs_by_trigger[ct.trigger] = needs_by_trigger.get(ct.trigger, frozenset()) | ct.needs
     return Rules(
         states=states,
         policy=policy,
@@ -169,6 +175,7 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
         by_source={
             k: tuple(sorted(v, key=lambda c: order[c.trigger])) for k, v in by_source.items()
         },
+        needs_by_trigger=needs_by_trigger,
     )
 
 

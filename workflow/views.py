@@ -31,7 +31,7 @@ from workflow.orm import (
     SourceSelection,
     User,
 )
-from workflow.permissions import case_scope_clause, require_case_access
+from workflow.permissions import case_scope_clause, may_fire, require_case_access
 from workflow.rules import Rules
 from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
@@ -254,7 +254,6 @@ def _all_triggers(
     """Views of every declared trigger: evaluated ones first, then the rest with the reason."""
     views = [_trigger_view(rules, st) for st in statuses]
     here = {st.trigger for st in statuses}
-    role_triggers = set(rules.policy.role(actor.role).triggers) if actor else set()
     st_label = rules.states.state(state).label
     for t in rules.states.spec.transitions:
         if t.trigger in here:
@@ -275,7 +274,7 @@ def _all_triggers(
                 dest=t.dest,
                 applicable=False,
                 allowed=False,
-                role_allowed=t.trigger in role_triggers,
+                role_allowed=may_fire(rules, actor, t.trigger),
                 blocked_by=[BlockedBy(guard="state", message=en, message_lv=lv)],
                 passed=[],
             )

@@ -15,10 +15,26 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from workflow import factloader
 from workflow.advance import GuardOutcome, evaluate
 from workflow.definitions import load_states
-from workflow.facts import AnalysisFact, ApplicationFact, ConsultationTotals, Facts, SourceFact
-from workflow.guards import COMMENT, REGISTRY, GuardSpec, NoParams, Verdict, comment_guards
+from workflow.facts import (
+    EVIDENCE_KINDS,
+    AnalysisFact,
+    ApplicationFact,
+    ConsultationTotals,
+    Facts,
+    SourceFact,
+)
+from workflow.guards import (
+    COMMENT,
+    REGISTRY,
+    GuardSpec,
+    NoParams,
+    Verdict,
+    comment_guards,
+    guard,
+)
 from workflow.policies import parse_policy
 from workflow.rules import Rules, compile_rules
 
@@ -353,3 +369,22 @@ def test_the_screens_ask_for_a_comment_for_exactly_the_guards_that_read_it(
     spec = GuardSpec("signed_off", signed_off, frozenset({COMMENT}), NoParams)
     monkeypatch.setitem(REGISTRY, "signed_off", spec)
     assert comment_guards() == {"reason_given", "signed_off"}
+
+
+def test_a_guard_naming_an_evidence_kind_that_does_not_exist_is_refused_at_registration() -> None:
+    """'application' (singular) would load nothing and the guard would see no applications."""
+    with pytest.raises(ValueError, match=r"guard 'typo' needs unknown kinds \['application'\]"):
+        guard("typo", needs=("application",))
+    assert "typo" not in REGISTRY
+
+
+def test_both_fact_loaders_cover_exactly_the_evidence_kinds_guards_may_name() -> None:
+    assert set(factloader.LOADERS) == EVIDENCE_KINDS
+    assert factloader._SCALAR_KINDS | set(factloader._ROW_LOADERS) == EVIDENCE_KINDS
+
+
+def test_a_triggers_needs_are_its_guards_stored_evidence_from_every_source(rules: Rules) -> None:
+    assert rules.needs_by_trigger["consult"] == {"consultations"}
+    assert rules.needs_by_trigger["withdraw"] == frozenset()  # reason_given reads the comment
+    assert rules.needs_by_trigger["submit"] == {"applications"}
+    assert all(COMMENT not in ct.needs for ct in rules.table.values())
