@@ -19,7 +19,7 @@ from workflow.db import read, read_session
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import AuditEvent, Case, Organisation
 from workflow.permissions import require_action, require_case_access
-from workflow.runtime import Runtime
+from workflow.runtime import Runtime, as_utc
 from workflow.schemas import check_day
 from workflow.views import EventOut
 
@@ -38,9 +38,7 @@ def decode_cursor(cursor: str) -> int:
 
 def _aware(value: datetime | None) -> datetime | None:
     """Times without an offset are UTC, as everywhere in the engine."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return None if value is None else as_utc(value)
 
 
 def bound(field: str, value: date | datetime | None) -> datetime | None:

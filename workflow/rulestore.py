@@ -44,7 +44,7 @@ from workflow.ruleversions import (
     record,
     show,
 )
-from workflow.runtime import Runtime, utcnow
+from workflow.runtime import Runtime, as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -349,10 +349,7 @@ def _mtime(path: Path) -> datetime | None:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC, PostgreSQL aware times: both as aware UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None if value is None else as_utc(value)
 
 
 def _activations(engine: Engine, rules: Rules) -> tuple[datetime | None, datetime | None]:

@@ -25,11 +25,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(at: datetime) -> datetime:
+    """An aware UTC time: SQLite hands back naive times (stored as UTC), PostgreSQL aware
+    ones; a time without an offset is UTC everywhere in the engine."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def local_day(at: datetime) -> date:
-    """The programme's calendar day at ``at`` (a naive time is UTC, as SQLite returns it)."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(PROGRAMME_ZONE).date()
+    """The programme's calendar day at ``at`` (a naive time is UTC)."""
+    return as_utc(at).astimezone(PROGRAMME_ZONE).date()
 
 
 class RulesSource(Protocol):

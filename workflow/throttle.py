@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 from workflow.db import read
 from workflow.errors import WorkflowError
 from workflow.orm import LoginAttempt
-from workflow.runtime import Runtime
+from workflow.runtime import Runtime, as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +62,8 @@ def _wait(times: list[datetime], limit: int, now: datetime, window: timedelta) -
     if len(times) < limit:
         return None
     # The failure whose expiry brings the count below the limit.
-    pivot = _aware(sorted(times)[len(times) - limit], now)
+    pivot = as_utc(sorted(times)[len(times) - limit])
     return max(timedelta(seconds=1), pivot + window - now)
-
-
-def _aware(t: datetime, like: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored as UTC."""
-    return t.replace(tzinfo=like.tzinfo) if t.tzinfo is None and like.tzinfo else t
 
 
 def check(rt: Runtime, name: str, address: str, policy: ThrottlePolicy = DEFAULT) -> None:
