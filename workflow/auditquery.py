@@ -23,8 +23,6 @@ from workflow.runtime import Runtime, as_utc
 from workflow.schemas import check_day
 from workflow.views import EventOut
 
-MAX_PAGE = 500
-
 
 def encode_cursor(event_id: int) -> str:
     """An opaque cursor after ``event_id``."""
@@ -103,11 +101,7 @@ def _page(
     cursor: str | None,
     newest_first: bool = False,
 ) -> tuple[list[EventOut], str | None]:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(
-            {"limit": f"must be between 1 and {MAX_PAGE}"},
-            {"limit": f"jābūt no 1 līdz {MAX_PAGE}"},
-        )
+    cursors.check_limit(limit)
     q = auditlog.event_query(
         case_id=case_id,
         actor=actor_name,

@@ -14,6 +14,18 @@ import binascii
 from workflow.errors import InvalidInput
 from workflow.schemas import MAX_ID
 
+#: The longest page any list serves (the API documents the same bound).
+MAX_PAGE = 500
+
+
+def check_limit(limit: int) -> None:
+    """A page size between 1 and :data:`MAX_PAGE`, or ``InvalidInput`` naming ``limit``."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(
+            {"limit": f"must be between 1 and {MAX_PAGE}"},
+            {"limit": f"jābūt no 1 līdz {MAX_PAGE}"},
+        )
+
 
 def encode(kind: str, last_id: int) -> str:
     """An opaque cursor after ``last_id``."""

@@ -161,8 +161,7 @@ def list_cases(
             {"state": f"{state!r} is not a declared state"},
             {"state": f"{state!r} nav noteikts statuss"},
         )
-    if not 1 <= limit <= 500:
-        raise InvalidInput({"limit": "must be between 1 and 500"}, {"limit": "jābūt no 1 līdz 500"})
+    cursors.check_limit(limit)
     q = _base_query().order_by(Case.id).limit(limit + 1)
     scope = case_scope_clause(rules, actor)
     if scope is not None:

@@ -12,6 +12,7 @@ from web.api.models import AuditEvent, CaseItem, CasePage, EventPage, Model, Rec
 from web.api.routing import api_route
 from web.context import actor, runtime
 from workflow import advance, auditquery, enrolment, evidence, views
+from workflow.cursors import MAX_PAGE
 from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
 from workflow.views import (
     AnalysisOut,
@@ -37,14 +38,14 @@ class CaseQuery(Query):
     state: Annotated[str, StringConstraints(max_length=40)] | None = None
     overdue: bool | None = None
     search: Annotated[str, StringConstraints(max_length=SEARCH_MAX)] | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     cursor: Cursor | None = None
 
 
 class PageQuery(Query):
     """Paging of a list."""
 
-    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 100
     cursor: Cursor | None = None
 
 
