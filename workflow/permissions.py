@@ -45,6 +45,14 @@ def may_record(rules: Rules, actor: Actor, kind: str) -> bool:
     return kind in rules.policy.role(actor.role).evidence
 
 
+def roles_allowed(rules: Rules, section: str, name: str) -> list[str]:
+    """The roles the policy in force lets fire trigger ``name`` (``section`` "triggers"),
+    record evidence ``name`` ("evidence") or take action ``name`` ("actions"): the same
+    tests as the refusals, for documents that say who may (the OpenAPI descriptions)."""
+    test = {"triggers": may_fire, "evidence": may_record, "actions": may}[section]
+    return [role for role in rules.policy.spec.roles if test(rules, Actor("", role), name)]
+
+
 def require_case_access(rules: Rules, actor: Actor, mentor_id: int | None) -> None:
     """A role scoped to assigned cases sees only the cases assigned to the user."""
     if rules.policy.role(actor.role).case_scope == "assigned" and (

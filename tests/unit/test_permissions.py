@@ -35,3 +35,11 @@ def test_may_record_follows_the_policy_and_agrees_with_the_refusal(
     else:
         with pytest.raises(Forbidden):
             permissions.require_evidence(rules, who, kind)
+
+
+def test_roles_allowed_is_what_the_refusals_decide(rules: Rules) -> None:
+    roles_allowed = permissions.roles_allowed
+    assert roles_allowed(rules, "triggers", "submit") == ["coordinator", "admin"]
+    assert roles_allowed(rules, "evidence", "consultation") == ["coordinator", "mentor", "admin"]
+    assert roles_allowed(rules, "actions", "manage_users") == ["admin"]
+    assert roles_allowed(rules, "actions", "read_audit") == ["coordinator", "auditor", "admin"]

@@ -21,6 +21,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from web.api.problems import PROBLEM_MEDIA, Problem
 from web.api.routing import ROUTES, Route, api_route
 from web.context import runtime
+from workflow.actors import Actor
+from workflow.permissions import roles_allowed, sees_all_cases
 from workflow.rules import Rules
 from workflow.schemas import MAX_ID
 
@@ -109,20 +111,23 @@ def _roles_allowed(rules: Rules, r: Route) -> str:
     """Who may call a write operation, in words, from the policy in force."""
     assert r.permission is not None
     section, name = r.permission
-    roles = rules.policy.spec.roles
     if section == "triggers":
         lines, anyone = [], set()
         for t in rules.states.spec.transitions:
-            who = [role for role, p in roles.items() if t.trigger in p.triggers]
+            who = roles_allowed(rules, "triggers", t.trigger)
             anyone.update(who)
             lines.append(f"`{t.trigger}`: {', '.join(who) or 'no role'}")
         text = "Roles that may fire each trigger (policy in force): " + "; ".join(lines) + "."
     else:
-        who = [role for role, p in roles.items() if name in getattr(p, section)]
+        who = roles_allowed(rules, section, name)
         anyone = set(who)
         text = f"Roles that may call this (policy in force, `{section}: {name}`): "
         text += (", ".join(who) or "no role") + "."
-    scoped = [role for role in roles if role in anyone and roles[role].case_scope == "assigned"]
+    scoped = [
+        role
+        for role in rules.policy.spec.roles
+        if role in anyone and not sees_all_cases(rules, Actor("", role))
+    ]
     if scoped and r.path_params:
         text += f" {', '.join(scoped)}: only on cases assigned to them."
     return text
