@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from web.context import actor, runtime
 from web.ui import forms as F
 from web.ui import vocabulary
-from web.ui.formflow import create, submit
+from web.ui.formflow import create, post
 from web.ui.helpers import day, plain_number
 from workflow import accounts, enrolment, evidence, registry, views
 from workflow.guards import call_closed
@@ -37,56 +37,64 @@ from workflow.schemas import (
     EnrolmentIn,
     SelectionIn,
 )
+from workflow.viewmodels import CaseDetail
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("ui_evidence", __name__)
 
 
+def _case_detail(kind: str, case_id: int) -> CaseDetail:
+    """The case an evidence form of ``kind`` records on, once the user may record it."""
+    rt = runtime()
+    require_evidence(rt.rules, actor(), kind)
+    return views.case_detail(rt, actor(), case_id)  # also refuses a case not assigned to a mentor
+
+
 def _case_form(
-    case_id: int,
-    kind: str,
+    detail: CaseDetail,
     form: FlaskForm,
     title: Any,
     schema: type[BaseModel],
     names: tuple[str, ...],
     service: Callable[..., Any],
     lists: tuple[str, ...] = (),
+    target: int | None = None,
     **extra: Any,
 ) -> ResponseReturnValue:
-    """The shared GET/POST flow of an evidence form on one case (``extra`` to the page)."""
+    """The shared GET/POST flow of an evidence form on the loaded case: the service is
+    called as ``service(rt, who, target, data, expected_version=...)``, ``target`` being
+    the case unless given; ``extra`` goes to the page."""
     rt = runtime()
     who = actor()
-    require_evidence(rt.rules, who, kind)
-    detail = views.case_detail(rt, who, case_id)  # also refuses a case not assigned to a mentor
-    problems: list[str] = []
-    status = 200
-    if request.method == "GET":
+    if request.method != "POST":
         form.expected_version.data = str(detail.version)
-    elif form.validate_on_submit():
-        ok, problems = submit(
-            form,
-            schema,
-            names,
-            lambda data: service(rt, who, case_id, data, expected_version=F.expected_version(form)),
-            lists,
-        )
-        if ok:
-            flash(_("Saved."), "success")
-            return redirect(url_for("ui_cases.show", case_id=case_id))
-        status = 422
-    else:
-        status = 400
+    result = post(
+        form,
+        schema,
+        names,
+        lambda data: service(
+            rt,
+            who,
+            detail.id if target is None else target,
+            data,
+            expected_version=F.expected_version(form),
+        ),
+        lists,
+    )
+    if result.done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("ui_cases.show", case_id=detail.id))
     return (
         render_template(
             "evidence/form.html",
             form=form,
             title=title,
             case=detail,
-            problems=problems,
+            problems=result.problems,
             **extra,
         ),
-        status,
+        result.status,
     )
 
 
@@ -97,8 +105,7 @@ def analysis(case_id: int) -> ResponseReturnValue:
     form = F.AnalysisForm()
     form.need_areas.choices = vocabulary.choices(vocabulary.NEEDS)
     return _case_form(
-        case_id,
-        "analysis",
+        _case_detail("analysis", case_id),
         form,
         _l("Record the needs analysis"),
         AnalysisIn,
@@ -112,18 +119,17 @@ def analysis(case_id: int) -> ResponseReturnValue:
 @login_required
 def consultation(case_id: int) -> ResponseReturnValue:
     """Record a mentor consultation (mentors: on their assigned cases)."""
+    detail = _case_detail("consultation", case_id)
     form = F.ConsultationForm()
     mentors = [u.name for u in accounts.active_mentors(runtime())]
     form.mentor.choices = [SelectChoice("", "–"), *(SelectChoice(n, n) for n in mentors)]
     if request.method == "GET":
-        assigned = views.case_detail(runtime(), actor(), case_id).mentor
         if actor().role == "mentor":
             form.mentor.data = actor().name
-        elif assigned in mentors:
-            form.mentor.data = assigned
+        elif detail.mentor in mentors:
+            form.mentor.data = detail.mentor
     return _case_form(
-        case_id,
-        "consultation",
+        detail,
         form,
         _l("Record a consultation"),
         ConsultationIn,
@@ -157,8 +163,7 @@ def source(case_id: int) -> ResponseReturnValue:
     if request.method == "GET" and any(c.value == wanted for c in form.funding_source_id.choices):
         form.funding_source_id.data = wanted  # one just registered from this page
     return _case_form(
-        case_id,
-        "source_selection",
+        _case_detail("source_selection", case_id),
         form,
         _l("Select a funding source"),
         SelectionIn,
@@ -172,9 +177,8 @@ def source(case_id: int) -> ResponseReturnValue:
 @login_required
 def application(case_id: int) -> ResponseReturnValue:
     """Add a drafted application for one of the case's selected sources."""
-    rt = runtime()
-    require_evidence(rt.rules, actor(), "application")
-    selected = {s.funding_source_id for s in views.case_detail(rt, actor(), case_id).sources}
+    detail = _case_detail("application", case_id)
+    selected = {s.funding_source_id for s in detail.sources}
     form = F.ApplicationForm()
     form.funding_source_id.choices = _source_choices(selected)
     form.domain.choices = [
@@ -182,8 +186,7 @@ def application(case_id: int) -> ResponseReturnValue:
         *(SelectChoice(c, t) for c, t in vocabulary.choices(vocabulary.FIELDS)),
     ]
     return _case_form(
-        case_id,
-        "application",
+        detail,
         form,
         _l("Add an application"),
         ApplicationIn,
@@ -210,40 +213,20 @@ def application_update(application_id: int) -> ResponseReturnValue:
     app = views.get_application(rt, who, application_id)
     detail = views.case_detail(rt, who, app.case_id)
     form = F.ApplicationUpdateForm()
-    problems: list[str] = []
-    status = 200
     if request.method == "GET":
-        form.expected_version.data = str(detail.version)
         form.submitted_on.data = app.submitted_on.isoformat() if app.submitted_on else ""
         form.decision.data = app.decision or ""
         form.decided_on.data = app.decided_on.isoformat() if app.decided_on else ""
         form.awarded_eur.data = plain_number(app.awarded_eur)
-    elif form.validate_on_submit():
-        ok, problems = submit(
-            form,
-            ApplicationUpdate,
-            ("submitted_on", "decision", "decided_on", "awarded_eur"),
-            lambda data: evidence.update_application(
-                rt, who, application_id, data, expected_version=F.expected_version(form)
-            ),
-        )
-        if ok:
-            flash(_("Saved."), "success")
-            return redirect(url_for("ui_cases.show", case_id=app.case_id))
-        status = 422
-    else:
-        status = 400
-    title = _("Submission and decision: %(title)s", title=app.title)
-    return (
-        render_template(
-            "evidence/form.html",
-            form=form,
-            title=title,
-            case=detail,
-            problems=problems,
-            application=app,
-        ),
-        status,
+    return _case_form(
+        detail,
+        form,
+        _("Submission and decision: %(title)s", title=app.title),
+        ApplicationUpdate,
+        ("submitted_on", "decision", "decided_on", "awarded_eur"),
+        evidence.update_application,
+        target=application_id,
+        application=app,
     )
 
 

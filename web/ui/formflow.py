@@ -54,6 +54,33 @@ def submit(
 
 
 @dataclass(slots=True)
+class Posted:
+    """What a form came to: whether the service call was made (``done``), the problems to
+    show and the status to answer with (200 and not done: a GET, the form is shown)."""
+
+    done: bool = False
+    problems: list[str] = field(default_factory=list)
+    status: int = 200
+
+
+def post(
+    form: FlaskForm,
+    schema: type[BaseModel],
+    names: tuple[str, ...],
+    call: Callable[[Any], Any],
+    lists: tuple[str, ...] = (),
+) -> Posted:
+    """On a POST, validate ``form`` and call ``call(validated data)``; on a GET, nothing
+    (the form is shown with 200)."""
+    if request.method != "POST":
+        return Posted()
+    if not form.validate_on_submit():
+        return Posted(status=400)
+    ok, problems = submit(form, schema, names, call, lists)
+    return Posted(True) if ok else Posted(False, problems, 422)
+
+
+@dataclass(slots=True)
 class Created:
     """What a form that creates one thing came to: the new id (None: not created), the
     problems to show and the status to answer with."""
@@ -70,12 +97,7 @@ def create(
     make: Callable[[Any], int],
     lists: tuple[str, ...] = (),
 ) -> Created:
-    """On a POST, validate ``form`` and create with ``make(validated data) -> id``; on a GET,
-    nothing (the empty form is shown with 200)."""
-    if request.method != "POST":
-        return Created()
-    if not form.validate_on_submit():
-        return Created(status=400)
+    """:func:`post` with ``make(validated data) -> id``: the new id when it was created."""
     made: list[int] = []
-    ok, problems = submit(form, schema, names, lambda data: made.append(make(data)), lists)
-    return Created(made[0], []) if ok else Created(None, problems, 422)
+    result = post(form, schema, names, lambda data: made.append(make(data)), lists)
+    return Created(made[0] if result.done else None, result.problems, result.status)

@@ -18,9 +18,10 @@ from web.ui import forms as F
 from web.ui import vocabulary
 from web.ui.formflow import create
 from web.ui.helpers import money
+from web.ui.ids import BadId, parse_id
 from workflow import registry
 from workflow.permissions import require_action
-from workflow.schemas import MAX_ID, CycleIn, FundingSourceIn, OrganisationIn
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
 
 bp = Blueprint("ui_registry", __name__)
 
@@ -87,10 +88,10 @@ def cycle() -> ResponseReturnValue:
 
 def _case_param(raw: str | None) -> int | None:
     """A case id passed along in a query or hidden field, or None when absent or malformed."""
-    text = (raw or "").strip()
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
-        return int(text)
-    return None
+    try:
+        return parse_id(raw)
+    except BadId:
+        return None
 
 
 @bp.route("/funding-sources/new", methods=["GET", "POST"])
