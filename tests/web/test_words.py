@@ -3,7 +3,10 @@ refused actions, fields of activity, need areas, rule versions, conflicts and el
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask, session
@@ -41,7 +44,8 @@ def test_the_403_page_names_the_refused_action_in_words(
 def test_a_refused_step_is_named_by_its_label(app: Flask) -> None:
     with app.test_request_context():
         assert forbidden_what(Forbidden("auditor", "withdraw")) == "solis “Izstāties no programmas”"
-        assert forbidden_what(Forbidden("x", "record mentor_assignment")) == "piešķirt mentorus"
+        assert forbidden_what(Forbidden("x", "record consultation")) == "reģistrēt konsultācijas"
+        assert forbidden_what(Forbidden("x", "assign_mentor")) == "piešķirt mentorus"
         assert forbidden_what(Forbidden("x", "no_such_action")) == "no_such_action"
 
 
@@ -111,24 +115,42 @@ def test_enrolling_twice_is_explained_in_latvian(
             ),
             "Pilots 2023 ir pilns: visas 11 vietas ir aizņemtas.",
         ),
-        # without one, the code says it (also in the API's kebab-case spelling) ...
-        (Conflict("Pilots is full: 21 of 21 places taken", "cycle-full"), "Cikls ir pilns."),
-        (
-            Conflict("case 7 is closed (withdrawn); it takes no more evidence", "case_closed"),
-            "Lieta ir slēgta; tajā vairs nevar reģistrēt pierādījumus.",
-        ),
-        (Conflict("user 'ilze' exists", "duplicate"), "Tas jau pastāv."),
-        (
-            Conflict("x is already enrolled in y (case 3)", "already-enrolled"),
-            "Organizācija jau ir uzņemta šajā ciklā.",
-        ),
-        # ... and an unknown code shows the engine's English, never nothing
+        # a conflict raised without it (a bug at the raise site) shows the engine's
+        # English, never nothing
         (Conflict("unheard of", "mystery"), "Unheard of."),
+        (
+            Conflict("Pilots is full: 21 of 21 places taken", "cycle_full"),
+            "Pilots is full: 21 of 21 places taken.",
+        ),
     ],
 )
 def test_conflicts_are_said_in_latvian(app: Flask, exc: Conflict, lv: str) -> None:
     with app.test_request_context():
         assert conflict_message(exc) == lv
+
+
+def test_every_conflict_the_engine_raises_carries_latvian_text() -> None:
+    """``conflict_message`` words no conflict by its code: each raise site in the engine
+    gives a snake_case code and the Latvian sentence itself."""
+    root = Path(__file__).parents[2] / "workflow"
+    calls = [
+        (path.name, node)
+        for path in sorted(root.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Conflict"
+    ]
+    assert len(calls) >= 8
+    for name, call in calls:
+        where = f"{name}:{call.lineno}"
+        keywords = {k.arg: k.value for k in call.keywords}
+        code = call.args[1] if len(call.args) > 1 else keywords.get("code")
+        assert isinstance(code, ast.Constant), where
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code.value), where
+        lv = call.args[2] if len(call.args) > 2 else keywords.get("message_lv")
+        assert lv is not None, where
+        assert not (isinstance(lv, ast.Constant) and lv.value is None), where
 
 
 def test_conflicts_in_english_are_the_engines_sentence(

@@ -31,7 +31,7 @@ from werkzeug.routing import RequestRedirect
 from web.context import runtime
 from web.security import WebUser
 from web.ui.forms import LanguageForm, LoginForm, PostForm
-from web.ui.helpers import LOCALES
+from web.ui.helpers import LOCALES, reset_session
 from workflow import accounts, throttle
 
 logger = logging.getLogger(__name__)
@@ -95,10 +95,7 @@ def login() -> ResponseReturnValue:
             status = 401
         else:
             throttle.record_success(rt, name)
-            lang = session.get("lang")
-            session.clear()  # a fresh session: nothing from before the login survives
-            if lang in LOCALES:
-                session["lang"] = lang
+            reset_session()  # a fresh session: nothing from before the login survives
             login_user(WebUser(view))
             session["epoch"] = view.session_epoch
             session["seen"] = rt.now().timestamp()
@@ -118,11 +115,8 @@ def logout() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return redirect(url_for("ui_dashboard.index"))
     accounts.end_sessions(runtime(), int(current_user.get_id()))
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang in LOCALES:
-        session["lang"] = lang
+    reset_session()
     flash(_("You have logged out."))
     return redirect(url_for("ui_auth.login"))
 

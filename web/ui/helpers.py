@@ -19,7 +19,7 @@ from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettex
 from flask_login import current_user, logout_user
 from wtforms import Form
 
-from web.context import runtime
+from web.context import rules, runtime
 from web.ui import vocabulary
 from workflow import localformat, permissions
 from workflow.runtime import local_day
@@ -55,7 +55,7 @@ def pick(label: Any) -> str:
 def state_label(state: str) -> str:
     """A state's label in the user's language (the id if the state is no longer declared)."""
     try:
-        return pick(runtime().rules.states.state(state).label)
+        return pick(rules().states.state(state).label)
     except (KeyError, ValueError, LookupError):
         return state
 
@@ -78,7 +78,7 @@ def trigger_label(trigger: str) -> str:
     """What an event did, in the user's language: the states file's label for a transition,
     ours for enrolment, evidence and migration (the id only for a trigger no longer known)."""
     try:
-        return pick(runtime().rules.states.trigger_label(trigger))
+        return pick(rules().states.trigger_label(trigger))
     except (KeyError, ValueError, LookupError):
         label = EVENT_LABELS.get(trigger)
         return str(label) if label is not None else trigger
@@ -125,14 +125,23 @@ def may(action: str) -> bool:
     """Whether the logged-in user's role may take an administrative action."""
     if not current_user.is_authenticated:
         return False
-    return permissions.may(runtime().rules, current_user.actor(), action)
+    return permissions.may(rules(), current_user.actor(), action)
 
 
 def may_record(kind: str) -> bool:
     """Whether the logged-in user's role may record a kind of evidence."""
     if not current_user.is_authenticated:
         return False
-    return permissions.may_record(runtime().rules, current_user.actor(), kind)
+    return permissions.may_record(rules(), current_user.actor(), kind)
+
+
+def reset_session() -> None:
+    """Start the session afresh (at login, logout and an idle timeout): nothing of the old
+    one survives but the language chosen in it, if it is one we speak."""
+    keep = session.get("lang")
+    session.clear()
+    if keep in LOCALES:
+        session["lang"] = keep
 
 
 def apply_errors(form: Form, errors: dict[str, str]) -> list[str]:
@@ -159,11 +168,8 @@ def _idle_check() -> ResponseReturnValue | None:
     now = runtime().now().timestamp()
     seen = session.get("seen")
     if isinstance(seen, (int, float)) and now - seen > settings.idle_timeout_minutes * 60:
-        keep = session.get("lang")
         logout_user()
-        session.clear()
-        if keep:
-            session["lang"] = keep
+        reset_session()
         flash(lazy_gettext("Your session ended after a period of inactivity; log in again."))
         return redirect(url_for("ui_auth.login", next=request.full_path))
     session["seen"] = now

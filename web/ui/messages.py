@@ -3,9 +3,8 @@
 ``Conflict`` and ``Ineligible`` carry their Latvian text as data (``message_lv``,
 ``reasons_lv``), worded where the rule is known; the UI shows it and never parses the
 English. ``Forbidden`` is said from its action id (a trigger, ``record <kind>`` or a policy
-action). A conflict raised without Latvian text is said by its ``code`` (snake_case as
-raised, or the kebab-case slug the API's problem types use); anything else is shown as
-the engine said it, so nothing is ever hidden.
+action). Every conflict the engine raises carries its Latvian text; one without it (a bug
+at the raise site, logged) is shown as the engine said it, so nothing is ever hidden.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from web.ui.helpers import lang, trigger_label
 from web.ui.vocabulary import ACTIONS, EVIDENCE, label
@@ -35,15 +33,6 @@ def forbidden_what(exc: Forbidden) -> str:
     return _("the step “%(step)s”", step=text) if text != action else action
 
 
-# What each conflict code says when the engine gave no Latvian text of its own.
-_CONFLICTS_LV = {
-    "already_enrolled": _l("The organisation is already enrolled in this cycle."),
-    "cycle_full": _l("The cycle is full."),
-    "case_closed": _l("The case is closed; it takes no more evidence."),
-    "duplicate": _l("This already exists."),
-}
-
-
 def _sentence(text: str) -> str:
     """The engine's English (a clause for logs) as a sentence on a page."""
     text = text.strip()
@@ -55,14 +44,11 @@ def _sentence(text: str) -> str:
 
 def conflict_message(exc: Conflict) -> str:
     """A conflict with stored data in the user's language: the engine's own Latvian text,
-    else a sentence by its code (snake_case or the API's kebab-case), else its English."""
+    else (none given) its English."""
     if lang() != "lv":
         return _sentence(str(exc))
     if exc.message_lv:
         return exc.message_lv
-    code = exc.code.replace("-", "_")
-    if code in _CONFLICTS_LV:
-        return str(_CONFLICTS_LV[code])
     logger.warning("no Latvian text for the conflict %r: %s", exc.code, exc)
     return _sentence(str(exc))
 

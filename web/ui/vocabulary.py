@@ -71,14 +71,14 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "token_created": _l("API token issued"),
 }
 
-# Kinds of evidence (``roles.<role>.evidence``), as refused by ``record <kind>``.
+# Kinds of evidence (``roles.<role>.evidence``), as refused by ``record <kind>``. Assigning
+# a mentor is refused as the policy action ``assign_mentor`` (in ACTIONS), never by kind.
 EVIDENCE: dict[str, Any] = {
     "analysis": _l("record the needs analysis"),
     "consultation": _l("record consultations"),
     "source_selection": _l("select funding sources"),
     "application": _l("add applications"),
     "application_update": _l("record submissions and decisions"),
-    "mentor_assignment": _l("assign mentors"),
 }
 
 # Rules versions: which file set, and what activated it.
