@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 COORDINATOR = Actor("ilze", "coordinator", None)
 AUDITOR = Actor("revidents", "auditor", None)
 ADMIN = Actor("admins", "admin", None)
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now (for a server under test)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass

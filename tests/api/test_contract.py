@@ -201,7 +201,7 @@ def test_transition_statuses(api: Api, world: dict[str, Any]) -> None:
         {
             "guard": "needs_analysis_recorded",
             "message": "no needs analysis recorded yet",
-            "message_lv": blocked.get_json()["blocked_by"][0]["message_lv"],
+            "message_lv": "vajadzību analīze vēl nav reģistrēta",
         }
     ]
     wrong_state = api.post(f"/cases/{case_id}/transitions", {"trigger": "submit"})

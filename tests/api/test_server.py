@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from workflow.accounts import add_user, create_token
 from workflow.db import make_engine
 from workflow.rules import Rules
@@ -82,12 +81,6 @@ class Server:
         return reply.json
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -112,7 +105,7 @@ def server(pg_url: str, rules: Rules, tmp_path: Path) -> Iterator[Server]:
         add_user(rt, UserIn(name=name, role=role))  # type: ignore[arg-type]
         tokens[role] = create_token(rt, name)
     rt.engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": pg_url,

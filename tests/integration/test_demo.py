@@ -57,3 +57,12 @@ def test_demo_figures_move_on_after_the_council_sitting(rt: Runtime) -> None:
     in_june = cycle_report(rt, pilot.id, date(2023, 6, 1))
     assert in_june.organisations == 11
     assert in_june.awarded_eur <= cycle_report(rt, pilot.id, date(2023, 10, 19)).awarded_eur
+    # only the decisions taken by June count, not the later ones already stored
+    assert in_june.awarded_eur == Decimal("38460.00")
+    assert in_june.awarded_organisations == 1
+    assert in_june.submitted_awaiting == 2
+    # in February 2024 (nothing recorded since the sitting) one prepared application still
+    # waits for its call to open, and five cases have sat past their state's deadline
+    next_winter = cycle_report(rt, pilot.id, date(2024, 2, 20))
+    assert next_winter.prepared_waiting_for_call == 1
+    assert next_winter.overdue_cases == 5

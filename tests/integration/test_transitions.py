@@ -9,10 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import AUDITOR, COORDINATOR, ROOT, Clock, make_runtime
+from tests.conftest import ADMIN, AUDITOR, COORDINATOR, ROOT, Clock, make_runtime
 from tests.integration.conftest import Stored, stored
 from workflow import accounts, advance, auditlog, enrolment, evidence, views
-from workflow.actors import Actor
 from workflow.definitions import parse_states
 from workflow.errors import (
     FailedGuard,
@@ -259,10 +258,9 @@ def test_walk_through_every_state_keeps_version_equal_to_events(
 
 
 def test_actor_is_recorded_as_given(rt: Runtime, make_case: Callable[..., int]) -> None:
-    admin = Actor("admins", "admin", None)
     case_id = make_case()
-    evidence.record_analysis(rt, admin, case_id, ANALYSIS)
-    r = advance.fire(rt, admin, case_id, "analyse")
+    evidence.record_analysis(rt, ADMIN, case_id, ANALYSIS)
+    r = advance.fire(rt, ADMIN, case_id, "analyse")
     assert (r.event["actor"], r.event["role"]) == ("admins", "admin")
 
 

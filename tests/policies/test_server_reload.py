@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import COORDINATOR, ROOT
+from tests.conftest import COORDINATOR, ROOT, free_port
 from workflow import advance, enrolment, evidence, registry
 from workflow.bootstrap import build_runtime
 from workflow.schemas import AnalysisIn, ConsultationIn, CycleIn, OrganisationIn
@@ -28,12 +27,6 @@ from workflow.settings import Settings
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 WORKERS = 2
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:

@@ -12,10 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Clock
+from tests.conftest import ADMIN, Clock
 from web import create_app
 from workflow import views
-from workflow.actors import Actor
 from workflow.db import make_engine
 from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.rules import Rules
@@ -129,8 +128,7 @@ def client_as(app: Flask, session_cookies: dict[str, str]) -> Callable[[str | No
 @pytest.fixture
 def ids(app_rt: Runtime) -> dict[str, int]:
     """Ids of the records the tests use: Keep The Change's case and its applications."""
-    admin = Actor("admins", "admin", None)
-    cases, _ = views.list_cases(app_rt, admin, search="Keep The Change")
+    cases, _ = views.list_cases(app_rt, ADMIN, search="Keep The Change")
     kc = views.case_detail(app_rt, None, cases[0].id)
     erasmus = next(
         a for a in kc.applications if "Erasmus" in a.programme or a.title.startswith("Ilgtsp")

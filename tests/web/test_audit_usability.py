@@ -9,12 +9,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests.conftest import AUDITOR
 from workflow import auditquery, views
-from workflow.actors import Actor
 from workflow.runtime import Runtime
 
 Client = Callable[[str | None], FlaskClient]
-AUDITOR = Actor("revidents", "auditor", None)
 
 
 def _rows(page: str) -> list[str]:

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from tests.conftest import Clock
 from tests.web.conftest import SECRET, login, make_app
 from web import InsecureConfiguration, create_app
+from workflow import views
 from workflow.db import make_engine
 from workflow.demo import DEMO_PASSWORD
 from workflow.rules import Rules
@@ -191,7 +192,7 @@ def test_demo_refuses_a_known_or_short_secret(
     assert not (tmp_path / "secret_key").exists()
 
 
-def test_csrf_token_is_required(app: Flask, ids: dict[str, int]) -> None:
+def test_csrf_token_is_required(app: Flask, app_rt: Runtime, ids: dict[str, int]) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
     c = app.test_client()
     r = c.post("/login", data={"name": "ilze", "password": DEMO_PASSWORD})
@@ -210,6 +211,10 @@ def test_csrf_token_is_required(app: Flask, ids: dict[str, int]) -> None:
     )
     assert r.status_code == 400
     assert "Pieteikums sagatavots" in c.get(f"/cases/{ids['kc']}").get_data(as_text=True)
+    page = c.get(f"/cases/{ids['kc']}").get_data(as_text=True)
+    assert 'id="case-state">Pieteikums sagatavots<' in page
+    case = views.case_detail(app_rt, None, ids["kc"])
+    assert (case.state, case.version) == ("application_drafted", ids["kc_version"])
 
 
 def test_security_headers_and_cookie_flags(

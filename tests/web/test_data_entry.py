@@ -7,13 +7,12 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
+from tests.conftest import ADMIN
 from workflow import enrolment, registry, views
-from workflow.actors import Actor
 from workflow.runtime import Runtime
 from workflow.schemas import OrganisationIn
 
 Client = Callable[[str | None], FlaskClient]
-ADMIN = Actor("admins", "admin", None)
 
 
 def test_fields_of_activity_are_ticked_by_label_and_sent_as_codes(

@@ -37,6 +37,12 @@ def test_an_id_out_of_range_in_the_path_is_not_found(client_as: Client, route: s
 def test_a_huge_advance_is_not_found(client_as: Client) -> None:
     r = client_as("coordinator").post(f"/cases/{HUGE}/advance", data={"trigger": "withdraw"})
     assert r.status_code == 404
+    page = r.get_data(as_text=True)
+    assert r.mimetype == "text/html"
+    assert '<html lang="lv">' in page
+    assert "<main" in page
+    assert "<title>Nav atrasts · NVO izaugsmes inkubators</title>" in page
+    assert "<h1>Nav atrasts <small>(404)</small></h1>" in page
 
 
 @pytest.mark.parametrize("value", [HUGE, BIG, "0", "abc", "-3"])

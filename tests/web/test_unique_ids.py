@@ -65,6 +65,8 @@ def test_a_refused_click_repeats_no_id(client_as: Client, ids: dict[str, int]) -
         data={"trigger": "submit", "expected_version": ids["kc_version"], "comment": ""},
     )
     assert duplicate_ids(r.get_data(as_text=True)) == []
+    assert r.status_code == 422
+    assert 'id="refused"' in r.get_data(as_text=True)
 
 
 def test_the_parser_finds_a_repeat() -> None:

@@ -14,12 +14,10 @@ from flask.testing import FlaskClient
 
 from web.ui.messages import conflict_message, eligibility_reasons, forbidden_what
 from workflow import registry, views
-from workflow.actors import Actor
 from workflow.errors import Conflict, Forbidden, Ineligible
 from workflow.runtime import Runtime
 
 Client = Callable[[str | None], FlaskClient]
-ADMIN = Actor("admins", "admin", None)
 
 
 @pytest.mark.parametrize(
