@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Flask
 
+from inkubators.demo import PILOT, load_demo
 from tests.api.conftest import Api
 from tests.conftest import Clock
 from workflow.accounts import create_token
-from workflow.demo import PILOT, load_demo
 from workflow.runtime import Runtime
 
 

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from inkubators.cli import main
 from tests.conftest import COORDINATOR
 from workflow import advance, auditlog, evidence
 from workflow.chain import HASHED_FIELDS, event_hash
-from workflow.cli import main
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
 from workflow.schemas import AnalysisIn, ConsultationIn

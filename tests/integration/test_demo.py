@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from inkubators import demo
 from tests.conftest import COORDINATOR
 from tests.integration.conftest import stored
-from workflow import auditlog, demo, registry, views
+from workflow import auditlog, registry, views
 from workflow.reports import cycle_report
 from workflow.runtime import Runtime
 

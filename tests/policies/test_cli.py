@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from workflow import cli
+from inkubators import cli
 from workflow.rulestore import WatchedRules
 from workflow.runtime import Runtime
 

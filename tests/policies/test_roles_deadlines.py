@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
+from inkubators import cli
 from tests.conftest import AUDITOR, COORDINATOR
-from workflow import advance, cli, enrolment, evidence, views
+from workflow import advance, enrolment, evidence, views
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.db import read_session

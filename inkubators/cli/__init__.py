@@ -5,10 +5,10 @@ calls the same service functions as the API and the web UI.
 
 This module holds the group ``main``, the runtime every command uses and the set-up
 commands (``init``, ``demo``, ``serve``); each command group has its own module, which adds
-its commands to ``main`` when imported at the end of this one: :mod:`workflow.cli.cases`
-(``case``, ``advance``), :mod:`workflow.cli.accounts` (``user``, ``token``),
-:mod:`workflow.cli.audit` and :mod:`workflow.cli.policy`. What they share besides ``main``
-and ``runtime`` is in :mod:`workflow.cli.common`.
+its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
+(``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
+:mod:`inkubators.cli.audit` and :mod:`inkubators.cli.policy`. What they share besides ``main``
+and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import date
 
 import click
 
-from workflow import demo
+from inkubators import demo
+from inkubators.cli.common import ID, VERSION, reports_errors
 from workflow.bootstrap import build_runtime
-from workflow.cli.common import ID, VERSION, reports_errors
 from workflow.runtime import Runtime
 from workflow.settings import Settings
 
@@ -111,4 +111,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from workflow.cli import accounts, audit, cases, policy  # noqa: E402, F401
+from inkubators.cli import accounts, audit, cases, policy  # noqa: E402, F401
