@@ -17,8 +17,8 @@ from datetime import date
 
 import click
 
-from inkubators import demo
 from inkubators.cli.common import ID, VERSION, reports_errors
+from inkubators.demo import loader, programme
 from workflow.bootstrap import build_runtime
 from workflow.runtime import Runtime
 from workflow.settings import Settings
@@ -60,7 +60,7 @@ def init() -> None:
 def demo_cmd() -> None:
     """Load the 2023 pilot cycle and the new cycle (once)."""
     rt = runtime()
-    if not demo.load_demo(rt):
+    if not loader.load_demo(rt):
         click.echo("the demo programme is already loaded; nothing changed")
         return
     click.echo("demo programme loaded")
@@ -72,7 +72,7 @@ def _print_demo_summary(rt: Runtime) -> None:
     from workflow.reports import cycle_report
 
     for cycle in list_cycles(rt):
-        if cycle.name == demo.PILOT:
+        if cycle.name == programme.PILOT:
             r = cycle_report(rt, cycle.id, date(2023, 10, 19))
             click.echo(f"{cycle.name} as of 2023-10-19 (the council sitting):")
             click.echo(f"  organisations: {r.organisations}")
@@ -84,8 +84,8 @@ def _print_demo_summary(rt: Runtime) -> None:
             click.echo(f"  total budget of applications: EUR {r.total_budget_eur:,.2f}")
             click.echo(f"  largest project: EUR {r.largest_project_eur:,.2f}")
     click.echo(
-        f"demo users (password '{demo.DEMO_PASSWORD}'): "
-        + ", ".join(f"{n} ({r})" for n, r in demo.USERS)
+        f"demo users (password '{programme.DEMO_PASSWORD}'): "
+        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
     )
 
 

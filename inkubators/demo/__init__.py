@@ -10,15 +10,8 @@ EUR 500,000 and one project over EUR 1 million.
 Organisation names come from the article; register numbers, amounts, dates, mentors and
 funding calls are ILLUSTRATIVE (the article gives none), chosen to be realistic.
 
-The package keeps the data apart from the code that enters it: :mod:`.programme` (cycle
-names, demo accounts, funding calls and the shape of a pilot's record), :mod:`.pilots` (the
-11 organisations and how far each got) and :mod:`.loader` (the walk through the services).
-This module names what the CLI and the tests use.
+The data is kept apart from the code that enters it: :mod:`.programme` (the cycles' names,
+the demo accounts and password, the funding calls, the shape of a pilot's record),
+:mod:`.pilots` (the 11 organisations and how far each got) and :mod:`.loader`
+(``load_demo``, the walk through the services). Import each name from its own module.
 """
-
-from __future__ import annotations
-
-from inkubators.demo.loader import is_loaded, load_demo
-from inkubators.demo.programme import DEMO_PASSWORD, NEXT, PILOT, USERS
-
-__all__ = ["DEMO_PASSWORD", "NEXT", "PILOT", "USERS", "is_loaded", "load_demo"]

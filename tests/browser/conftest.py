@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from inkubators.demo import load_demo
+from inkubators.demo.loader import load_demo
 from tests.conftest import IN_CI, ROOT
 from web import create_app
 from workflow.db import make_engine

@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from inkubators.demo import DEMO_PASSWORD, load_demo
+from inkubators.demo.loader import load_demo
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.conftest import ADMIN, Clock
 from web import create_app
 from workflow import views

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from inkubators.demo import DEMO_PASSWORD
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.conftest import Clock
 from tests.web.conftest import SECRET, login, make_app
 from web import InsecureConfiguration, create_app

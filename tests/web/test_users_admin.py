@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from inkubators.demo import DEMO_PASSWORD
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.web.conftest import login
 from tests.web.test_unique_ids import duplicate_ids
 from web.ui.vocabulary import ACCOUNT_ACTIONS
