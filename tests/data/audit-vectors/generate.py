@@ -27,10 +27,13 @@ POLICY = hashlib.sha256(b"policies/programme.yaml (illustration)").hexdigest()
 STATES = hashlib.sha256(b"states/incubation.yaml (illustration)").hexdigest()
 
 CANONICAL: list[tuple[str, Any]] = [
-    ("keys sorted by code point, not by UTF-16 unit", {"b": 1, "a": 0, "ā": 2, "A": 3, "\uffff": 4, "😀": 5}),
+    (
+        "keys sorted by code point, not by UTF-16 unit",
+        {"b": 1, "a": 0, "ā": 2, "A": 3, "\uffff": 4, "😀": 5},
+    ),
     (
         "escapes: only quote, backslash and U+0000..U+001F; the rest is literal UTF-8",
-        "\"\\/\b\f\n\r\t\u0000\u0001\u001f\u007f\u00a0\u2028Liepāja 😀",
+        '"\\/\b\f\n\r\t\u0000\u0001\u001f\u007f\u00a0\u2028Liepāja 😀',
     ),
     ("integers, booleans, null, empty containers", [0, -1, 2147483647, True, False, None, {}, []]),
     ("no whitespace between tokens", {"guards": [{"guard": "has_analysis", "passed": True}]}),
@@ -91,9 +94,7 @@ def case_chain(case_id: int, org: str, extra: bool) -> list[dict[str, Any]]:
                 role="coordinator",
                 at="2023-03-09T14:00:00.000001Z",
                 comment="Apstiprināts 👍\u2028",
-                guards=[
-                    {"guard": "has_analysis", "passed": True, "message": "analysis recorded"}
-                ],
+                guards=[{"guard": "has_analysis", "passed": True, "message": "analysis recorded"}],
             ),
         ]
     out: list[dict[str, Any]] = []
@@ -136,9 +137,11 @@ def main() -> None:
          "sha256": hashlib.sha256(canonical_bytes(v)).hexdigest()}
         for n, v in CANONICAL
     ]  # fmt: skip
-    case1, case2, accounts = case_chain(1, 'Biedrība "Cerību māja"', True), case_chain(
-        2, "kultūrBĀKA", False
-    ), account_chain()
+    case1, case2, accounts = (
+        case_chain(1, 'Biedrība "Cerību māja"', True),
+        case_chain(2, "kultūrBĀKA", False),
+        account_chain(),
+    )
     chains = {
         "case_events": [with_bytes(e, HASHED_FIELDS) for e in case1 + case2],
         "account_events": [with_bytes(e, ACCOUNT_FIELDS) for e in accounts],
