@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         findings, newer, lacking = compare(cp, cases, events, accounts)
         for finding in findings:
             print(f"checkpoint MISMATCH: {finding}")
-        state = "OK" if not findings else f"MISMATCH: the export lacks {lacking} covered events"
-        print(f"checkpoint {state}; {newer} events are newer than the checkpoint")
+        state = f"MISMATCH: covered events missing: {lacking}" if findings else "OK"
+        print(f"checkpoint {state}; events newer than the checkpoint: {newer}")
         ok = ok and not findings
     return 0 if ok else 1
 

@@ -122,6 +122,11 @@ class Comparison:
         return sum(f.lacking for f in self.findings)
 
 
+def events_text(n: int) -> str:
+    """``1 event``, ``2 events``: counts in findings and reports read as English."""
+    return f"{n} event" if n == 1 else f"{n} events"
+
+
 _OLDER = "a truncated tail rolled back, or a database restored from an older backup"
 
 
@@ -147,7 +152,7 @@ def compare(conn: Connection, cp: Checkpoint) -> Comparison:
                 Finding(
                     c.id,
                     f"case {c.id} is at #{now} but the checkpoint has #{c.version}: "
-                    f"{c.version - now} events are missing ({_OLDER})",
+                    f"{events_text(c.version - now)} missing ({_OLDER})",
                     c.version - now,
                 )
             )
@@ -192,7 +197,7 @@ def _compare_accounts(conn: Connection, pinned: AccountHead) -> tuple[Finding | 
         return Finding(
             None,
             f"the account log ends at #{last} but the checkpoint has #{pinned.seq}: "
-            f"{pinned.seq - last} events are missing ({_OLDER})",
+            f"{events_text(pinned.seq - last)} missing ({_OLDER})",
             pinned.seq - last,
         ), 0
     if pinned.seq:

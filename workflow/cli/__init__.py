@@ -111,4 +111,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from workflow.cli import accounts, audit, cases, policy  # noqa: E402, F401
+from workflow.cli import accounts, audit, backup, cases, policy  # noqa: E402, F401

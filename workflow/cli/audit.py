@@ -64,7 +64,7 @@ def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
     held = True
     if pinned is not None:
         with checkpointing.snapshot(rt.engine) as conn:
-            held = _report(pinned, checkpointing.compare(conn, pinned))
+            held = report_checkpoint(pinned, checkpointing.compare(conn, pinned))
     if not (result.ok and accounts.ok and held):
         sys.exit(1)
 
@@ -84,10 +84,12 @@ def _load_checkpoint(path: Path, public_key: Path | None) -> checkpoint.Checkpoi
     return cp
 
 
-def _report(cp: checkpoint.Checkpoint, found: checkpointing.Comparison) -> bool:
+def report_checkpoint(cp: checkpoint.Checkpoint, found: checkpointing.Comparison) -> bool:
+    """Print how the database holds against ``cp``; whether it holds (shared with restore)."""
     newer = (
-        f"{found.newer_case_events} case events and {found.newer_account_events} "
-        "account events are newer than the checkpoint"
+        f"{checkpointing.events_text(found.newer_case_events)} in cases and "
+        f"{checkpointing.events_text(found.newer_account_events)} in the account log "
+        "are newer than the checkpoint"
     )
     if found.ok:
         click.echo(
@@ -98,9 +100,10 @@ def _report(cp: checkpoint.Checkpoint, found: checkpointing.Comparison) -> bool:
     for f in found.findings:
         click.echo(f"checkpoint MISMATCH: {f.problem}", err=True)
     click.echo(
-        f"checkpoint MISMATCH: {len(found.findings)} differences; the database lacks "
-        f"{found.lacking} of the {cp.case_events + cp.account_log.seq} events the "
-        f"checkpoint covers; {newer}",
+        f"checkpoint MISMATCH: {len(found.findings)} of {found.cases_covered + 1} heads differ; "
+        f"the database lacks {found.lacking} of the "
+        f"{checkpointing.events_text(cp.case_events + cp.account_log.seq)} the checkpoint "
+        f"covers; {newer}",
         err=True,
     )
     return False
