@@ -87,7 +87,7 @@ def backup(rt: Runtime, dest: Path, signer: Signer | None) -> BackupResult:
                 take(conn)
         else:
             method = "pg_dump -Fc"
-            pgbackup.dump(rt.engine, partial, take)
+            pgbackup.dump(rt.engine, partial, take, named=dest)
         os.replace(partial, dest)
     finally:
         partial.unlink(missing_ok=True)

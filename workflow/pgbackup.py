@@ -57,13 +57,16 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{what} failed (exit {done.returncode}): {' '.join(detail[-3:])}")
 
 
-def dump(engine: Engine, dest: Path, while_open: Callable[[Connection], None]) -> None:
-    """``pg_dump -Fc`` of one snapshot into ``dest``; ``while_open`` runs in that snapshot."""
+def dump(engine: Engine, dest: Path, while_open: Callable[[Connection], None], named: Path) -> None:
+    """``pg_dump -Fc`` of one snapshot into ``dest``; ``while_open`` runs in that snapshot.
+
+    ``named`` is the file the user asked for (``dest`` is its partial twin until done).
+    """
     uri, env = conninfo(engine.url)
     pg_dump = _tool(
         "pg_dump",
-        f"pg_dump -Fc -f {dest} '{uri}', then: inkubators audit checkpoint -o "
-        f"{dest}.checkpoint.json (taken after the dump, it may cover a few newer events)",
+        f"pg_dump -Fc -f {named} '{uri}', then: inkubators audit checkpoint -o "
+        f"{named}.checkpoint.json (taken after the dump, it may cover a few newer events)",
     )
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
