@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from workflow import accountlog, auditlog, checkpoint, checkpointing, pgbackup
@@ -184,6 +185,8 @@ def _sqlite_restore(url: str, src: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
             ).scalars()
             _refuse_non_empty(url, list(names))
+    if not path.parent.is_dir():
+        raise BackupError(f"{path.parent} is not a directory: create it first")
     for leftover in (Path(f"{path}-wal"), Path(f"{path}-journal")):
         if leftover.exists():
             raise BackupError(f"{leftover} is left over from another database: remove it first")
@@ -192,6 +195,13 @@ def _sqlite_restore(url: str, src: Path) -> None:
         (verdict,) = source.execute("PRAGMA integrity_check").fetchone()
         if verdict != "ok":
             raise BackupError(f"{src} fails SQLite's integrity_check: {verdict}")
+        ours = {"alembic_version", "cases", "audit_events", "account_events"}
+        found = {r[0] for r in source.execute("SELECT name FROM sqlite_master")}
+        if not ours <= found:
+            raise BackupError(
+                f"{src} is a SQLite database but not an Inkubators backup "
+                f"(it lacks the tables {', '.join(sorted(ours - found))})"
+            )
         target = sqlite3.connect(path)
         try:
             source.backup(target)
@@ -211,6 +221,11 @@ def _check(url: str, method: str, src: Path) -> RestoreResult:
             chains = auditlog.verify_on(conn)
             accounts = accountlog.verify_on(conn)
             compared = checkpointing.compare(conn, pinned) if pinned else None
+    except DBAPIError as exc:
+        raise BackupError(
+            f"{src} was restored, but what it holds is not an Inkubators database: "
+            f"{str(exc.orig).strip()}"
+        ) from None
     finally:
         engine.dispose()
     return RestoreResult(method, chains, accounts, beside if pinned else None, pinned, compared)

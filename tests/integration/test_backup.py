@@ -243,6 +243,17 @@ def test_restore_refuses_what_it_cannot_restore(sqlite_url: str, tmp_path: Path)
         BackupError, match="is a PostgreSQL dump; DATABASE_URL names a sqlite database"
     ):
         backup.restore(url, dump)
+    foreign = tmp_path / "other.sqlite3"
+    with sqlite3.connect(foreign) as other:
+        other.execute("CREATE TABLE cases (id INTEGER)")
+    with pytest.raises(
+        BackupError,
+        match="is a SQLite database but not an Inkubators backup "
+        r"\(it lacks the tables account_events, alembic_version, audit_events\)",
+    ):
+        backup.restore(url, foreign)
+    with pytest.raises(BackupError, match="is not a directory: create it first"):
+        backup.restore(f"sqlite:///{tmp_path / 'no' / 'db.sqlite3'}", foreign)
     Path(f"{target}-wal").write_bytes(b"stale")
     with pytest.raises(BackupError, match="-wal is left over from another database"):
         backup.restore(url, sqlite_file(sqlite_url))

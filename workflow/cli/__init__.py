@@ -7,7 +7,8 @@ This module holds the group ``main``, the runtime every command uses and the set
 commands (``init``, ``demo``, ``serve``); each command group has its own module, which adds
 its commands to ``main`` when imported at the end of this one: :mod:`workflow.cli.cases`
 (``case``, ``advance``), :mod:`workflow.cli.accounts` (``user``, ``token``),
-:mod:`workflow.cli.audit` and :mod:`workflow.cli.policy`. What they share besides ``main``
+:mod:`workflow.cli.audit` (``audit``: verify, checkpoints, keys, export),
+:mod:`workflow.cli.backup` (``backup``, ``restore``) and :mod:`workflow.cli.policy`. What they share besides ``main``
 and ``runtime`` is in :mod:`workflow.cli.common`.
 """
 

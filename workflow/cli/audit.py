@@ -17,6 +17,8 @@ from workflow.cli.common import ID, reports_errors
 from workflow.settings import Settings
 
 FILE = click.Path(dir_okay=False, path_type=Path)
+#: differences from a checkpoint listed one by one; past this, a count (the summary follows)
+SHOWN = 50
 
 
 @main.group()
@@ -97,8 +99,10 @@ def report_checkpoint(cp: checkpoint.Checkpoint, found: checkpointing.Comparison
             f"at #{cp.account_log.seq} are intact; {newer}"
         )
         return True
-    for f in found.findings:
+    for f in found.findings[:SHOWN]:
         click.echo(f"checkpoint MISMATCH: {f.problem}", err=True)
+    if len(found.findings) > SHOWN:
+        click.echo(f"checkpoint MISMATCH: … and {len(found.findings) - SHOWN} more", err=True)
     click.echo(
         f"checkpoint MISMATCH: {len(found.findings)} of {found.cases_covered + 1} heads differ; "
         f"the database lacks {found.lacking} of the "
