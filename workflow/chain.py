@@ -195,14 +195,21 @@ def event_hash(fields: dict[str, Any]) -> str:
     return canonical_hash({k: fields[k] for k in HASHED_FIELDS})
 
 
+def canonical_bytes(value: Any) -> bytes:
+    """The canonical encoding (docs/audit-format.md): JSON with sorted keys, no spaces,
+    UTF-8, non-ASCII unescaped. One function, so the chains, the checkpoints' Merkle
+    leaves and the published golden vectors cannot drift apart."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
 def canonical_hash(body: dict[str, Any]) -> str:
     """SHA-256 of ``body`` as canonical JSON; ``at`` in its one UTC spelling. Shared by the
     case chains and the account log (:mod:`workflow.accountlog`)."""
     at = body.get("at")
     if isinstance(at, datetime):
         body = {**body, "at": utc_text(at)}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
 def load_head(conn: Connection, case_id: int, *, lock: bool = False) -> CaseHead:

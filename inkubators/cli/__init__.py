@@ -7,7 +7,8 @@ This module holds the group ``main``, the runtime every command uses and the set
 commands (``init``, ``demo``, ``serve``); each command group has its own module, which adds
 its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
 (``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
-:mod:`inkubators.cli.audit` and :mod:`inkubators.cli.policy`. What they share besides ``main``
+:mod:`inkubators.cli.audit` (``audit``: verify, checkpoints, keys, export),
+:mod:`inkubators.cli.backup` (``backup``, ``restore``) and :mod:`inkubators.cli.policy`. What they share besides ``main``
 and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
@@ -111,4 +112,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, cases, policy  # noqa: E402, F401
+from inkubators.cli import accounts, audit, backup, cases, policy  # noqa: E402, F401
