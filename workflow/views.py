@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from workflow import cursors
 from workflow.actors import Actor
-from workflow.advance import trigger_statuses
 from workflow.db import read_session
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import (
@@ -35,6 +34,7 @@ from workflow.permissions import case_scope_clause, may_fire, require_case_acces
 from workflow.rules import Rules
 from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
+from workflow.triggers import trigger_statuses
 from workflow.viewmodels import (
     AnalysisOut,
     ApplicationOut,
