@@ -7,16 +7,17 @@ re-exported, so ``views.CaseDetail`` and ``from workflow.views import EventOut``
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import cursors
 from workflow.actors import Actor
 from workflow.db import read_session
+from workflow.deadlines import days_over, deadline_days, overdue_clause
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import (
     Application,
@@ -32,7 +33,7 @@ from workflow.orm import (
 )
 from workflow.permissions import case_scope_clause, may_fire, require_case_access
 from workflow.rules import Rules
-from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
+from workflow.runtime import Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
 from workflow.triggers import trigger_statuses
 from workflow.viewmodels import (
@@ -61,12 +62,10 @@ __all__ = [
     "TriggerView",
     "applications_of",
     "case_detail",
-    "days_over",
     "decode_cursor",
     "encode_cursor",
     "get_application",
     "list_cases",
-    "overdue_clause",
 ]
 
 
@@ -84,7 +83,7 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
     st = rules.states.state(case.state)
     since = case.state_since
     days = (today - local_day(since)).days
-    deadline = None if st.final else rules.policy.spec.deadlines.get(case.state)
+    deadline = deadline_days(rules, case.state)
     over = days_over(deadline, since, today)
     return {
         "id": case.id,
@@ -104,32 +103,6 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
         "days_over": over,
         "mentor": mentor,
     }
-
-
-def days_over(deadline_days: int | None, since: datetime | date, today: date) -> int:
-    """Days past the deadline on ``today`` for a state entered at ``since`` (0 within it or
-    without one): counted in whole days, so the deadline day itself is not yet overdue.
-
-    The one rule for the case list, the detail page and the reports; ``overdue_clause`` is
-    its SQL form (``days_over(...) > 0`` exactly when the clause holds).
-    """
-    if deadline_days is None:
-        return 0
-    day = local_day(since) if isinstance(since, datetime) else since
-    return max(0, (today - day).days - deadline_days)
-
-
-def overdue_clause(rules: Rules, today: date) -> Any:
-    """SQL condition: the case has stayed in its state past the policy's deadline, i.e.
-    ``days_over(deadline, state_since, today) > 0``: entered before the cutoff day."""
-    parts = []
-    for state, days in rules.policy.spec.deadlines.items():
-        # the programme's midnight of the cutoff day, as the UTC instant stored times use
-        cutoff = datetime.combine(
-            today - timedelta(days=days), time.min, tzinfo=PROGRAMME_ZONE
-        ).astimezone(UTC)
-        parts.append(and_(Case.state == state, Case.state_since < cutoff))
-    return or_(*parts) if parts else false()
 
 
 def encode_cursor(case_id: int) -> str:
