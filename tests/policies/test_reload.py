@@ -13,11 +13,12 @@ from workflow.errors import DefinitionError, GuardRejected
 from workflow.orm import RulesVersion
 from workflow.rulestore import WatchedRules
 from workflow.runtime import FixedRules, Runtime
+from workflow.viewmodels import TriggerView
 
 RAISED = "needs at least 3 consultations and 2 mentor hours; has 1 and 2"  # the guard's own words
 
 
-def consult_view(rt: Runtime, case_id: int) -> views.TriggerView:
+def consult_view(rt: Runtime, case_id: int) -> TriggerView:
     return next(t for t in views.case_detail(rt, None, case_id).triggers if t.trigger == "consult")
 
 
