@@ -19,11 +19,11 @@ import click
 
 from workflow import demo
 from workflow.bootstrap import build_runtime
-from workflow.cli.common import ID, VERSION, reports_errors
+from workflow.cli.common import reports_errors
 from workflow.runtime import Runtime
 from workflow.settings import Settings
 
-__all__ = ["ID", "VERSION", "main", "reports_errors", "runtime"]
+__all__ = ["main", "runtime"]
 
 
 def runtime(migrate: bool = True) -> Runtime:
