@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -44,14 +44,39 @@ HASHED_FIELDS = (
     "prev_hash",
 )
 
-SELECT_HEAD = select(
-    cases.c.id,
-    cases.c.state,
-    cases.c.version,
-    cases.c.head_hash,
-    cases.c.mentor_id,
-    cases.c.cycle_id,
-).where(cases.c.id == bindparam("case_id"))
+
+@dataclass(slots=True)
+class CaseHead:
+    """The few columns every write needs: where the case stands and its chain head.
+
+    Its fields are the one declaration of the head's columns: :data:`HEAD_COLUMNS` are the
+    ``cases`` columns of the same names, so no SELECT of a head lists them again.
+    """
+
+    id: int
+    state: str
+    version: int
+    head_hash: str
+    mentor_id: int | None
+    cycle_id: int
+
+
+#: The ``cases`` columns behind :class:`CaseHead`, found by field name (so a renamed or
+#: added field names a real column or fails at import), in the fields' order.
+HEAD_COLUMNS = tuple(cases.c[f.name] for f in fields(CaseHead))
+HEAD_WIDTH = len(HEAD_COLUMNS)
+
+
+def head_from_row(row: Sequence[Any]) -> CaseHead:
+    """The head from a row that starts with :data:`HEAD_COLUMNS` (more columns may follow).
+
+    Positional on purpose: the hot path's driver rows are plain tuples, and the columns
+    were built from the fields above, so position and name agree by construction.
+    """
+    return CaseHead(*row[:HEAD_WIDTH])
+
+
+SELECT_HEAD = select(*HEAD_COLUMNS).where(cases.c.id == bindparam("case_id"))
 
 _GUARDED_UPDATE = update(cases).where(
     cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version")
@@ -171,18 +196,6 @@ HOT_EXTEND_HEAD = HotStatement(EXTEND_HEAD)
 HOT_INSERT_EVENT = HotStatement(INSERT_EVENT, column_keys=(*HASHED_FIELDS, "hash"))
 
 
-@dataclass(slots=True)
-class CaseHead:
-    """The few columns every write needs: where the case stands and its chain head."""
-
-    id: int
-    state: str
-    version: int
-    head_hash: str
-    mentor_id: int | None
-    cycle_id: int
-
-
 def utc_text(at: datetime) -> str:
     """One spelling of a UTC time for hashing, whatever the database returned."""
     if at.tzinfo is not None:
@@ -215,7 +228,7 @@ def load_head(conn: Connection, case_id: int, *, lock: bool = False) -> CaseHead
     row = (HOT_LOCK_HEAD if lock else HOT_SELECT_HEAD).run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
-    return CaseHead(*row)
+    return head_from_row(row)
 
 
 def check_expected(head: CaseHead, expected_version: int | None) -> None:
