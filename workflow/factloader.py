@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, FromClause, Select, bindparam, func, select
 
-from workflow.chain import HEAD_COLUMNS, HEAD_WIDTH, CaseHead, HotStatement, cases, head_from_row
+from workflow.chain import HEAD_COLUMNS, HEAD_WIDTH, CaseHead, cases, head_from_row
 from workflow.errors import NotFound
 from workflow.facts import (
     AnalysisFact,
@@ -25,6 +25,7 @@ from workflow.facts import (
     Facts,
     SourceFact,
 )
+from workflow.hotstatement import HotStatement
 from workflow.orm import Application, Consultation, FundingSource, NeedsAnalysis, SourceSelection
 
 _na = NeedsAnalysis.__table__
