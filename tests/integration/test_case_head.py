@@ -29,6 +29,7 @@ def _expected(rt: Runtime, case_id: int) -> chain.CaseHead:
             .order_by(AuditEvent.seq.desc())
             .limit(1)
         )
+    assert last is not None
     return chain.CaseHead(
         id=case.id,
         state=case.state,

@@ -103,12 +103,16 @@ def _exported(tree: ast.Module) -> list[str]:
             and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
             and isinstance(node.value, ast.List | ast.Tuple)
         ):
-            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+            return [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
     return []
 
 
 def test_no_engine_module_forwards_another_modules_names() -> None:
-    forwarded = {}
+    forwarded: dict[str, list[str]] = {}
     for f in _modules():
         if f == WORKFLOW / "__init__.py":
             continue  # the package's public API: the actor and the errors, by design
