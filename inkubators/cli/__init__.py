@@ -18,13 +18,13 @@ from datetime import date
 
 import click
 
-from inkubators.cli.common import ID, VERSION, reports_errors
+from inkubators.cli.common import reports_errors
 from inkubators.demo import loader, programme
 from workflow.bootstrap import build_runtime
 from workflow.runtime import Runtime
 from workflow.settings import Settings
 
-__all__ = ["ID", "VERSION", "main", "reports_errors", "runtime"]
+__all__ = ["main", "runtime"]
 
 
 def runtime(migrate: bool = True) -> Runtime:
