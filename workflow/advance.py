@@ -23,6 +23,7 @@ from workflow.permissions import may_fire, require_case_access, require_trigger
 from workflow.rules import CompiledTransition, Rules
 from workflow.runtime import Runtime, local_day
 from workflow.schemas import check_comment
+from workflow.signals import reports_transitions
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def evaluate(ct: CompiledTransition, facts: Facts) -> tuple[GuardOutcome, ...]:
     return tuple(outcomes)
 
 
+@reports_transitions
 def fire(
     rt: Runtime,
     actor: Actor,

@@ -45,6 +45,7 @@ from workflow.ruleversions import (
     show,
 )
 from workflow.runtime import Runtime, as_utc, utcnow
+from workflow.signals import announce, rules_activated, rules_refused
 
 logger = logging.getLogger(__name__)
 
@@ -307,6 +308,7 @@ class WatchedRules:
             stored = record(conn, rules, by, at)
         self._rules, self._loaded_at = rules, at
         self._clear()
+        announce(rules_activated, by)
         logger.info(
             "rules in force: states %s, policy %s (%s; stored %s; %d case(s) moved)",
             rules.states_hash[:12],
@@ -325,6 +327,7 @@ class WatchedRules:
         second warning about the same event."""
         assert self._rules is not None
         if problems != self._errors:
+            announce(rules_refused, tuple(problems))
             logger.error(
                 "rules not changed (keeping states %s, policy %s):\n  %s",
                 self._rules.states_hash[:12],
