@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from workflow.db import MIGRATIONS, read
 from workflow.runtime import Runtime
@@ -50,17 +50,16 @@ def head_revisions() -> frozenset[str]:
 
 
 def _schema_problem(conn: Connection) -> str:
-    from alembic.runtime.migration import MigrationContext
-
-    current = frozenset(MigrationContext.configure(conn).get_current_heads())
+    """Read ``alembic_version`` directly: alembic's own context logs two lines per call."""
+    current: frozenset[str] = frozenset()
+    if inspect(conn).has_table("alembic_version"):
+        current = frozenset(conn.scalars(text("SELECT version_num FROM alembic_version")))
     expected = head_revisions()
     if current == expected:
         return OK
-    have = ", ".join(sorted(current)) or "no migration"
-    return (
-        f"the database is at {have}, this code needs {', '.join(sorted(expected))} "
-        "(run `inkubators init`)"
-    )
+    needs = ", ".join(sorted(expected))
+    have = f"is at {', '.join(sorted(current))}" if current else "has no schema yet"
+    return f"the database {have}, this code needs {needs} (run `inkubators init`)"
 
 
 def check(rt: Runtime) -> Readiness:

@@ -103,6 +103,17 @@ def test_readyz_names_a_schema_behind_the_code(app: Flask, app_rt: Runtime) -> N
     assert body["detail"] == f"migrations: {body['checks']['migrations']}"
 
 
+def test_readyz_names_a_database_without_a_schema(app: Flask, app_rt: Runtime) -> None:
+    (head,) = head_revisions()
+    with app_rt.engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    body = app.test_client().get("/readyz", buffered=True).get_json()
+    assert body["status"] == 503
+    assert body["checks"]["migrations"] == (
+        f"the database has no schema yet, this code needs {head} (run `inkubators init`)"
+    )
+
+
 # --- request ids and access lines -------------------------------------------------------
 
 
