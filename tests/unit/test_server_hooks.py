@@ -32,7 +32,8 @@ def test_a_configured_metrics_folder_is_created_and_emptied_of_metric_files_only
 def test_without_one_a_private_folder_is_made_and_removed_on_exit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(server.MULTIPROC_ENV, raising=False)
+    monkeypatch.setenv(server.MULTIPROC_ENV, "recorded, so the teardown removes what follows")
+    monkeypatch.delenv(server.MULTIPROC_ENV)
     folder = server.prepare_metrics_dir()
     assert folder.is_dir()
     assert not any(folder.iterdir())
