@@ -65,7 +65,10 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
 
     gunicorn's own loggers go through the same handler; its access log is left empty
     because :mod:`web.observe` writes a richer access line (with route and request id).
+    ``level`` is ``INKUBATORS_LOG_LEVEL``; a name logging does not know counts as INFO
+    here (the start is refused with that setting named before the workers run).
     """
+    level = level.upper() if isinstance(logging.getLevelName(level.upper()), int) else "INFO"
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     static_cache_dir: Path | None = None
     #: if set, ``GET /metrics`` needs ``Authorization: Bearer`` with this value
     metrics_token: str = ""
+    #: the server's log level; WARNING leaves out the access lines
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def resolved_database_url(self) -> str:
         """``DATABASE_URL`` or the SQLite file in the instance folder."""

@@ -145,17 +145,26 @@ def test_serve_without_a_secret_in_production_stops_in_one_line(tmp_path: Path) 
     assert not (tmp_path / "ops.sqlite3").exists()  # refused before touching anything
 
 
-def test_a_bad_setting_is_named_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("INKUBATORS_MODE", "staging", "Input should be 'production', 'demo' or 'test'"),
+        ("INKUBATORS_LOG_LEVEL", "LOUD", "Input should be 'DEBUG', 'INFO', 'WARNING' or"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line(
+    tmp_path: Path, name: str, value: str, said: str
+) -> None:
     proc = subprocess.run(
         [str(BIN / "inkubators"), "serve", "--port", str(free_port())],
-        env=_env(tmp_path, INKUBATORS_MODE="staging"),
+        env=_env(tmp_path, **{name: value}),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert proc.returncode == 2
     (line,) = proc.stderr.splitlines()
-    assert line.startswith("error: INKUBATORS_MODE: Input should be 'production', 'demo' or")
+    assert line.startswith(f"error: {name}: {said}")
 
 
 def test_plain_gunicorn_with_the_shared_config_refuses_too(tmp_path: Path) -> None:
