@@ -28,7 +28,7 @@ def digest(rel: str) -> str:
 
 
 def hashed_url(app: Flask, rel: str) -> str:
-    return "/static/" + app.extensions["inkubators_assets"].hashed[rel]
+    return "/static/" + str(app.extensions["inkubators_assets"].hashed[rel])
 
 
 def test_pages_link_every_asset_by_its_content_hash(client_as: Client) -> None:
