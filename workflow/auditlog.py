@@ -23,6 +23,7 @@ from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
+from workflow.signals import audit_verified, reports_result
 
 events = AuditEvent.__table__
 cases = Case.__table__
@@ -97,6 +98,7 @@ def _event_problem(row: Any, prev: Any) -> Finding | None:
     return None
 
 
+@reports_result(audit_verified)
 def verify(rt: Runtime) -> VerifyResult:
     """Recompute every case's chain; stop at the first event that does not match."""
     with read(rt.engine) as conn:
