@@ -41,7 +41,8 @@ def run(host: str, port: int, workers: int) -> None:
             "bind": f"{host}:{port}",
             "workers": workers,
             # a browser asks for a page and its assets at once: threads answer them together
-            "worker_class": "gthread",
+            # (gunicorn's gthread worker, answering its own refusals as problem documents)
+            "worker_class": "web.workers.ProblemWorker",
             "threads": 4,
             "accesslog": "-",
             "errorlog": "-",

@@ -1,4 +1,4 @@
-"""Users, passwords and API tokens: argon2id password hashes, tokens stored as SHA-256.
+"""Users and passwords: argon2id password hashes (API tokens: :mod:`workflow.tokens`).
 
 Every change to an account is written to the account log (:mod:`workflow.accountlog`)
 in the same transaction.
@@ -6,8 +6,6 @@ in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,10 +107,12 @@ def set_password(
     actor: Actor | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Replace a user's password and end their sessions; ``actor`` None: the command line."""
+    """Replace a user's password and end their sessions and API tokens (whoever had the old
+    password may have issued them); ``actor`` None: the command line."""
     if actor is not None:
         require_action(rt.rules, actor, "manage_users")
     pw_hash = hash_password(password)
+    when = at or rt.now()
     with Session(rt.engine) as s, s.begin():
         user_id = s.scalar(
             update(User)
@@ -122,7 +122,14 @@ def set_password(
         )
         if user_id is None:
             raise NotFound("user", name)
-        accountlog.append(s.connection(), actor, "password_set", name, at or rt.now())
+        ended = s.scalars(
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=when, revoked_reason="password_set")
+            .returning(ApiToken.id)
+        ).all()
+        details = {"tokens_revoked": sorted(ended)}
+        accountlog.append(s.connection(), actor, "password_set", name, when, details)
 
 
 def change_user(
@@ -249,42 +256,29 @@ def active_mentors(rt: Runtime) -> list[UserView]:
         return [_view(u) for u in rows]
 
 
-def token_digest(token: str) -> str:
-    """What is stored of a token: its SHA-256 (tokens are random, so no salt is needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    rt: Runtime, name: str, at: datetime | None = None, actor: Actor | None = None
-) -> str:
-    """Issue a bearer token for the user; the token itself is returned once, never stored."""
-    if actor is not None:
-        require_action(rt.rules, actor, "manage_users")
-    user = get_user_by_name(rt, name)
-    if not user.active:
-        raise _inactive(name)  # its token would never work
-    token = "ink_" + secrets.token_urlsafe(32)
-    when = at or rt.now()
-    with Session(rt.engine) as s, s.begin():
-        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=when))
-        accountlog.append(s.connection(), actor, "token_created", name, when)
-    return token
-
-
-def user_for_token(rt: Runtime, token: str) -> UserView | None:
-    """The active user a bearer token belongs to, or None."""
-    with read_session(rt.engine) as s:
-        user = s.scalar(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_digest(token))
-        )
-        return _view(user) if user is not None and user.active else None
-
-
 def end_sessions(rt: Runtime, user_id: int) -> None:
     """Invalidate every browser session of the user (logout everywhere)."""
     with Session(rt.engine) as s, s.begin():
         s.execute(
             update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
         )
+
+
+# API tokens live in :mod:`workflow.tokens`, which builds on this module; these names stay
+# here for the callers that issue or check a token next to managing its user.
+
+
+def create_token(
+    rt: Runtime, name: str, at: datetime | None = None, actor: Actor | None = None
+) -> str:
+    """Issue a bearer token for the user (:func:`workflow.tokens.create_token`)."""
+    from workflow import tokens  # imported here: tokens imports this module
+
+    return tokens.create_token(rt, name, at, actor)
+
+
+def user_for_token(rt: Runtime, token: str) -> UserView | None:
+    """The active user a working bearer token belongs to (:func:`workflow.tokens.authenticate`)."""
+    from workflow import tokens
+
+    return tokens.authenticate(rt, token).user

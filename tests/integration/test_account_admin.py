@@ -47,8 +47,8 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
         (4, "admins", "role_changed", "anna", {"from": "mentor", "to": "coordinator"}),
         (5, "admins", "deactivated", "ilze", {}),
         (6, "admins", "reactivated", "ilze", {}),
-        (7, "admins", "password_set", "anna", {}),
-        (8, "command line", "token_created", "anna", {}),
+        (7, "admins", "password_set", "anna", {"tokens_revoked": []}),
+        (8, "command line", "token_created", "anna", {"token_id": 1}),
     ]
     assert accounts.get_user_by_name(rt, "anna").role == "coordinator"
     assert accountlog.verify(rt) == accountlog.AccountVerifyResult(True, 8)

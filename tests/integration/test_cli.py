@@ -165,7 +165,9 @@ def test_user_password_replaces_the_password_and_ends_sessions(
         epoch = accounts.get_user_by_name(rt, "ilze").session_epoch
         changed = cli("user", "password", "ilze", input="jauna-gara-parole-2026\n")
         assert changed.exit_code == 0, changed.output
-        assert changed.stdout == "password of ilze changed; their sessions have ended\n"
+        assert (
+            changed.stdout == "password of ilze changed; their sessions and API tokens have ended\n"
+        )
         assert accounts.authenticate(rt, "ilze", "inkubators-demo") is None
         assert accounts.authenticate(rt, "ilze", "jauna-gara-parole-2026") is not None
         assert accounts.get_user_by_name(rt, "ilze").session_epoch == epoch + 1
