@@ -77,10 +77,12 @@ def claim(rt: Runtime, user_id: int, key: str, fingerprint: str) -> Answer | Non
     """
     check_key(key)
     deadline = time.monotonic() + WAIT_SECONDS
+    row = _stored(rt, user_id, key)  # a retry is answered by a read, without a write
     while True:
-        if _insert(rt, user_id, key, fingerprint):
-            return None
-        row = _stored(rt, user_id, key)
+        if row is None:
+            if _insert(rt, user_id, key, fingerprint):
+                return None
+            row = _stored(rt, user_id, key)
         if row is not None:
             stored_fingerprint, answer = row
             if stored_fingerprint != fingerprint:
@@ -98,6 +100,7 @@ def claim(rt: Runtime, user_id: int, key: str, fingerprint: str) -> Answer | Non
                 f"Pieprasījums ar šo {FIELD} vēl tiek apstrādāts; mēģiniet vēlāk.",
             )
         time.sleep(POLL_SECONDS)
+        row = _stored(rt, user_id, key)
 
 
 def _insert(rt: Runtime, user_id: int, key: str, fingerprint: str) -> bool:
