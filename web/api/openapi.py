@@ -48,7 +48,7 @@ SERVER_REFUSALS = (
 )
 
 
-def _idempotency_key(r: Route) -> dict[str, Any]:
+def _idempotency_key() -> dict[str, Any]:
     """The optional ``Idempotency-Key`` header every write takes."""
     return {
         "name": HEADER,
@@ -98,7 +98,7 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
         for name in r.path_params
     ]
     if r.is_write and not r.public:
-        params.append(_idempotency_key(r))
+        params.append(_idempotency_key())
     if r.query is not None:
         q = schemas[_name(refs[(r.query, "validation")])]
         required = set(q.get("required", []))
