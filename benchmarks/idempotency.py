@@ -120,8 +120,7 @@ def main() -> None:
         pg: float | None = None
         if not args.skip_pg:
             pg = _postgres(args.n, Path(tmp))
-    fmt = lambda r: f"{r:.2f}" if r is not None else "-"  # noqa: E731
-    print(f"keyed/plain: sqlite={fmt(sqlite)} pg={fmt(pg)}")
+    print(f"keyed/plain: sqlite={sqlite:.2f} pg={f'{pg:.2f}' if pg is not None else '-'}")
 
 
 def _postgres(n: int, instance: Path) -> float | None:

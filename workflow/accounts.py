@@ -22,6 +22,9 @@ from workflow.orm import ApiToken, User
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
 from workflow.schemas import UserChange, UserIn
+from workflow.users import UserView as UserView  # re-exported: its callers import it here
+from workflow.users import inactive as _inactive
+from workflow.users import user_view as _view
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
 # Verified against when a name is unknown, so a miss costs as much time as a hit.
@@ -30,31 +33,11 @@ MIN_PASSWORD = 10
 
 
 @dataclass(frozen=True, slots=True)
-class UserView:
-    """A user as the rest of the system sees it (never the hash)."""
-
-    id: int
-    name: str
-    role: str
-    locale: str
-    active: bool
-    session_epoch: int
-
-    def actor(self) -> Actor:
-        """The user acting in their role."""
-        return Actor(self.name, self.role, self.id)
-
-
-@dataclass(frozen=True, slots=True)
 class UserChanged:
     """What :func:`change_user` did: the account as it now stands, and whether it changed."""
 
     user: UserView
     changed: bool
-
-
-def _view(u: User) -> UserView:
-    return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch)
 
 
 def hash_password(password: str) -> str:
@@ -234,12 +217,6 @@ def acting_user(rt: Runtime, name: str) -> Actor:
     return user.actor()
 
 
-def _inactive(name: str) -> Conflict:
-    return Conflict(
-        f"user {name!r} is deactivated", "inactive", f"Lietotājs {name} ir deaktivizēts."
-    )
-
-
 def list_users(rt: Runtime) -> list[UserView]:
     """Every user, by name."""
     with read_session(rt.engine) as s:
@@ -262,23 +239,3 @@ def end_sessions(rt: Runtime, user_id: int) -> None:
         s.execute(
             update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
         )
-
-
-# API tokens live in :mod:`workflow.tokens`, which builds on this module; these names stay
-# here for the callers that issue or check a token next to managing its user.
-
-
-def create_token(
-    rt: Runtime, name: str, at: datetime | None = None, actor: Actor | None = None
-) -> str:
-    """Issue a bearer token for the user (:func:`workflow.tokens.create_token`)."""
-    from workflow import tokens  # imported here: tokens imports this module
-
-    return tokens.create_token(rt, name, at, actor)
-
-
-def user_for_token(rt: Runtime, token: str) -> UserView | None:
-    """The active user a working bearer token belongs to (:func:`workflow.tokens.authenticate`)."""
-    from workflow import tokens
-
-    return tokens.authenticate(rt, token).user

@@ -20,13 +20,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow import accountlog
-from workflow.accounts import UserView, _view, acting_user, get_user_by_name
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Forbidden, NotFound
 from workflow.orm import ApiToken, User
 from workflow.permissions import may, require_action
 from workflow.runtime import Runtime, as_utc
+from workflow.users import UserView, inactive, user_view
 
 TokenStatus = Literal["active", "expired", "revoked", "password_changed"]
 #: ``last_used_at`` is written at most this often per token: a write per API call would
@@ -97,11 +97,15 @@ def create_token(
     """
     if actor is not None:
         require_action(rt.rules, actor, "manage_users")
-    owner = acting_user(rt, name)
     token = "ink_" + secrets.token_urlsafe(32)
     when = at or rt.now()
     with Session(rt.engine) as s, s.begin():
-        row = ApiToken(user_id=owner.user_id, token_hash=token_digest(token), created_at=when)
+        owner = s.scalar(select(User).where(User.name == name))
+        if owner is None:
+            raise NotFound("user", name)
+        if not owner.active:
+            raise inactive(name)
+        row = ApiToken(user_id=owner.id, token_hash=token_digest(token), created_at=when)
         s.add(row)
         s.flush()
         details = {"token_id": row.id}
@@ -121,7 +125,7 @@ def authenticate(rt: Runtime, token: str) -> TokenCheck:
             return TokenCheck(None)
         row, user = found
         view = _token_view(row, user.name, rt, lifetime(rt))
-        owner = _view(user)
+        owner = user_view(user)
     if view.status == "revoked":
         return TokenCheck(None, f"the token was revoked at {view.revoked_at:%Y-%m-%d %H:%M} UTC")
     if view.status == "password_changed":
@@ -154,10 +158,11 @@ def list_tokens(rt: Runtime, actor: Actor | None, user: str | None = None) -> li
         user = actor.name
     q = select(ApiToken, User.name).join(User, User.id == ApiToken.user_id)
     if user is not None:
-        get_user_by_name(rt, user)  # NotFound for a misspelt name, not an empty list
         q = q.where(User.name == user)
     span = lifetime(rt)
     with read_session(rt.engine) as s:
+        if user is not None and s.scalar(select(User.id).where(User.name == user)) is None:
+            raise NotFound("user", user)  # a misspelt name, not an empty list
         rows = s.execute(q.order_by(ApiToken.id.desc())).all()
         return [_token_view(t, name, rt, span) for t, name in rows]
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT, Clock, make_runtime
-from workflow import accounts
+from workflow import accounts, tokens
 from workflow.chain import HASHED_FIELDS, event_hash
 from workflow.cli import main
 from workflow.rules import Rules
@@ -149,7 +149,7 @@ def test_user_add_and_token_create(cli: Cli, rules: Rules, clock: Clock) -> None
     assert value.startswith("ink_")
     rt = make_runtime(cli.url, rules, clock)
     try:
-        user = accounts.user_for_token(rt, value)
+        user = tokens.authenticate(rt, value).user
         assert user is not None
         assert (user.name, user.role) == ("liga", "mentor")
         assert accounts.authenticate(rt, "liga", "ļoti-slepena-parole") is not None

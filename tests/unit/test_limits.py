@@ -59,7 +59,7 @@ def _longest(model: type[BaseModel], name: str) -> int | None:
 @pytest.mark.parametrize(("model", "name"), STORED, ids=lambda v: getattr(v, "__name__", v))
 def test_what_the_schema_accepts_fits_its_column(model: type[BaseModel], name: str) -> None:
     table, column = STORED[(model, name)]
-    col_type = table.__table__.c[column].type  # type: ignore[attr-defined]
+    col_type = table.__table__.c[column].type
     longest = _longest(model, name)
     assert longest is not None, f"{model.__name__}.{name} has no length limit"
     if isinstance(col_type, String) and not isinstance(col_type, Text):
