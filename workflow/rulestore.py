@@ -45,6 +45,7 @@ from workflow.ruleversions import (
     show,
 )
 from workflow.runtime import Runtime, as_utc, utcnow
+from workflow.yamlfiles import MAX_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +199,10 @@ class WatchedRules:
         for d in (self.states_dir, self.policy_dir):
             for f in sorted(d.glob("*.yaml")):
                 h.update(str(f).encode() + b"\0")
-                try:
-                    h.update(f.read_bytes())
+                try:  # a FIFO would block and a huge file is refused anyway: bounded
+                    if f.is_file():
+                        with open(f, "rb") as fh:
+                            h.update(fh.read(MAX_BYTES + 1))
                 except OSError:
                     h.update(b"\1missing")
                 h.update(b"\0")
@@ -226,7 +229,7 @@ class WatchedRules:
         """First load; broken files fall back to the newest version stored in the database."""
         seen = self._observe(self._fingerprint())
         try:
-            rules = load_rules(self.states_dir, self.policy_dir)
+            rules = self._load_files()
             self._activate(rules, "startup")
         except DefinitionError as exc:
             stored = self._newest_stored()
@@ -239,7 +242,7 @@ class WatchedRules:
     def _reload(self, fp: Fingerprint, by: str) -> None:
         seen = self._observe(fp)
         try:
-            rules = load_rules(self.states_dir, self.policy_dir)
+            rules = self._load_files()
             assert self._rules is not None
             if (rules.states_hash, rules.policy_hash) != (
                 self._rules.states_hash,
@@ -259,6 +262,19 @@ class WatchedRules:
             self._fail([f"database: the changed rules could not be activated: {exc}"])
             return  # not remembered: try again on the next call
         self._remember(seen)
+
+    def _load_files(self) -> Rules:
+        """The files' rules; anything but a refusal (a bug the files' content set off) is
+        logged with its traceback and refused too, so no file can take a request down."""
+        try:
+            return load_rules(self.states_dir, self.policy_dir)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # the one boundary between edited files and requests
+            logger.exception("checking the rules files failed unexpectedly")
+            where = f"{self.states_dir.name}/, {self.policy_dir.name}/"
+            problem = f"the files could not be checked ({type(exc).__name__}: {exc})"
+            raise DefinitionError([f"{where}: {problem}"]) from exc
 
     def _newest_stored(self) -> Rules | _NoStored:
         """The newest version any process activated, compiled, for when the files are broken.
