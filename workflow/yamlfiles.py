@@ -5,7 +5,8 @@ refusal naming the file (and the line where there is one), never as an exception
 takes a request down: it is read only up to :data:`MAX_BYTES` (checked before reading),
 decoded as UTF-8 only, and parsed by a loader that refuses duplicate keys, nesting deeper
 than :data:`MAX_DEPTH`, aliases that expand past :data:`MAX_VALUES` values and aliases
-that contain themselves. Schema checks are in :mod:`workflow.yamlschema`.
+that contain themselves (:mod:`workflow.yamlnodes`). Schema checks are in
+:mod:`workflow.yamlschema`.
 """
 
 from __future__ import annotations
@@ -18,24 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode
+
+from workflow.yamlnodes import MAX_DEPTH, MAX_VALUES, Refused, check_nodes, key_text
 
 #: Largest rules file read (the real ones are a few kilobytes); checked before reading.
 MAX_BYTES = 1_000_000
-#: Deepest nesting of lists and mappings (the real files nest five levels).
-MAX_DEPTH = 50
-#: Most values (scalars, lists and mappings) a file may hold once aliases are expanded.
-MAX_VALUES = 100_000
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-
-Loc = tuple[int | str, ...]
 
 
 class RulesFileError(ValueError):
@@ -132,66 +127,79 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - start + 1
 
 
+_MANY = f"holds over {MAX_VALUES:,} values (rules files hold a few hundred)"
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that stops at :data:`MAX_DEPTH` while composing (PyYAML's composer
-    recurses once per level, so a deep file would otherwise end in RecursionError) and
-    remembers the path being composed for the message."""
+    """SafeLoader that stops composing at :data:`MAX_DEPTH` levels (PyYAML's composer
+    recurses once per level, so a deep file would otherwise end in RecursionError) and at
+    :data:`MAX_VALUES` values (pure-Python YAML costs some 50 µs a value: a megabyte of
+    ``[1,1,1,…]`` would hold a worker for a minute), remembering the path for the message."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.path: list[int | str] = []
+        self.values = 0
+        self.paths: dict[int, tuple[int | str, ...]] = {}
+
+    def _mark(self) -> yaml.Mark:
+        return self.peek_event().start_mark  # type: ignore[no-untyped-call,no-any-return]
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        part: int | str = index if isinstance(index, int) else _key(index)
+        part: int | str = index if isinstance(index, int) else key_text(index)
         self.path.append(part)
         try:
             if len(self.path) > MAX_DEPTH:
-                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-                raise _Refused(mark, self.path[1:], f"nested deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)
+                raise Refused(self._mark(), self.path[1:], f"nested deeper than {MAX_DEPTH} levels")
+            if not self.check_event(yaml.AliasEvent):
+                self.values += 1
+                if self.values > MAX_VALUES:
+                    raise Refused(self._mark(), self.path[1:], _MANY)
+            node = super().compose_node(parent, index)
+            if node is not None:
+                self.paths.setdefault(id(node), tuple(self.path[1:]))
+            return node
         finally:
             self.path.pop()
 
-
-def _key(node: Node | None) -> str:
-    return node.value if isinstance(node, ScalarNode) else "?"
-
-
-def _same_key(node: Node, part: int | str) -> bool:
-    """Whether a key node is the path part (``on`` is the part ``true``, as pydantic says)."""
-    if node.tag == "tag:yaml.org,2002:bool":
-        return str(part) == str(node.value.lower() in ("yes", "true", "on")).lower()
-    return _key(node) == str(part)
-
-
-class _Refused(Exception):
-    """A problem the loader found, with where."""
-
-    def __init__(self, mark: yaml.Mark, loc: Sequence[int | str], problem: str) -> None:
-        super().__init__(problem)
-        self.mark, self.loc, self.problem = mark, tuple(loc), problem
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """PyYAML's constructors raise plain ValueError for ``!!int x`` or the date
+        ``2023-13-45``, and a tag error that names the tag alone: both are refused at
+        the value's line and path instead."""
+        try:
+            return super().construct_object(node, deep)
+        except yaml.constructor.ConstructorError as exc:
+            if not str(exc.problem).startswith("could not determine a constructor"):
+                raise
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            problem = f"the tag {tag} is not allowed: rules files are plain data"
+        except (ValueError, TypeError, ArithmeticError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = str(node.value) if isinstance(node, ScalarNode) else "the value"
+            problem = f"{value if len(value) <= 40 else value[:40] + '…'!r} is not a valid {tag}"
+        raise Refused(node.start_mark, self.paths.get(id(node), ()), problem)
 
 
 def parse_yaml(text: str, source: str) -> Any:
     """Safe YAML within the bounds above, or :class:`RulesFileError` with file and line."""
     if len(text) > MAX_BYTES:
         raise RulesFileError(source, _too_big(len(text.encode("utf-8"))))
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # refuses control characters at once
+    except yaml.reader.ReaderError as exc:
+        line, column = _text_position(text, exc.position)
+        problem = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise RulesFileError(source, problem, line, column) from None
     try:
         root = loader.get_single_node()
         if root is None:
             return None
-        _check_nodes(loader, root)
+        check_nodes(loader, root)
         return loader.construct_document(root)
-    except _Refused as exc:
-        where = f"{format_path(exc.loc)}: " if exc.loc else ""
+    except Refused as exc:
+        where = format_path(exc.loc[:8]) + ("…" if len(exc.loc) > 8 else "")
         raise RulesFileError(
-            source, where + exc.problem, exc.mark.line + 1, exc.mark.column + 1
-        ) from None
-    except yaml.reader.ReaderError as exc:
-        line, column = _text_position(text, exc.position)
-        raise RulesFileError(
-            source, f"character U+{exc.character:04X} is not allowed in YAML", line, column
+            source, f"{where}: {exc.problem}" if exc.loc else exc.problem, *_one_based(exc.mark)
         ) from None
     except yaml.MarkedYAMLError as exc:
         raise _marked(exc, source) from None
@@ -199,112 +207,37 @@ def parse_yaml(text: str, source: str) -> Any:
         loader.dispose()
 
 
+def _one_based(mark: yaml.Mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
 def _marked(exc: yaml.MarkedYAMLError, source: str) -> RulesFileError:
     """PyYAML's error as one line; where the context began on another line, that too."""
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    cm = exc.context_mark
-    if exc.context and cm is not None and mark is not None and cm.line != mark.line:
-        problem += f" ({exc.context.rstrip('; ')} at line {cm.line + 1})"
+    cm, context = exc.context_mark, (exc.context or "").rstrip("; ")
+    if context.startswith("found duplicate anchor") and cm is not None and mark is not None:
+        anchor = context.split()[3].rstrip(";")
+        problem = f"duplicate anchor {anchor} (lines {cm.line + 1} and {mark.line + 1})"
+    elif context and cm is not None and mark is not None and cm.line != mark.line:
+        if context.startswith("while"):
+            problem += f" ({context} at line {cm.line + 1})"
+        else:  # "expected a single document … but found another", duplicate anchors
+            problem = f"{context} at line {cm.line + 1}, {problem}"
     if mark is None:
         return RulesFileError(source, f"invalid YAML: {problem}")
-    return RulesFileError(source, f"invalid YAML: {problem}", mark.line + 1, mark.column + 1)
-
-
-def _children(node: Node, loc: Loc) -> list[tuple[Node, Loc]]:
-    if isinstance(node, SequenceNode):
-        return [(child, (*loc, i)) for i, child in enumerate(node.value)]
-    if isinstance(node, MappingNode):
-        out: list[tuple[Node, Loc]] = []
-        for k, v in node.value:
-            out += [(k, (*loc, _key(k))), (v, (*loc, _key(k)))]
-        return out
-    return []
-
-
-def _check_nodes(loader: _Loader, root: Node) -> None:
-    """Walk the composed nodes once (iteratively: aliases may chain deep): refuse duplicate
-    keys, aliases that contain themselves, and files whose aliases expand past the bounds
-    (a "billion laughs" file is a few lines that expand to 10⁹ values)."""
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    open_: set[int] = set()
-    stack: list[tuple[Node, Loc, bool]] = [(root, (), False)]
-    while stack:
-        node, loc, done = stack.pop()
-        nid = id(node)
-        if nid in size:  # met before (an alias): only its depth here is new
-            if depth[nid] + len(loc) > MAX_DEPTH:
-                raise _Refused(node.start_mark, loc, _DEEP_ALIASES)
-            continue
-        kids = _children(node, loc)
-        if done:
-            open_.discard(nid)
-            size[nid] = 1 + sum(size[id(k)] for k, _ in kids)
-            depth[nid] = 1 + max((depth[id(k)] for k, _ in kids), default=0)
-            if size[nid] > MAX_VALUES:
-                raise _Refused(
-                    node.start_mark,
-                    loc,
-                    f"holds over {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
-                )
-            if depth[nid] + len(loc) > MAX_DEPTH:
-                raise _Refused(node.start_mark, loc, _DEEP_ALIASES)
-            continue
-        if nid in open_:
-            raise _Refused(node.start_mark, loc, "an alias that contains itself")
-        open_.add(nid)
-        if isinstance(node, MappingNode):
-            _check_keys(loader, node, loc)
-        stack.append((node, loc, True))
-        stack.extend((k, kloc, False) for k, kloc in reversed(kids))
-
-
-_DEEP_ALIASES = f"nested deeper than {MAX_DEPTH} levels once aliases are expanded"
-
-
-def _check_keys(loader: _Loader, node: MappingNode, loc: Loc) -> None:
-    """Refuse a key given twice in one mapping, naming both lines (PyYAML keeps the last)."""
-    first: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
-            continue
-        key = loader.construct_object(key_node)
-        line = key_node.start_mark.line + 1
-        if key in first:
-            raise _Refused(
-                key_node.start_mark,
-                (*loc, _key(key_node)),
-                f"duplicate key {key_node.value!r} (lines {first[key]} and {line})",
-            )
-        first[key] = line
+    return RulesFileError(source, f"invalid YAML: {problem}", *_one_based(mark))
 
 
 def compose(text: str) -> Node | None:
     """The node tree of a text that parses (to say where a problem is), or None."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError:
+        return None
     try:
         return loader.get_single_node()
-    except (yaml.YAMLError, _Refused):
+    except (yaml.YAMLError, Refused):
         return None
     finally:
         loader.dispose()
-
-
-def node_at(root: Node | None, loc: Sequence[int | str]) -> tuple[int, int] | None:
-    """Line and column of ``loc``: a mapping entry at its key, a list item at its start;
-    what is missing at its nearest ancestor below the top; None if nothing below the top."""
-    node, found = root, None
-    for part in loc:
-        if isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = found = node.value[part]
-        elif isinstance(node, MappingNode):
-            pair = next((kv for kv in node.value if _same_key(kv[0], part)), None)
-            if pair is None:
-                break
-            found, node = pair
-        else:
-            break
-    if found is None:
-        return None
-    return found.start_mark.line + 1, found.start_mark.column + 1

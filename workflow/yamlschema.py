@@ -18,7 +18,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from workflow.yamlfiles import Loc, compose, format_path, node_at
+from workflow.yamlfiles import compose, format_path
+from workflow.yamlnodes import Loc, node_at
 
 M = TypeVar("M", bound=BaseModel)
 
