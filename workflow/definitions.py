@@ -25,7 +25,7 @@ ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 class Label(BaseModel):
     """A human name in both of the programme's languages."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     lv: StrictStr = Field(min_length=1, max_length=120)
     en: StrictStr = Field(min_length=1, max_length=120)
 
@@ -33,7 +33,7 @@ class Label(BaseModel):
 class StateSpec(BaseModel):
     """One declared state."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     id: StrictStr = Field(pattern=ID_PATTERN)
     label: Label
     final: StrictBool = False
@@ -42,7 +42,7 @@ class StateSpec(BaseModel):
 class TransitionSpec(BaseModel):
     """One declared transition: a trigger from some states to one state, behind guards."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     trigger: StrictStr = Field(pattern=ID_PATTERN)
     label: Label
     source: list[StrictStr] = Field(min_length=1)
@@ -58,7 +58,7 @@ class TransitionSpec(BaseModel):
 class StatesFile(BaseModel):
     """The whole states file as written."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     id: StrictStr = Field(pattern=ID_PATTERN)
     initial: StrictStr
     states: list[StateSpec] = Field(min_length=1)

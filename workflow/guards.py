@@ -33,13 +33,13 @@ class Verdict:
 class NoParams(BaseModel):
     """For guards without thresholds."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class ConsultParams(BaseModel):
     """Thresholds of :func:`enough_consultations`."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
     min_consultations: StrictInt = Field(default=1, ge=0, le=100)
     min_hours: Number = Field(default=Decimal("0"), ge=0, le=1000)
 

@@ -39,7 +39,7 @@ SECTIONS = ("cycle_defaults", "guards", "roles", "eligibility", "deadlines")
 class CycleDefaults(BaseModel):
     """What a new cycle gets when its creator says nothing."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     budget_eur: Number = Field(ge=0, le=10_000_000, decimal_places=2)
     capacity: StrictInt = Field(ge=1, le=1000)
 
@@ -47,7 +47,7 @@ class CycleDefaults(BaseModel):
 class RolePolicy(BaseModel):
     """What one role may do."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     triggers: list[StrictStr] = Field(default_factory=list)
     evidence: list[EvidenceKind] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
@@ -60,7 +60,7 @@ NO_PERMISSIONS = RolePolicy()
 class Eligibility(BaseModel):
     """Who may enrol."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     excluded_fields: list[StrictStr] = Field(default_factory=list)
     allowed_legal_forms: list[StrictStr] = Field(default_factory=list)
     max_cycles_per_organisation: StrictInt | None = Field(default=None, ge=1, le=100)
@@ -69,7 +69,7 @@ class Eligibility(BaseModel):
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     cycle_defaults: CycleDefaults
     guards: dict[StrictStr, dict[StrictStr, Any]] = Field(default_factory=dict)
     roles: dict[Role, RolePolicy]

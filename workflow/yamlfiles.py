@@ -15,6 +15,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,8 @@ class _Loader(yaml.SafeLoader):
             self.path.pop()
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
-        """PyYAML's constructors raise plain ValueError for ``!!int x`` or the date
-        ``2023-13-45``, and a tag error that names the tag alone: both are refused at
+        """PyYAML's constructors raise plain ValueError, KeyError or AttributeError for
+        ``!!int x``, ``!!bool maybe``, ``!!timestamp soon`` or the date ``2023-13-45``, and a tag error that names the tag alone: both are refused at
         the value's line and path instead."""
         try:
             return super().construct_object(node, deep)
@@ -173,11 +174,28 @@ class _Loader(yaml.SafeLoader):
                 raise
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             problem = f"the tag {tag} is not allowed: rules files are plain data"
-        except (ValueError, TypeError, ArithmeticError):
+        except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError):
             tag = node.tag.rsplit(":", 1)[-1]
             value = str(node.value) if isinstance(node, ScalarNode) else "the value"
             problem = f"{value if len(value) <= 40 else value[:40] + '…'!r} is not a valid {tag}"
         raise Refused(node.start_mark, self.paths.get(id(node), ()), problem)
+
+
+def _exact_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    """A YAML float as the decimal written (``10000.00`` stays two places, ``0.1`` exact);
+    the same forms as PyYAML's float: ``1_000.5``, ``.inf``, ``.nan``, base 60 ``1:30.5``."""
+    value = str(loader.construct_scalar(node)).replace("_", "").lower()
+    sign = -1 if value.startswith("-") else 1
+    value = value.lstrip("+-")
+    if value in (".inf", ".nan"):
+        return sign * Decimal(value[1:])
+    result = Decimal(0)
+    for part in value.split(":"):  # base 60, most significant first
+        result = result * 60 + Decimal(part)
+    return sign * result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _exact_float)
 
 
 def parse_yaml(text: str, source: str) -> Any:

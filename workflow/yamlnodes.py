@@ -64,13 +64,14 @@ def check_nodes(loader: SafeConstructor, root: Node) -> None:
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     open_: set[int] = set()
-    stack: list[tuple[Node, Loc, bool]] = [(root, (), False)]
+    # (node, its path, whether its children are done, the mark of the node holding it)
+    stack: list[tuple[Node, Loc, bool, yaml.Mark]] = [(root, (), False, root.start_mark)]
     while stack:
-        node, loc, done = stack.pop()
+        node, loc, done, held_at = stack.pop()
         nid = id(node)
-        if nid in size:  # met before (an alias): only its depth here is new
+        if nid in size:  # met before, so this is an alias: only its depth here is new
             if depth[nid] + len(loc) > MAX_DEPTH:
-                raise Refused(node.start_mark, loc, _DEEP_ALIASES)
+                raise Refused(held_at, loc, _DEEP_ALIASES)  # where the alias is, not its anchor
             continue
         kids = _children(node, loc)
         if done:
@@ -78,23 +79,20 @@ def check_nodes(loader: SafeConstructor, root: Node) -> None:
             size[nid] = 1 + sum(size[id(k)] for k, _ in kids)
             depth[nid] = 1 + max((depth[id(k)] for k, _ in kids), default=0)
             if size[nid] > MAX_VALUES:
-                raise Refused(
-                    node.start_mark,
-                    loc,
-                    f"holds over {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
-                )
+                raise Refused(node.start_mark, loc, _BOMB)
             if depth[nid] + len(loc) > MAX_DEPTH:
                 raise Refused(node.start_mark, loc, _DEEP_ALIASES)
             continue
         if nid in open_:
-            raise Refused(node.start_mark, loc, "an alias that contains itself")
+            raise Refused(held_at, loc, "an alias that contains itself")
         open_.add(nid)
         if isinstance(node, MappingNode):
             _check_keys(loader, node, loc)
-        stack.append((node, loc, True))
-        stack.extend((k, kloc, False) for k, kloc in reversed(kids))
+        stack.append((node, loc, True, held_at))
+        stack.extend((k, kloc, False, node.start_mark) for k, kloc in reversed(kids))
 
 
+_BOMB = f"holds over {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)"
 _DEEP_ALIASES = f"nested deeper than {MAX_DEPTH} levels once aliases are expanded"
 
 
@@ -110,7 +108,12 @@ def _check_keys(loader: SafeConstructor, node: MappingNode, loc: Loc) -> None:
             raise Refused(
                 key_node.start_mark,
                 (*loc, key_text(key_node)),
-                f"duplicate key {key_node.value!r} (lines {first[key]} and {line})",
+                f"duplicate key {key_node.value!r} "
+                + (
+                    f"(lines {first[key]} and {line})"
+                    if first[key] != line
+                    else "(twice on the line)"
+                ),
             )
         first[key] = line
 

@@ -32,8 +32,10 @@ YAML11_BOOLEAN = (
 
 
 def _number(value: object) -> object:
-    """A YAML int or float as the decimal it was written as (``10000.00``, ``2.5``)."""
+    """A YAML int or float (read as the decimal written, ``10000.00``) as a Decimal."""
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise PydanticCustomError("finite_number", "Input should be a finite number")
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
@@ -89,7 +91,7 @@ def schema_problems(model: type[M], data: Any) -> tuple[M | None, list[tuple[Loc
             value = err.get("input")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
-            elif err["type"] == "string_type" and isinstance(value, bool):
+            elif err["type"] in ("string_type", "literal_error") and isinstance(value, bool):
                 msg = YAML11_BOOLEAN.format(value=str(value).lower())
                 if loc[-1:] == ("[key]",):
                     # pydantic reports a boolean mapping key as the integer 1 or 0
