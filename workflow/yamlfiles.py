@@ -163,6 +163,15 @@ class _Loader(yaml.SafeLoader):
         finally:
             self.path.pop()
 
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        """``[[[[…`` is refused as soon as it is read: PyYAML's scanner looks ahead up to
+        1,024 characters for each open bracket, a second's work before the composer sees
+        the depth."""
+        if self.flow_level >= MAX_DEPTH:
+            mark = self.get_mark()
+            raise Refused(mark, (), f"nested deeper than {MAX_DEPTH} levels")
+        super().fetch_flow_collection_start(token_class)
+
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         """PyYAML's constructors raise plain ValueError, KeyError or AttributeError for
         ``!!int x``, ``!!bool maybe``, ``!!timestamp soon`` or the date ``2023-13-45``, and a tag error that names the tag alone: both are refused at
