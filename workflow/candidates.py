@@ -107,7 +107,11 @@ def compile_candidate(
         raise DefinitionError([str(exc)]) from exc
     kind = classify(text, str(candidate))
     (sname, stext), pfiles = substitute(states, policy_files, (candidate.name, text), kind)
-    still = [(unreadable or {}).get(n) for n in [sname, *(n for n, _ in pfiles)]]
+    if kind == "states":
+        kept = [n for n, _ in pfiles]
+    else:  # the candidate stands where a declared file of its name stood
+        kept = [sname, *(n for n, _ in pfiles if Path(n).name != candidate.name)]
+    still = [(unreadable or {}).get(n) for n in kept]
     if any(still):
         raise DefinitionError([p for p in still if p])
     return compile_rules(parse_states(stext, sname), parse_policy(pfiles))
