@@ -174,8 +174,9 @@ class _Loader(yaml.SafeLoader):
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         """PyYAML's constructors raise plain ValueError, KeyError or AttributeError for
-        ``!!int x``, ``!!bool maybe``, ``!!timestamp soon`` or the date ``2023-13-45``, and a tag error that names the tag alone: both are refused at
-        the value's line and path instead."""
+        ``!!int x``, ``!!bool maybe``, ``!!timestamp soon`` or the date ``2023-13-45``, and
+        a tag error that names the tag alone: both are refused at the value's line and
+        path instead."""
         try:
             return super().construct_object(node, deep)
         except yaml.constructor.ConstructorError as exc:
@@ -249,7 +250,7 @@ def _marked(exc: yaml.MarkedYAMLError, source: str) -> RulesFileError:
     elif context and cm is not None and mark is not None and cm.line != mark.line:
         if context.startswith("while"):
             problem += f" ({context} at line {cm.line + 1})"
-        else:  # "expected a single document … but found another", duplicate anchors
+        else:  # "expected a single document in the stream … but found another document"
             problem = f"{context} at line {cm.line + 1}, {problem}"
     if mark is None:
         return RulesFileError(source, f"invalid YAML: {problem}")

@@ -13,11 +13,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import ROOT
+from tests.policies.conftest import Files
+from workflow import rulestore
 from workflow.checking import check_files
 from workflow.cli import main
 from workflow.errors import DefinitionError
 from workflow.policies import load_policy
 from workflow.rules import load_rules
+from workflow.runtime import Runtime
 from workflow.yamlfiles import MAX_BYTES, RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlnodes import MAX_DEPTH, MAX_VALUES
 
@@ -269,3 +272,30 @@ def test_a_broken_file_and_nothing_stored_is_a_clear_refusal(tmp_path: Path) -> 
         assert result.exit_code == 1
         assert result.stderr.startswith("policies/programme.yaml: line 1, column "), result.stderr
         assert "is not valid UTF-8" in result.stderr.splitlines()[0]
+
+
+def test_anything_a_file_sets_off_in_the_checks_is_a_refusal_not_an_error(
+    watched_rt: Runtime,
+    files: Files,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The watcher is the boundary between edited files and requests: were a file to set
+    off a bug in the checks, the request still gets the last good rules, the admin sees
+    the problem and the log keeps the traceback."""
+    before = watched_rt.rules
+
+    def broken(*_: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(rulestore, "load_rules", broken)
+    files.edit(files.policy, "capacity: 15", "capacity: 16")
+    assert watched_rt.rules is before
+    assert rulestore.status(watched_rt).errors == [
+        "states/, policies/: the files could not be checked "
+        "(RecursionError: maximum recursion depth exceeded)"
+    ]
+    assert any(r.exc_info and r.exc_info[0] is RecursionError for r in caplog.records)
+    monkeypatch.undo()
+    files.edit(files.policy, "capacity: 16", "capacity: 17")  # the next edit applies
+    assert watched_rt.rules.policy.spec.cycle_defaults.capacity == 17
