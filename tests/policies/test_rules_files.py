@@ -40,14 +40,15 @@ def _refusal(text: str) -> str:
 
 def test_a_bom_and_crlf_line_ends_give_the_same_rules(tmp_path: Path) -> None:
     """Saved by a Windows editor, the same policy: the same text, so the same hash."""
-    plain, windows = tmp_path / "a" / "policies", tmp_path / "b" / "policies"
+    # the same folder name, as the policy's hash covers each file's name
+    unix_dir, windows_dir = tmp_path / "a" / "policies", tmp_path / "b" / "policies"
     for folder, data in (
-        (plain, POLICY.encode()),
-        (windows, b"\xef\xbb\xbf" + POLICY.replace("\n", "\r\n").encode()),
+        (unix_dir, POLICY.encode()),
+        (windows_dir, b"\xef\xbb\xbf" + POLICY.replace("\n", "\r\n").encode()),
     ):
         folder.mkdir(parents=True)
         (folder / "programme.yaml").write_bytes(data)
-    plain, windows = load_policy(plain), load_policy(windows)
+    plain, windows = load_policy(unix_dir), load_policy(windows_dir)
     assert windows.files[0][1] == POLICY
     assert windows.sha256 == plain.sha256
     assert windows.spec == plain.spec
