@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from workflow.errors import DefinitionError
-from workflow.guards import REGISTRY
+from workflow.guards.registry import REGISTRY
 from workflow.yamlfiles import parse_yaml, read_text, sha256_text, validate
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"

@@ -15,7 +15,8 @@ from transitions.extensions import GraphMachine
 
 from workflow.definitions import StatesDefinition, load_states
 from workflow.errors import DefinitionError, PolicyError
-from workflow.guards import COMMENT, REGISTRY, GuardSpec
+from workflow.evidence import registry as evidence_kinds
+from workflow.guards.registry import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
 from workflow.yamlfiles import format_path
 
@@ -93,6 +94,7 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
                     f"{origin.get('roles', 'policy')}: roles.{role}.triggers[{i}]: "
                     f"{t!r} is not a declared trigger"
                 )
+    problems += _evidence_problems(policy)
     by_trigger: dict[str, list[GuardSpec]] = {}
     for spec_t in states.spec.transitions:
         by_trigger.setdefault(spec_t.trigger, []).extend(REGISTRY[g] for g in spec_t.guards)
@@ -122,6 +124,24 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
             problems.append(f"{where}: {state!r} is final; a final state has no deadline")
         if days < 1:
             problems.append(f"{where}: must be at least 1 day")
+    return problems
+
+
+def _evidence_problems(policy: Policy) -> list[str]:
+    """Where a role is granted evidence no kind is spelt as (an earlier spelling is named
+    with today's)."""
+    problems: list[str] = []
+    where = policy.origins.get("roles", "policy")
+    known = ", ".join(k.name for k in evidence_kinds.kinds())
+    for role, rp in policy.spec.roles.items():
+        for i, word in enumerate(rp.evidence):
+            if evidence_kinds.find(word) is not None:
+                continue
+            now = evidence_kinds.renamed(word)
+            hint = f"it is now spelt {now!r}" if now else f"kinds: {known}"
+            problems.append(
+                f"{where}: roles.{role}.evidence[{i}]: {word!r} is not an evidence kind ({hint})"
+            )
     return problems
 
 

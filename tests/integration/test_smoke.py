@@ -8,15 +8,12 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import COORDINATOR
-from workflow import advance, auditlog, evidence, views
+from workflow import advance, auditlog, recording, views
 from workflow.errors import GuardRejected
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    SelectionIn,
-)
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 
 
 def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, clock):
@@ -25,14 +22,14 @@ def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, cl
     with pytest.raises(GuardRejected) as blocked:
         advance.fire(rt, COORDINATOR, case_id, "analyse")
     assert blocked.value.failures[0].message_en == "no needs analysis recorded yet"
-    evidence.record_analysis(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
         AnalysisIn(findings="Vāja finanšu plānošana", need_areas=["fundraising"]),
     )
     advance.fire(rt, COORDINATOR, case_id, "analyse")
-    evidence.record_consultation(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -41,9 +38,9 @@ def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, cl
         ),
     )
     advance.fire(rt, COORDINATOR, case_id, "consult")
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     advance.fire(rt, COORDINATOR, case_id, "select_sources")
-    app = evidence.add_application(
+    app = recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -56,12 +53,10 @@ def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, cl
         ),
     )
     advance.fire(rt, COORDINATOR, case_id, "draft_application")
-    evidence.update_application(
-        rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-    )
+    recording.update(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
     advance.fire(rt, COORDINATOR, case_id, "submit")
     clock.set("2023-05-01")
-    evidence.update_application(
+    recording.update(
         rt,
         COORDINATOR,
         app.id,

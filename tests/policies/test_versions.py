@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR
-from workflow import advance, evidence, rulestore
+from workflow import advance, recording, rulestore
 from workflow.db import read_session
 from workflow.errors import InvalidInput, NotFound
+from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent
-from workflow.schemas import ConsultationIn
 
 
 def test_startup_stores_both_kinds_once(watched_rt, files, clock):
@@ -81,7 +81,7 @@ def test_each_decision_points_at_the_rules_it_was_made_under(watched_rt, files, 
     v1 = watched_rt.rules.policy_hash
     files.edit(files.policy, "min_consultations: 1", "min_consultations: 2")
     other = analysed_case(n=2)
-    evidence.record_consultation(  # evidence under v2 as well
+    recording.record(  # evidence under v2 as well
         watched_rt,
         COORDINATOR,
         other,

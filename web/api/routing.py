@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, g, request
 from flask_login import current_user
@@ -27,6 +27,7 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY = 1024 * 1024
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -65,6 +66,15 @@ class Route:
 
 
 ROUTES: list[Route] = []
+#: Functions listing routes that one generic view serves (one per evidence kind, see
+#: :mod:`web.api.evidence`): asked whenever the table is read, so a kind registered after
+#: import is documented too.
+ROUTE_SOURCES: list[Callable[[], list[Route]]] = []
+
+
+def route_table() -> list[Route]:
+    """Every documented operation: the views' own and the generic views' per-kind ones."""
+    return [*ROUTES, *(r for source in ROUTE_SOURCES for r in source())]
 
 
 class Unauthenticated(Unauthorized):
@@ -99,22 +109,19 @@ def api_route(
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        doc = (fn.__doc__ or fn.__name__).strip()
-        summary, _, description = doc.partition("\n")
-        route = Route(
-            rule=rule,
-            method=method,
-            endpoint=fn.__name__,
-            summary=summary.strip(),
-            description=description.strip(),
+        route = make_route(
+            rule,
+            method,
+            fn.__name__,
+            fn.__doc__ or fn.__name__,
             tag=tag,
             body=body,
             query=query,
             response=response,
             status=status,
-            errors=tuple(sorted({400, 422, *errors} | (set() if public else {401}))),
+            errors=errors,
             public=public,
-            stream=stream or {},
+            stream=stream,
             permission=permission,
         )
         ROUTES.append(route)
@@ -122,12 +129,10 @@ def api_route(
         @functools.wraps(fn)
         def view(**path: Any) -> Response:
             if not public:
-                _token_user()
+                token_user()
             kwargs: dict[str, Any] = {}
             for name, value in path.items():
-                if not 1 <= value <= MAX_ID:  # no such record can exist
-                    raise NotFound(name.removesuffix("_id"), value)
-                kwargs[name] = value
+                kwargs[name] = check_id(name.removesuffix("_id"), value)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
@@ -143,7 +148,51 @@ def api_route(
     return decorate
 
 
-def _token_user() -> Any:
+def make_route(
+    rule: str,
+    method: str,
+    endpoint: str,
+    doc: str,
+    *,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    public: bool = False,
+    stream: dict[str, str] | None = None,
+    permission: tuple[str, str] | None = None,
+) -> Route:
+    """A route table entry: ``doc``'s first line is the summary, the rest the description;
+    every operation documents 400 and 422, and 401 unless public."""
+    summary, _, description = doc.strip().partition("\n")
+    return Route(
+        rule=rule,
+        method=method,
+        endpoint=endpoint,
+        summary=summary.strip(),
+        description=description.strip(),
+        tag=tag,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        errors=tuple(sorted({400, 422, *errors} | (set() if public else {401}))),
+        public=public,
+        stream=stream or {},
+        permission=permission,
+    )
+
+
+def check_id(record: str, value: int) -> int:
+    """A path id within 1..MAX_ID; beyond it no ``record`` can exist (404, no query)."""
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(record, value)
+    return value
+
+
+def token_user() -> Any:
     """The API's caller, by bearer token only.
 
     The API is exempt from CSRF, so a browser's session cookie must not count as a
@@ -162,7 +211,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
+def parse_body(model: type[M]) -> M:
     """The request's JSON object validated by ``model``; 400 for anything not a JSON object.
 
     Validation is pydantic's strict JSON mode: an id or count must be a JSON integer and a
@@ -186,7 +235,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     return model.model_validate_json(text, strict=True)
 
 
-def parse_query(model: type[BaseModel]) -> BaseModel:
+def parse_query(model: type[M]) -> M:
     """The query string validated by ``model``; an empty value counts as not given."""
     args = {k: v for k, v in request.args.items() if v != ""}
     _refuse_nul(args, "")
