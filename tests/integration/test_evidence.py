@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from tests.conftest import COORDINATOR, Clock
 from tests.integration.conftest import Stored, stored
-from workflow import advance, auditlog, recording, views
+from workflow import advance, auditlog, factloader, recording, views
 from workflow.errors import Conflict, GuardRejected, InvalidInput, NotFound
+from workflow.evidence import registry as evidence_kinds
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
 from workflow.evidence.consultations import ConsultationIn
@@ -436,3 +437,23 @@ def test_the_programmes_day_is_liepajas_not_utcs(
             ConsultationIn(mentor="Anna", held_on=date(2023, 3, 4), hours=Decimal("1"), topic="PR"),
         )
     assert exc.value.errors == {"held_on": "Mar 4, 2023 is in the future"}
+
+
+def test_both_ways_of_loading_facts_read_the_same_evidence(
+    rt: Runtime, make_case: Callable[..., int], walk: Callable[..., int | None]
+) -> None:
+    """A transition reads single-row kinds in its case-head SELECT and the rest on their
+    own; a view reads each kind on its own: every kind's facts come out the same."""
+    case_id = make_case()
+    walk(case_id, "submitted")
+    every = evidence_kinds.fact_kinds()
+    today = rt.today()
+    with rt.engine.connect() as conn:
+        alone = factloader.load_facts(conn, case_id, every, today)
+        head, together = factloader.load_head_and_facts(conn, case_id, every, today)
+    assert (head.id, head.state) == (case_id, "submitted")
+    assert set(together.loaded) == set(alone.loaded) == every
+    assert together.loaded == alone.loaded
+    assert alone.loaded["consultations"].count == 1
+    assert alone.loaded["analysis"].need_areas == ("planning",)
+    assert [a.submitted_on for a in alone.loaded["applications"]] == [date(2023, 3, 1)]

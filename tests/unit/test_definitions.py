@@ -18,6 +18,7 @@ from tests.conftest import COORDINATOR, ROOT
 from workflow import advance, enrolment, recording, registry, views
 from workflow.definitions import load_states, parse_states
 from workflow.errors import DefinitionError, PolicyError
+from workflow.evidence import registry as evidence_kinds
 from workflow.evidence.analysis import AnalysisIn
 from workflow.policies import load_policy, parse_policy
 from workflow.rules import Rules, compile_rules, load_rules
@@ -79,6 +80,7 @@ STATES_EXPECTED: dict[str, list[str]] = {
     ],
 }
 
+KINDS = ", ".join(k.name for k in evidence_kinds.kinds())
 POLICY_EXPECTED: dict[str, list[str]] = {
     "invalid_yaml": [
         "policies/invalid_yaml.yaml: line 4, column 1: invalid YAML: "
@@ -107,7 +109,7 @@ POLICY_EXPECTED: dict[str, list[str]] = {
         "policies/evidence_kind_unknown.yaml: roles.coordinator.evidence[2]: "
         "'application_update' is not an evidence kind (it is now spelt 'applications')",
         "policies/evidence_kind_unknown.yaml: roles.coordinator.evidence[3]: "
-        "'notes' is not an evidence kind (kinds: analysis, consultations, sources, applications)",
+        f"'diary' is not an evidence kind (kinds: {KINDS})",
     ],
     "guard_unknown_trigger": [
         "policies/guard_unknown_trigger.yaml: guards.consulting: "
