@@ -2,7 +2,7 @@
 
 Mentors see and serve only the cases assigned to them (``case_scope: assigned``), so the
 assignment is written like any change to a case: checked, versioned and audited in one
-transaction (:func:`workflow.recording.write_on_case`), its event kind and trigger both
+transaction (:func:`workflow.casewrite.write_on_case`), its event kind and trigger both
 ``assign_mentor``.
 """
 
@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from workflow.actors import Actor
+from workflow.casewrite import Recorded, write_on_case
 from workflow.errors import InvalidInput
 from workflow.evidence.registry import WriteContext, Written
 from workflow.orm import Case, User
 from workflow.permissions import require_action
-from workflow.recording import Recorded, write_on_case
 from workflow.runtime import Runtime
 
 ACTION = "assign_mentor"

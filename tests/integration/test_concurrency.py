@@ -27,6 +27,7 @@ from workflow import (
     registry,
 )
 from workflow.actors import Actor
+from workflow.casewrite import Recorded
 from workflow.errors import Conflict, Ineligible, StaleCase, TransitionNotAllowed, WorkflowError
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.sources import SelectionIn
@@ -209,7 +210,7 @@ def test_one_source_selected_twice_at_once_is_one_selection_and_one_clear_confli
                 SelectionIn(funding_source_id=src),
             ),
         )
-        assert len([r for r in results if isinstance(r, recording.Recorded)]) == 1, results
+        assert len([r for r in results if isinstance(r, Recorded)]) == 1, results
         (refused,) = [r for r in results if isinstance(r, Exception)]
         assert isinstance(refused, Conflict), refused
         assert refused.code == "duplicate"

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from tests.conftest import COORDINATOR, Clock
 from tests.integration.conftest import Stored, stored
 from workflow import advance, auditlog, factloader, recording, views
+from workflow.casewrite import Recorded
 from workflow.errors import Conflict, GuardRejected, InvalidInput, NotFound
 from workflow.evidence import registry as evidence_kinds
 from workflow.evidence.analysis import AnalysisIn
@@ -52,7 +53,7 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
 ) -> None:
     case_id = make_case()
     src = make_source()
-    writes: list[Callable[[], recording.Recorded]] = [
+    writes: list[Callable[[], Recorded]] = [
         lambda: recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
         ),
@@ -333,7 +334,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     clock.set("2023-04-03")
     before = stored(rt, case_id)
     early = date(2020, 1, 1)
-    attempts: list[tuple[str, Callable[[], recording.Recorded]]] = [
+    attempts: list[tuple[str, Callable[[], Recorded]]] = [
         (
             "recorded_on",
             lambda: recording.record(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from web.api.models import AuditEvent, CaseItem, CasePage, EventPage, Model, Recorded
 from web.api.routing import api_route
 from web.context import actor, runtime
-from workflow import advance, auditquery, enrolment, mentors, recording, views
+from workflow import advance, auditquery, casewrite, enrolment, mentors, views
 from workflow.cursors import MAX_PAGE
 from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
 from workflow.views import (
@@ -221,7 +221,7 @@ def case_audit(case_id: int, query: PageQuery) -> EventPage:
     )
 
 
-def recorded(rec: recording.Recorded) -> Recorded:
+def recorded(rec: casewrite.Recorded) -> Recorded:
     """The stored evidence's id, the case's new version and its audit event (with id)."""
     event = auditquery.stored_event(runtime(), rec.case_id, rec.version)
     return Recorded(
