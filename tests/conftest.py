@@ -185,7 +185,7 @@ def make_org(rt: Runtime) -> Callable[..., int]:
 
     def make(**overrides: Any) -> int:
         n = next(counter)
-        data = {
+        data: dict[str, Any] = {
             "name": f"Biedrība {n}",
             "reg_no": f"{40000000000 + n + 1000 * os.getpid() % 10**6:011d}"[-11:],
             "legal_form": "association",

@@ -109,8 +109,8 @@ def ids(sqlite_rt: Runtime, tokens: dict[str, str]) -> dict[str, int]:
     ]
     source, spare = (
         registry.create_funding_source(
-            rt, ADMIN, FundingSourceIn(**{**SOURCE, "max_grant_eur": Decimal(40000)})
-        ).id  # type: ignore[arg-type]
+            rt, ADMIN, FundingSourceIn.model_validate({**SOURCE, "max_grant_eur": Decimal(40000)})
+        ).id
         for _ in range(2)
     )
     case = enrolment.enrol(rt, ADMIN, orgs[0], cycle.id)

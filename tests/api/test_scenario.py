@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Flask
 
+from inkubators.demo.loader import load_demo
+from inkubators.demo.programme import PILOT
 from tests.api.conftest import Api
 from tests.conftest import Clock
 from workflow.accounts import create_token
-from workflow.demo import PILOT, load_demo
 from workflow.runtime import Runtime
 
 

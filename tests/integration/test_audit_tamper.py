@@ -13,23 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.exc import DBAPIError
 
+from inkubators.cli import main
 from tests.conftest import COORDINATOR
 from workflow import advance, auditlog, recording
 from workflow.chain import HASHED_FIELDS, event_hash
-from workflow.cli import main
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
 
-events = AuditEvent.__table__
+events = cast(Table, AuditEvent.__table__)  # declared by the ORM as a plain Table
 
 EDITED = "its content does not match its hash: the event was edited"
 UNLINKED = "does not name the previous event's hash: events were inserted, removed or reordered"
@@ -134,6 +134,7 @@ def test_edited_guard_outcome_is_named(rt: Runtime, log: Log) -> None:
     drop_protection(rt)
     with rt.engine.begin() as c:
         guards = c.scalar(select(events.c.guards).where(events.c.id == log.ids[log.a][5]))
+        assert guards
         guards[0]["passed"] = False
         c.execute(events.update().where(events.c.id == log.ids[log.a][5]).values(guards=guards))
     assert first_bad(rt)["event_id"] == log.ids[log.a][5]

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from inkubators.cli import main
 from tests.conftest import ROOT, Clock, make_runtime
 from workflow import accounts
 from workflow.chain import HASHED_FIELDS, event_hash
-from workflow.cli import main
 from workflow.rules import Rules
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -96,7 +96,10 @@ def test_search_wildcards_are_literal(rt: Runtime, make_case: Callable[..., int]
     make_case(name="Biedrība Alfa")
     pct = make_case(name="Fonds 100% labs")
     under = make_case(name="Snake_case biedrība")
-    ids = lambda q: [c.id for c in views.list_cases(rt, COORDINATOR, search=q)[0]]  # noqa: E731
+
+    def ids(q: str) -> list[int]:
+        return [c.id for c in views.list_cases(rt, COORDINATOR, search=q)[0]]
+
     assert ids("%") == [pct]
     assert ids("_") == [under]
     assert ids("alfa") != []

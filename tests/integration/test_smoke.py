@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, Clock
 from workflow import advance, auditlog, recording, views
 from workflow.errors import GuardRejected
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
 from workflow.evidence.consultations import ConsultationIn
 from workflow.evidence.sources import SelectionIn
+from workflow.runtime import Runtime
 
 
-def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, clock):
+def test_case_walks_to_outcome_and_chain_verifies(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int], clock: Clock
+) -> None:
     case_id = make_case()
     src = make_source()
     with pytest.raises(GuardRejected) as blocked:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NoReturn
+
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, Clock
+from tests.policies.conftest import Files
 from workflow import advance, rulestore, views
 from workflow.db import make_engine
 from workflow.errors import DefinitionError, GuardRejected
 from workflow.orm import RulesVersion
+from workflow.rules import Rules, load_rules
 from workflow.rulestore import WatchedRules
 from workflow.runtime import FixedRules, Runtime
 
@@ -21,7 +26,21 @@ def consult_view(rt: Runtime, case_id: int) -> views.TriggerView:
     return next(t for t in views.case_detail(rt, None, case_id).triggers if t.trigger == "consult")
 
 
-def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_case):
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record each parse of the declared files (``load_rules`` as the watcher calls it)."""
+    calls: list[object] = []
+
+    def counting(*args: Any) -> Rules:
+        calls.append(args)
+        return load_rules(*args)
+
+    monkeypatch.setattr("workflow.rulestore.load_rules", counting)
+    return calls
+
+
+def test_raised_threshold_blocks_the_next_request(
+    watched_rt: Runtime, files: Files, analysed_case: Callable[..., int]
+) -> None:
     case_id = analysed_case(n=1)
     assert consult_view(watched_rt, case_id).allowed
 
@@ -36,10 +55,10 @@ def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_ca
     assert rulestore.status(watched_rt).errors == []
 
 
-def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+def test_unchanged_files_are_not_parsed_again(
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = count_loads(monkeypatch)
     for _ in range(50):
         watched_rt.rules  # noqa: B018 - the property is the hot path under test
     assert calls == []
@@ -81,8 +100,14 @@ def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
     ],
 )
 def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
-    watched_rt, files, analysed_case, which, old, new, problem
-):
+    watched_rt: Runtime,
+    files: Files,
+    analysed_case: Callable[..., int],
+    which: str,
+    old: str,
+    new: str,
+    problem: str,
+) -> None:
     case_id = analysed_case(n=1)
     before = watched_rt.rules
     files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
@@ -101,7 +126,7 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
     assert rulestore.status(watched_rt).errors == []
 
 
-def test_undoing_a_broken_edit_clears_the_error(watched_rt, files):
+def test_undoing_a_broken_edit_clears_the_error(watched_rt: Runtime, files: Files) -> None:
     """The files are valid again and the same as the rules in force: nothing is
     activated, and the error is gone."""
     before = watched_rt.rules
@@ -113,7 +138,9 @@ def test_undoing_a_broken_edit_clears_the_error(watched_rt, files):
     assert (st.errors, st.errors_since) == ([], None)
 
 
-def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, clock):
+def test_startup_with_a_broken_file_uses_the_stored_version(
+    watched_rt: Runtime, files: Files, clock: Clock
+) -> None:
     good = watched_rt.rules
     files.edit(files.policy, "roles:", "rolez:")
     again = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -121,7 +148,9 @@ def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, c
     assert any("rolez: unknown policy section" in e for e in again.status().errors)
 
 
-def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(watched_rt, files, clock):
+def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(
+    watched_rt: Runtime, files: Files, clock: Clock
+) -> None:
     """Two workers on one database: only the first serves a request between the good
     edit and the broken one; the second then keeps the newest good rules, not its own."""
     other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -138,7 +167,9 @@ def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(watched_
     assert any("invalid YAML" in e for e in other.status().errors)
 
 
-def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, files, clock):
+def test_startup_with_a_broken_file_and_no_stored_version_refuses(
+    sqlite_url: str, files: Files, clock: Clock
+) -> None:
     files.edit(files.policy, "roles:", "rolez:")
     engine = make_engine(sqlite_url)
     with pytest.raises(DefinitionError, match="rolez: unknown policy section"):
@@ -146,7 +177,9 @@ def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, fi
     engine.dispose()
 
 
-def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
+def test_a_policy_section_moved_to_a_new_file_is_picked_up(
+    watched_rt: Runtime, files: Files
+) -> None:
     text = files.policy.read_text("utf-8")
     head, _, deadlines = text.partition("deadlines:")
     files.policy.write_text(head, "utf-8")
@@ -158,17 +191,17 @@ def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
     assert rules.policy.origins["deadlines"] == "policies/deadlines.yaml"
 
 
-def test_status_of_fixed_rules(rt, rules):
+def test_status_of_fixed_rules(rt: Runtime, rules: Rules) -> None:
     st = rulestore.status(Runtime(rt.engine, FixedRules(rules)))
     assert (st.states_hash, st.policy_hash, st.errors) == (rules.states_hash, rules.policy_hash, [])
 
 
-def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files, monkeypatch):
+def test_threads_see_the_old_or_the_new_rules_and_reload_once(
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
     old = watched_rt.rules
     files.edit(files.policy, "capacity: 15", "capacity: 12")
     with ThreadPoolExecutor(8) as pool:
@@ -179,7 +212,7 @@ def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files,
     assert len(calls) == 1
 
 
-def _store_uncompilable_policy(engine) -> None:
+def _store_uncompilable_policy(engine: Engine) -> None:
     """Overwrite the newest stored policy with a text this code does not accept."""
     with engine.begin() as conn:
         newest = conn.scalar(select(func.max(RulesVersion.id)).where(RulesVersion.kind == "policy"))
@@ -191,8 +224,8 @@ def _store_uncompilable_policy(engine) -> None:
 
 
 def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
-    watched_rt, files, clock, caplog
-):
+    watched_rt: Runtime, files: Files, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     """The files' own problem is raised, not the stored text's; the latter is logged."""
     _store_uncompilable_policy(watched_rt.engine)
     files.edit(files.policy, "roles:", "rolez:")
@@ -203,14 +236,12 @@ def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
 
 
 def test_a_broken_file_on_reload_with_an_uncompilable_stored_version_keeps_the_rules(
-    watched_rt, files, monkeypatch
-):
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = watched_rt.rules
     _store_uncompilable_policy(watched_rt.engine)
     files.edit(files.policy, "roles:", "rolez:")
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
 
     assert watched_rt.rules is before
     assert any("rolez: unknown policy section" in e for e in rulestore.status(watched_rt).errors)
@@ -219,8 +250,8 @@ def test_a_broken_file_on_reload_with_an_uncompilable_stored_version_keeps_the_r
 
 
 def test_a_broken_file_while_the_database_is_unreadable_is_retried(
-    watched_rt, files, clock, monkeypatch
-):
+    watched_rt: Runtime, files: Files, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Files broken and the stored versions unreadable: the rules in force stay, and the
     next call tries again, so the newest stored version is adopted once readable."""
     other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -228,12 +259,10 @@ def test_a_broken_file_while_the_database_is_unreadable_is_retried(
     raised = watched_rt.rules  # activated and stored by the first worker only
     files.edit(files.policy, "min_consultations: 3", "min_consultations: [")
 
-    def unreadable(conn):
+    def unreadable(conn: Connection) -> NoReturn:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
     monkeypatch.setattr(rulestore, "latest_files", unreadable)
     kept = other.current()
     assert kept.policy.spec.guards["consult"]["min_consultations"] == 1

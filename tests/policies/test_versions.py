@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, Clock
+from tests.policies.conftest import Files
 from workflow import advance, recording, rulestore
 from workflow.db import read_session
 from workflow.errors import InvalidInput, NotFound
 from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent
+from workflow.runtime import Runtime
 
 
-def test_startup_stores_both_kinds_once(watched_rt, files, clock):
+def test_startup_stores_both_kinds_once(watched_rt: Runtime, files: Files, clock: Clock) -> None:
     first = rulestore.history(watched_rt)
     assert [(v.kind, v.activated_by) for v in first] == [
         ("policy", "startup"),
@@ -30,7 +33,7 @@ def test_startup_stores_both_kinds_once(watched_rt, files, clock):
     assert rulestore.history(watched_rt) == first
 
 
-def test_history_show_diff_and_a_revert(watched_rt, files, clock):
+def test_history_show_diff_and_a_revert(watched_rt: Runtime, files: Files, clock: Clock) -> None:
     v1 = watched_rt.rules.policy_hash
     clock.set("2023-03-02")
     files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
@@ -64,7 +67,7 @@ def test_history_show_diff_and_a_revert(watched_rt, files, clock):
     assert rulestore.diff(watched_rt, v1, v1) == ""
 
 
-def test_show_refuses_unknown_malformed_and_mixed_kinds(watched_rt):
+def test_show_refuses_unknown_malformed_and_mixed_kinds(watched_rt: Runtime) -> None:
     with pytest.raises(NotFound):
         rulestore.show(watched_rt, "0000000")
     with pytest.raises(InvalidInput) as exc:
@@ -74,7 +77,9 @@ def test_show_refuses_unknown_malformed_and_mixed_kinds(watched_rt):
         rulestore.diff(watched_rt, watched_rt.rules.states_hash, watched_rt.rules.policy_hash)
 
 
-def test_each_decision_points_at_the_rules_it_was_made_under(watched_rt, files, analysed_case):
+def test_each_decision_points_at_the_rules_it_was_made_under(
+    watched_rt: Runtime, files: Files, analysed_case: Callable[..., int]
+) -> None:
     """Two policy versions; the audit events of each decision name the right one."""
     case_id = analysed_case(n=1)
     advance.fire(watched_rt, COORDINATOR, case_id, "consult")  # under min 1

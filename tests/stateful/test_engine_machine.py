@@ -213,7 +213,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     def stored_version(self) -> int:
         with self.rt.engine.connect() as c:
-            return int(c.scalar(select(Case.version).where(Case.id == self.case_id)))
+            return c.execute(select(Case.version).where(Case.id == self.case_id)).scalar_one()
 
     # --- rules: evidence ----------------------------------------------------------------
 

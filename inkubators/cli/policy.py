@@ -15,10 +15,10 @@ from typing import Any
 import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
-# ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import cli
-from workflow.cli import main
-from workflow.cli.common import reports_errors
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import reports_errors
 from workflow.settings import Settings
 
 

@@ -8,10 +8,11 @@ import sys
 import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
-# ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import accountlog, auditlog, cli
-from workflow.cli import main
-from workflow.cli.common import ID, reports_errors
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import ID, reports_errors
+from workflow import accountlog, auditlog
 
 
 @main.group()

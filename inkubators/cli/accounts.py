@@ -9,8 +9,11 @@ import sys
 import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
-# ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import accountlog, cli
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import reports_errors
+from workflow import accountlog
 from workflow.accounts import (
     add_user,
     change_user,
@@ -18,8 +21,6 @@ from workflow.accounts import (
     list_users,
     set_password,
 )
-from workflow.cli import main
-from workflow.cli.common import reports_errors
 from workflow.policies import ROLES
 from workflow.schemas import UserChange, UserIn
 
