@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from flask import Flask
@@ -37,12 +37,14 @@ from sqlalchemy import (
 
 from tests.conftest import ADMIN, ROOT, Clock
 from tests.web.conftest import login, make_app
+from web.ui.evidence import CHOICES
 from workflow import auditlog, chain, factloader, permissions, views
 from workflow.accounts import create_token
 from workflow.errors import PolicyError
 from workflow.evidence import registry
 from workflow.evidence.common import not_before_enrolment, payload
 from workflow.evidence.registry import (
+    ChoiceList,
     Create,
     EvidenceKind,
     FactSource,
@@ -363,3 +365,16 @@ def test_nothing_of_it_stays_once_it_is_gone(visits_app: Flask) -> None:
         )
     finally:
         register(KIND)  # for the fixture to take away
+
+
+def test_every_choice_list_a_kind_may_name_is_filled_by_the_screens() -> None:
+    """A kind picks its select's choices by name; the screens fill every name there is."""
+    assert set(CHOICES) == set(get_args(ChoiceList))
+    named = {
+        spec.choices
+        for kind in registry.kinds()
+        for op in kind.operations
+        for spec in op.fields.values()
+        if spec.choices is not None
+    }
+    assert named <= set(CHOICES)

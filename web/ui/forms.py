@@ -196,8 +196,9 @@ def _codes(raw: Any) -> list[str]:
 
 def values(form: FlaskForm, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """The named fields as schema input: blanks omitted, lists split, decimal commas read
-    (in a field asking for a decimal), ids as integers (the schemas may read strictly). A field ``<name>_other`` adds codes to
-    a list or, when filled, stands in for a choice (an external mentor, another domain)."""
+    (in a field asking for a decimal), ids as integers (the schemas may read strictly). A
+    field ``<name>_other`` adds codes to a list or, when filled, stands in for a choice (an
+    external mentor, another domain)."""
     out: dict[str, Any] = {}
     for name in names:
         field = getattr(form, name)
