@@ -127,9 +127,15 @@ def _problem(row: Any, prev: Any) -> Finding | None:
 
 def verify(rt: Runtime) -> AccountVerifyResult:
     """Recompute the chain in sequence order; stop at the first event that does not match."""
+    with read(rt.engine) as conn:
+        return verify_on(conn)
+
+
+def verify_on(conn: Connection) -> AccountVerifyResult:
+    """:func:`verify` inside the caller's transaction."""
     checked = 0
     prev: Any = None
-    with read(rt.engine) as conn, ExitStack() as stack:
+    with ExitStack() as stack:
         rows = stack.enter_context(
             conn.execution_options(yield_per=1000).execute(
                 select(account_events).order_by(account_events.c.seq, account_events.c.id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
@@ -100,10 +100,17 @@ def _event_problem(row: Any, prev: Any) -> Finding | None:
 
 def verify(rt: Runtime) -> VerifyResult:
     """Recompute every case's chain; stop at the first event that does not match."""
+    with read(rt.engine) as conn:
+        return verify_on(conn)
+
+
+def verify_on(conn: Connection) -> VerifyResult:
+    """:func:`verify` inside the caller's transaction (a checkpoint or a backup verifies
+    the very snapshot it records)."""
     checked = 0
     # The rows come through a server-side cursor on PostgreSQL; the exit stack closes it
     # when verification stops early at a bad event, not just when it reads to the end.
-    with read(rt.engine) as conn, ExitStack() as stack:
+    with ExitStack() as stack:
         heads = {
             r.id: (r.version, r.head_hash)
             for r in conn.execute(select(cases.c.id, cases.c.version, cases.c.head_hash))

@@ -21,7 +21,7 @@ from workflow.orm import AuditEvent, Case, Organisation
 from workflow.permissions import require_action, require_case_access
 from workflow.runtime import Runtime, as_utc
 from workflow.schemas import check_day
-from workflow.views import EventOut
+from workflow.viewmodels import EventOut
 
 
 def encode_cursor(event_id: int) -> str:

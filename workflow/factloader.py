@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, FromClause, Select, bindparam, select
 
-from workflow.chain import CaseHead, HotStatement, cases
+from workflow.chain import HEAD_COLUMNS, HEAD_WIDTH, CaseHead, cases, head_from_row
 from workflow.errors import NotFound
 from workflow.evidence.registry import FactSource, get
 from workflow.facts import Facts
+from workflow.hotstatement import HotStatement
 
 _case: BindParameter[Any] = bindparam("case_id")
 
@@ -46,15 +47,6 @@ def load_facts(
 
 # --- the hot path: head + single-row facts in one SELECT ----------------------------------
 
-_HEAD_COLUMNS = (
-    cases.c.id,
-    cases.c.state,
-    cases.c.version,
-    cases.c.head_hash,
-    cases.c.mentor_id,
-    cases.c.cycle_id,
-)
-
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
@@ -76,7 +68,7 @@ def _head_statement(scalar: list[tuple[str, FactSource[Any]]]) -> Select[Any]:
         if src.join is not None:
             frm = src.join(frm)
     extra = [c for _, src in scalar for c in src.columns]
-    return select(*_HEAD_COLUMNS, *extra).select_from(frm).where(cases.c.id == _case)
+    return select(*HEAD_COLUMNS, *extra).select_from(frm).where(cases.c.id == _case)
 
 
 def _plan(needs: frozenset[str]) -> _Plan:
@@ -104,9 +96,9 @@ def load_head_and_facts(
     row = plan.head.run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
-    head = CaseHead(row[0], row[1], row[2], row[3], row[4], row[5])
+    head = head_from_row(row)
     facts = Facts(today=today, comment=comment)
-    i = len(_HEAD_COLUMNS)
+    i = HEAD_WIDTH
     for kind, src, width in plan.scalar:
         assert src.from_columns is not None  # the registry refuses columns without it
         facts.loaded[kind] = src.from_columns(row[i : i + width])

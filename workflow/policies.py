@@ -16,7 +16,7 @@ from typing import Any, Literal, cast, get_args
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from workflow.errors import PolicyError
-from workflow.yamlfiles import format_path, parse_yaml, read_text, validate
+from workflow.yamlfiles import parse_yaml, read_text, validate
 
 Role = Literal["coordinator", "mentor", "auditor", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -150,4 +150,4 @@ def load_policy(directory: Path) -> Policy:
     return parse_policy([(f"{p.parent.name}/{p.name}", read_text(p)) for p in paths])
 
 
-__all__ = ["Policy", "PolicyFile", "format_path", "load_policy", "parse_policy"]
+__all__ = ["Policy", "PolicyFile", "load_policy", "parse_policy"]

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     mode: Literal["production", "demo", "test"] = "production"
     idle_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     secure_cookies: bool = False
+    #: the Ed25519 key that signs audit checkpoints; a file outside the database, mode 0600
+    signing_key_file: Path | None = None
 
     def resolved_database_url(self) -> str:
         """``DATABASE_URL`` or the SQLite file in the instance folder."""

@@ -7,7 +7,8 @@ This module holds the group ``main``, the runtime every command uses and the set
 commands (``init``, ``demo``, ``serve``); each command group has its own module, which adds
 its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
 (``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
-:mod:`inkubators.cli.audit` and :mod:`inkubators.cli.policy`. What they share besides ``main``
+:mod:`inkubators.cli.audit` (``audit``: verify, checkpoints, keys, export),
+:mod:`inkubators.cli.backup` (``backup``, ``restore``) and :mod:`inkubators.cli.policy`. What they share besides ``main``
 and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
@@ -17,13 +18,13 @@ from datetime import date
 
 import click
 
-from inkubators.cli.common import ID, VERSION, reports_errors
+from inkubators.cli.common import reports_errors
 from inkubators.demo import loader, programme
 from workflow.bootstrap import build_runtime
 from workflow.runtime import Runtime
 from workflow.settings import Settings
 
-__all__ = ["ID", "VERSION", "main", "reports_errors", "runtime"]
+__all__ = ["main", "runtime"]
 
 
 def runtime(migrate: bool = True) -> Runtime:
@@ -111,4 +112,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, cases, policy  # noqa: E402, F401
+from inkubators.cli import accounts, audit, backup, cases, policy  # noqa: E402, F401

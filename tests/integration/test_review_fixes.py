@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.conftest import AUDITOR, COORDINATOR, Clock
-from workflow import auditquery, chain, reports, schemas, views
+from workflow import auditquery, chain, deadlines, reports, schemas, views
 from workflow.actors import Actor
 from workflow.errors import InvalidInput
 from workflow.evidence.analysis import AnalysisIn
@@ -179,8 +179,8 @@ def test_days_over_and_the_sql_clause_agree_on_the_boundary(
     since = clock.now
     deadline = rt.rules.policy.spec.deadlines["enrolled"]
     today = since.date() + timedelta(days=deadline + extra)
-    assert views.days_over(deadline, since, today) == over
-    assert views.days_over(None, since, today) == 0
+    assert deadlines.days_over(deadline, since, today) == over
+    assert deadlines.days_over(None, since, today) == 0
     clock.now = datetime.combine(today, since.timetz())
     [summary], _ = views.list_cases(rt, COORDINATOR)
     assert (summary.id, summary.days_over, summary.overdue) == (case_id, over, over > 0)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, Clock
 from tests.policies.conftest import Files
-from workflow import advance, auditlog, rulestore, views
+from workflow import advance, auditlog, rulestatus, ruleversions, views
 from workflow.db import read_session
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
@@ -45,11 +45,11 @@ def test_rename_without_mapping_is_refused_and_changes_nothing(
 
     assert watched_rt.rules is before_rules
     assert case_row(watched_rt, case_id) == before_case
-    assert rulestore.status(watched_rt).errors == [
+    assert rulestatus.status(watched_rt).errors == [
         "states/incubation.yaml: migrations: 1 case(s) stand in state 'analysed', which this "
         "file no longer declares; map it to a declared state (migrations: {analysed: …})"
     ]
-    assert [v.kind for v in rulestore.history(watched_rt)] == ["policy", "states"]
+    assert [v.kind for v in ruleversions.history(watched_rt)] == ["policy", "states"]
     advance.fire(watched_rt, COORDINATOR, case_id, "consult")  # the old rules still work
 
 
@@ -79,9 +79,9 @@ def test_rename_with_mapping_moves_the_cases_in_one_audited_step(
         for e in events
     ] == [(moved, "migrate", "analysed", "assessed", "system", "admin", rules.states_hash)]
     assert auditlog.verify(watched_rt).ok
-    assert rulestore.status(watched_rt).errors == []
-    assert [v.kind for v in rulestore.history(watched_rt)][:2] == ["policy", "states"]
-    assert rulestore.history(watched_rt, "states")[0].sha256 == rules.states_hash
+    assert rulestatus.status(watched_rt).errors == []
+    assert [v.kind for v in ruleversions.history(watched_rt)][:2] == ["policy", "states"]
+    assert ruleversions.history(watched_rt, "states")[0].sha256 == rules.states_hash
 
     # The case carries on under the new name; the deadline clock did not restart.
     detail = views.case_detail(watched_rt, None, moved)
@@ -99,7 +99,7 @@ def test_states_edited_before_the_policy_applies_once_both_agree(
     files.states.write_text(text + "\nmigrations:\n  analysed: assessed\n", "utf-8")
 
     assert watched_rt.rules.states.state_ids[1] == "analysed"  # the policy still names it
-    assert rulestore.status(watched_rt).errors == [
+    assert rulestatus.status(watched_rt).errors == [
         "policies/programme.yaml: deadlines.analysed: 'analysed' is not a declared state"
     ]
     files.edit(files.policy, "  analysed: 30", "  assessed: 30")

@@ -9,11 +9,11 @@ import pytest
 
 from tests.conftest import COORDINATOR, ROOT
 from tests.policies.conftest import Files
-from workflow import advance, rulestore
+from workflow import advance, rulepreview, rulestatus, ruleversions
 from workflow.db import read_session
 from workflow.errors import DefinitionError, PolicyError
 from workflow.orm import AuditEvent, Case, RulesVersion
-from workflow.rulestore import TriggerOutcome
+from workflow.rulepreview import TriggerOutcome
 from workflow.runtime import Runtime
 
 WITHDRAW = TriggerOutcome(
@@ -64,7 +64,7 @@ def test_raised_threshold_lists_exactly_the_cases_it_changes(
     before = snapshot(rt)
     path = candidate(tmp_path, "programme.yaml", "min_consultations: 1", "min_consultations: 3")
 
-    changes = rulestore.preview(rt, path)
+    changes = rulepreview.preview(rt, path)
 
     assert three not in {c.case_id for c in changes}
     assert fresh not in {c.case_id for c in changes}
@@ -82,7 +82,7 @@ def test_raised_threshold_lists_exactly_the_cases_it_changes(
 
 def test_an_identical_file_changes_nothing(rt: Runtime, analysed_case: Callable[..., int]) -> None:
     analysed_case(n=1)
-    assert rulestore.preview(rt, ROOT / "policies" / "programme.yaml") == []
+    assert rulepreview.preview(rt, ROOT / "policies" / "programme.yaml") == []
 
 
 def test_preview_of_a_watched_runtime_leaves_the_files_in_force(
@@ -90,9 +90,9 @@ def test_preview_of_a_watched_runtime_leaves_the_files_in_force(
 ) -> None:
     case_id = analysed_case(n=1)
     path = candidate(tmp_path, "programme.yaml", "min_consultations: 1", "min_consultations: 2")
-    assert [c.case_id for c in rulestore.preview(watched_rt, path)] == [case_id]
-    assert rulestore.status(watched_rt).policy_hash == watched_rt.rules.policy_hash
-    assert len(rulestore.history(watched_rt)) == 2
+    assert [c.case_id for c in rulepreview.preview(watched_rt, path)] == [case_id]
+    assert rulestatus.status(watched_rt).policy_hash == watched_rt.rules.policy_hash
+    assert len(ruleversions.history(watched_rt)) == 2
     assert "min_consultations: 1" in files.policy.read_text("utf-8")
 
 
@@ -103,10 +103,10 @@ def test_a_states_candidate_that_renames_a_state(
     files.edit(files.policy, "  analysed: 30\n", "")  # the policy must not name it either
     unmapped = candidate(tmp_path, "incubation.yaml", "analysed", "assessed", source="states")
     with pytest.raises(DefinitionError, match="1 case\\(s\\) stand in state 'analysed'"):
-        rulestore.preview(watched_rt, unmapped)
+        rulepreview.preview(watched_rt, unmapped)
     mapped = tmp_path / "candidate" / "incubation.yaml"
     mapped.write_text(mapped.read_text("utf-8") + "\nmigrations:\n  analysed: assessed\n", "utf-8")
-    changes = rulestore.preview(watched_rt, mapped)
+    changes = rulepreview.preview(watched_rt, mapped)
     assert [(c.case_id, c.state, c.new_state, c.changed) for c in changes] == [
         (case_id, "analysed", "assessed", ())
     ]
@@ -116,7 +116,7 @@ def test_a_states_candidate_that_renames_a_state(
 def test_an_invalid_candidate_is_refused_with_its_problem(rt: Runtime, tmp_path: Path) -> None:
     bad = candidate(tmp_path, "programme.yaml", "min_consultations: 1", "min_consultations: -1")
     with pytest.raises(PolicyError) as exc:
-        rulestore.preview(rt, bad)
+        rulepreview.preview(rt, bad)
     assert exc.value.problems == [
         "policies/programme.yaml: guards.consult.min_consultations: "
         "Input should be greater than or equal to 0"

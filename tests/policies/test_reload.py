@@ -11,18 +11,19 @@ from sqlalchemy.exc import OperationalError
 
 from tests.conftest import COORDINATOR, Clock
 from tests.policies.conftest import Files
-from workflow import advance, rulestore, views
+from workflow import advance, rulestatus, rulestore, views
 from workflow.db import make_engine
 from workflow.errors import DefinitionError, GuardRejected
 from workflow.orm import RulesVersion
 from workflow.rules import Rules, load_rules
 from workflow.rulestore import WatchedRules
 from workflow.runtime import FixedRules, Runtime
+from workflow.viewmodels import TriggerView
 
 RAISED = "needs at least 3 consultations and 2 mentor hours; has 1 and 2"  # the guard's own words
 
 
-def consult_view(rt: Runtime, case_id: int) -> views.TriggerView:
+def consult_view(rt: Runtime, case_id: int) -> TriggerView:
     return next(t for t in views.case_detail(rt, None, case_id).triggers if t.trigger == "consult")
 
 
@@ -52,7 +53,7 @@ def test_raised_threshold_blocks_the_next_request(
     with pytest.raises(GuardRejected) as exc:
         advance.fire(watched_rt, COORDINATOR, case_id, "consult")
     assert exc.value.failures[0].message_en == RAISED
-    assert rulestore.status(watched_rt).errors == []
+    assert rulestatus.status(watched_rt).errors == []
 
 
 def test_unchanged_files_are_not_parsed_again(
@@ -115,7 +116,7 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
     files.edit(path, old, new)
 
     assert watched_rt.rules is before  # neither the good nor the bad part applied
-    st = rulestore.status(watched_rt)
+    st = rulestatus.status(watched_rt)
     assert (st.states_hash, st.policy_hash) == (before.states_hash, before.policy_hash)
     assert any(e.startswith(problem) for e in st.errors), st.errors
     assert st.errors_since is not None
@@ -123,7 +124,7 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
 
     files.edit(path, new, old)  # fixed: the raised threshold now applies
     assert not consult_view(watched_rt, case_id).allowed
-    assert rulestore.status(watched_rt).errors == []
+    assert rulestatus.status(watched_rt).errors == []
 
 
 def test_undoing_a_broken_edit_clears_the_error(watched_rt: Runtime, files: Files) -> None:
@@ -131,10 +132,10 @@ def test_undoing_a_broken_edit_clears_the_error(watched_rt: Runtime, files: File
     activated, and the error is gone."""
     before = watched_rt.rules
     old = files.edit(files.policy, "roles:", "rolez:")
-    assert rulestore.status(watched_rt).errors
+    assert rulestatus.status(watched_rt).errors
     files.policy.write_text(old, "utf-8")
     assert watched_rt.rules is before
-    st = rulestore.status(watched_rt)
+    st = rulestatus.status(watched_rt)
     assert (st.errors, st.errors_since) == ([], None)
 
 
@@ -192,7 +193,7 @@ def test_a_policy_section_moved_to_a_new_file_is_picked_up(
 
 
 def test_status_of_fixed_rules(rt: Runtime, rules: Rules) -> None:
-    st = rulestore.status(Runtime(rt.engine, FixedRules(rules)))
+    st = rulestatus.status(Runtime(rt.engine, FixedRules(rules)))
     assert (st.states_hash, st.policy_hash, st.errors) == (rules.states_hash, rules.policy_hash, [])
 
 
@@ -244,7 +245,7 @@ def test_a_broken_file_on_reload_with_an_uncompilable_stored_version_keeps_the_r
     calls = count_loads(monkeypatch)
 
     assert watched_rt.rules is before
-    assert any("rolez: unknown policy section" in e for e in rulestore.status(watched_rt).errors)
+    assert any("rolez: unknown policy section" in e for e in rulestatus.status(watched_rt).errors)
     watched_rt.rules  # noqa: B018
     assert len(calls) == 1  # remembered: the broken files are not parsed again
 

@@ -14,7 +14,7 @@ from web.context import actor, runtime
 from workflow import advance, auditquery, casewrite, enrolment, mentors, views
 from workflow.cursors import MAX_PAGE
 from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
-from workflow.views import (
+from workflow.viewmodels import (
     AnalysisOut,
     ApplicationOut,
     ConsultationOut,

@@ -20,7 +20,7 @@ from web.ui.validation import invalid_errors
 from workflow import accountlog, auditquery
 from workflow.errors import InvalidInput
 from workflow.permissions import require_action
-from workflow.views import EventOut
+from workflow.viewmodels import EventOut
 
 bp = Blueprint("ui_audit", __name__, url_prefix="/audit")
 
