@@ -20,6 +20,7 @@ from workflow.factloader import load_head_and_facts
 from workflow.permissions import require_case_access, require_trigger
 from workflow.runtime import Runtime, local_day
 from workflow.schemas import check_comment
+from workflow.signals import reports_transitions
 from workflow.triggers import evaluate
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class TransitionResult:
     event: dict[str, Any]
 
 
+@reports_transitions
 def fire(
     rt: Runtime,
     actor: Actor,

@@ -8,7 +8,6 @@ the first event (by case, then sequence) where any of that fails.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -19,11 +18,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, select
 
+from workflow import csvsafe
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
 from workflow.evidence.registry import trigger_spellings
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
+from workflow.signals import audit_verified, reports_result
 
 events = AuditEvent.__table__
 cases = Case.__table__
@@ -98,6 +99,7 @@ def _event_problem(row: Any, prev: Any) -> Finding | None:
     return None
 
 
+@reports_result(audit_verified)
 def verify(rt: Runtime) -> VerifyResult:
     """Recompute every case's chain; stop at the first event that does not match."""
     with read(rt.engine) as conn:
@@ -216,7 +218,7 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
         )
         if fmt == "csv":
             buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS)
+            writer = csvsafe.SafeWriter(buf, EXPORT_COLUMNS)  # no formulas in a spreadsheet
             writer.writeheader()
             for row in result:
                 d = _export_row(row)

@@ -39,6 +39,7 @@ from workflow.rules import Rules, compile_rules, load_rules
 from workflow.rulestatus import RulesStatus, activations, refused_files
 from workflow.ruleversions import latest_files, lock_activation, record
 from workflow.runtime import utcnow
+from workflow.signals import announce, rules_activated, rules_refused
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +259,7 @@ class WatchedRules:
             stored = record(conn, rules, by, at)
         self._rules, self._loaded_at = rules, at
         self._clear()
+        announce(rules_activated, by)
         logger.info(
             "rules in force: states %s, policy %s (%s; stored %s; %d case(s) moved)",
             rules.states_hash[:12],
@@ -276,6 +278,7 @@ class WatchedRules:
         second warning about the same event."""
         assert self._rules is not None
         if problems != self._errors:
+            announce(rules_refused, tuple(problems))
             logger.error(
                 "rules not changed (keeping states %s, policy %s):\n  %s",
                 self._rules.states_hash[:12],

@@ -14,6 +14,7 @@ and ``runtime`` is in :mod:`inkubators.cli.common`.
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -99,8 +100,13 @@ def _print_demo_summary(rt: Runtime) -> None:
 @reports_errors
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn with WORKERS processes sharing the database."""
-    from web.server import run
+    from web.server import REFUSED, StartRefused, preflight, run
 
+    try:
+        preflight()  # no secret in production: one line and exit 2, before any worker
+    except StartRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(REFUSED)
     runtime().engine.dispose()  # the schema up to date once, before any worker starts
     run(host, port, workers)
 

@@ -39,7 +39,6 @@ from tests.conftest import ADMIN, ROOT, Clock
 from tests.web.conftest import login, make_app
 from web.ui.evidence import CHOICES
 from workflow import auditlog, chain, factloader, permissions, views
-from workflow.accounts import create_token
 from workflow.errors import PolicyError
 from workflow.evidence import registry
 from workflow.evidence.common import not_before_enrolment, payload
@@ -58,6 +57,7 @@ from workflow.guards.registry import guard
 from workflow.rules import load_rules
 from workflow.runtime import Runtime
 from workflow.schemas import Day, Input, LongText, Text
+from workflow.tokens import create_token
 from workflow.vocabulary import Words
 
 # --- the kind's module (workflow/evidence/visits.py in the walk) -----------------------
@@ -280,7 +280,9 @@ def test_the_form_records_it_and_says_it_in_words(visits_app: Flask, keep_the_ch
     page = form.get_data(as_text=True)
     assert "<h1>Reģistrēt vizīti</h1>" in page
     assert '<label for="topic">Temats</label>' in page
-    assert '<textarea id="body" name="body">' in page  # long text gets a text area
+    # long text gets a text area; text is held to the model's limit
+    assert '<textarea id="body" maxlength="5000" name="body">' in page
+    assert 'id="topic" maxlength="300" name="topic" type="text"' in page
     assert 'name="visited_on" type="date"' in page
 
     invalid = ilze.post(f"/cases/{keep_the_change}/visits", data={"body": "bez temata"})

@@ -21,15 +21,22 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, Unauthorized
 
-from web.api import bp
+from web.api import bp, replay
+from web.context import actor, rules
 from web.security import load_user_from_request
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import Forbidden, InvalidInput, NotFound
+from workflow.permissions import roles_allowed
 from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY = 1024 * 1024
+#: No input of this API nests deeper than a few levels; a body nested deeper is refused
+#: before anything walks it (Python's own limit would end in a RecursionError, a 500).
+MAX_DEPTH = 32
+#: The methods that change something: each takes an ``Idempotency-Key`` header.
+WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -51,8 +58,13 @@ class Route:
     public: bool = False
     stream: dict[str, str] = field(default_factory=dict)
     #: the policy permission that decides who may call it: ``("actions", "enrol")``,
-    #: ``("evidence", "consultation")`` or ``("triggers", "")`` (each trigger its own)
+    #: ``("evidence", "consultations")`` or ``("triggers", "")`` (each trigger its own)
     permission: tuple[str, str] | None = None
+
+    @property
+    def is_write(self) -> bool:
+        """Whether it changes something (and so takes an ``Idempotency-Key``)."""
+        return self.method in WRITES
 
     @property
     def path_params(self) -> list[str]:
@@ -82,6 +94,11 @@ class Unauthenticated(Unauthorized):
 
     description = "send 'Authorization: Bearer TOKEN' (tokens: inkubators token create NAME)"
 
+    def __init__(self, problem: str | None = None) -> None:
+        super().__init__(
+            f"{problem}; ask for a new one (inkubators token create NAME)" if problem else None
+        )
+
     def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
         """Tell the client which scheme to use."""
         return [("WWW-Authenticate", 'Bearer realm="inkubators"')]
@@ -105,7 +122,7 @@ def api_route(
 
     The view receives its path ids as keyword arguments, plus ``query`` and ``body`` as
     validated models when declared; it returns a model (or dict) for ``response``, or a
-    ready :class:`flask.Response` for streams.
+    ready :class:`flask.Response` for streams. It is called through :func:`serve`.
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,24 +145,40 @@ def api_route(
 
         @functools.wraps(fn)
         def view(**path: Any) -> Response:
-            if not public:
-                token_user()
-            kwargs: dict[str, Any] = {}
-            for name, value in path.items():
-                kwargs[name] = check_id(name.removesuffix("_id"), value)
-            if query is not None:
-                kwargs["query"] = parse_query(query)
-            if body is not None:
-                kwargs["body"] = parse_body(body)
-            result = fn(**kwargs)
-            if isinstance(result, Response):
-                return result
-            return json_response(result, status, response)
+            return serve(route, fn, path)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
         return fn
 
     return decorate
+
+
+def serve(route: Route, fn: Callable[..., Any], path: dict[str, Any]) -> Response:
+    """Answer one call of ``route`` with ``fn``, for every view, generic or not.
+
+    The order of the checks is the order of what a caller may learn: who you are (401),
+    whether your role may call this at all (403, before anything about the input), then
+    the ids, the ``Idempotency-Key``, the query and the body (404, 422, 400). A write with
+    an ``Idempotency-Key`` runs once per key (:mod:`web.api.replay`).
+    """
+    if not route.public:
+        token_user()
+        if route.permission is not None:
+            _authorise(route)
+    kwargs: dict[str, Any] = {n: check_id(n.removesuffix("_id"), v) for n, v in path.items()}
+    key = replay.key() if route.is_write and not route.public else None
+    if route.query is not None:
+        kwargs["query"] = parse_query(route.query)
+    if route.body is not None:
+        kwargs["body"] = parse_body(route.body)
+
+    def answer() -> Response:
+        result = fn(**kwargs)
+        if isinstance(result, Response):
+            return result
+        return json_response(result, route.status, route.response)
+
+    return answer() if key is None else replay.once(key, answer)
 
 
 def make_route(
@@ -202,9 +235,28 @@ def token_user() -> Any:
         return current_user
     user = load_user_from_request(request)
     if user is None or not user.is_active:
-        raise Unauthenticated()
+        raise Unauthenticated(g.pop("token_problem", None))
     g._login_user = user  # where flask-login keeps the request's user
     return user
+
+
+def _authorise(route: Route) -> None:
+    """Refuse a role the policy does not let call the operation at all, before reading the
+    input: whoever may not write learns 403, never what is wrong with the body. Triggers
+    are checked one by one when fired; here a role that may fire none is refused. Evidence
+    is refused as ``record <kind>``, or ``update <kind>`` for a change to a stored record
+    (a PATCH), as the engine itself refuses it."""
+    assert route.permission is not None
+    section, name = route.permission
+    who = actor()
+    if section == "triggers":
+        triggers = rules().states.triggers
+        if not any(who.role in roles_allowed(rules(), section, t) for t in triggers):
+            raise Forbidden(who.role, "fire triggers")
+    elif who.role not in roles_allowed(rules(), section, name):
+        if section == "actions":
+            raise Forbidden(who.role, name)
+        raise Forbidden(who.role, f"{'update' if route.method == 'PATCH' else 'record'} {name}")
 
 
 def _reject_constant(name: str) -> Any:
@@ -229,10 +281,28 @@ def parse_body(model: type[M]) -> M:
         data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
+    except RecursionError:  # deeper than Python's own limit (about a thousand levels)
+        raise BadRequest(f"the request body nests deeper than {MAX_DEPTH} levels") from None
+    if json_depth(data) > MAX_DEPTH:
+        raise BadRequest(f"the request body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object")
     _refuse_nul(data, "")
     return model.model_validate_json(text, strict=True)
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (a scalar: 0), counted
+    without recursion, so no depth can exhaust the stack."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            todo.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def parse_query(model: type[M]) -> M:

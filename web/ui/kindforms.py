@@ -11,6 +11,7 @@ model's, so the form, the API and the CLI apply one set of rules.
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import date
 from decimal import Decimal
@@ -44,17 +45,52 @@ def _plain(annotation: Any) -> Any:
             return annotation
 
 
-def _max_length(info: FieldInfo) -> int | None:
-    """The text's longest length, from the model's own constraints."""
-    for meta in [*info.metadata, *get_args(info.annotation)]:
-        length = getattr(meta, "max_length", None)
-        if length is not None:
-            return int(length)
-        for inner in getattr(meta, "__metadata__", ()):
-            length = getattr(inner, "max_length", None)
-            if length is not None:
-                return int(length)
-    return None
+_ATOM = re.compile(r"\[(?:\\.|[^\]])*\]|\\.|[^\[\]\\{}?*+()|^$]")
+_TIMES = re.compile(r"\{(\d+)(?:,(\d+))?\}|\?")
+
+
+def _pattern_width(pattern: str) -> int | None:
+    """The longest string a simple anchored pattern matches (``^[a-z][a-z0-9_]{0,39}$``:
+    40), or None for one with unbounded or alternative parts."""
+    body, total, i = pattern.removeprefix("^").removesuffix("$"), 0, 0
+    while i < len(body):
+        atom = _ATOM.match(body, i)
+        if atom is None:
+            return None
+        times = _TIMES.match(body, atom.end())
+        i = times.end() if times else atom.end()
+        if times is None:
+            total += 1
+        elif times.group(0) == "?":
+            total += 1
+        else:
+            total += int(times.group(2) or times.group(1))
+    return total
+
+
+def _text_limit(prop: dict[str, Any]) -> int | None:
+    """The longest text a JSON schema property accepts: its ``maxLength`` or its pattern's
+    width (None: no limit, or not text)."""
+    options = [o for o in prop.get("anyOf", [prop]) if o.get("type") != "null"]
+    prop = options[0] if len(options) == 1 else {}
+    if "maxLength" in prop:
+        return int(prop["maxLength"])
+    return _pattern_width(prop["pattern"]) if "pattern" in prop else None
+
+
+def _typed_limit(prop: dict[str, Any]) -> int | None:
+    """The longest text that may be typed for a property: a list of codes is typed into
+    one field, every code at its longest with ", " between."""
+    if prop.get("type") == "array":
+        width, count = _text_limit(prop.get("items", {})), prop.get("maxItems")
+        return width * count + (count - 1) * 2 if width and count else None
+    return _text_limit(prop)
+
+
+def _properties(op: Operation) -> dict[str, Any]:
+    """The input model's JSON schema properties: the limits the model itself declares."""
+    props: dict[str, Any] = op.schema.model_json_schema()["properties"]
+    return props
 
 
 def is_list(info: FieldInfo) -> bool:
@@ -62,7 +98,15 @@ def is_list(info: FieldInfo) -> bool:
     return get_origin(_plain(info.annotation)) is list
 
 
-def _field(info: FieldInfo, spec: FieldSpec) -> Any:
+def _text(cls: Any, label: Any, limit: int | None) -> Any:
+    """A text field, stripped and held to the model's limit (which the browser shows as
+    ``maxlength``) so a longer value is refused on the field."""
+    if limit is None:
+        return cls(label, filters=F.STRIP)
+    return cls(label, filters=F.STRIP, validators=[F.most(limit)])
+
+
+def _field(info: FieldInfo, spec: FieldSpec, prop: dict[str, Any]) -> Any:
     """The unbound form field for one model field."""
     kind = _plain(info.annotation)
     label = Named(spec.label)
@@ -78,9 +122,8 @@ def _field(info: FieldInfo, spec: FieldSpec) -> Any:
         return StringField(label, render_kw=F.NUMBER)
     if kind is int:
         return StringField(label, render_kw={"inputmode": "numeric"})
-    if (_max_length(info) or 0) > LONG_TEXT:
-        return TextAreaField(label)
-    return StringField(label)
+    limit = _text_limit(prop)
+    return _text(TextAreaField if (limit or 0) > LONG_TEXT else StringField, label, limit)
 
 
 def form_class(kind: EvidenceKind[Any], op: Operation) -> type[FlaskForm]:
@@ -89,11 +132,13 @@ def form_class(kind: EvidenceKind[Any], op: Operation) -> type[FlaskForm]:
     cls = _FORMS.get(key)
     if cls is None:
         attrs: dict[str, Any] = {}
+        props = _properties(op)
         for name, info in op.schema.model_fields.items():
             spec = op.fields[name]
-            attrs[name] = _field(info, spec)
+            attrs[name] = _field(info, spec, props[name])
             if spec.other is not None:
-                attrs[f"{name}_other"] = StringField(Named(spec.other))
+                other = Named(spec.other)
+                attrs[f"{name}_other"] = _text(StringField, other, _typed_limit(props[name]))
         cls = _FORMS[key] = type(f"{kind.name}_{op.verb}_form", (F.VersionedForm,), attrs)
     return cls
 

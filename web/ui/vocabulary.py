@@ -71,6 +71,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "reactivated": _l("Reactivated"),
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
+    "token_revoked": _l("API token revoked"),
 }
 
 # Rules versions: which file set, and what activated it.

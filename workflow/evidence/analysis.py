@@ -20,6 +20,7 @@ from workflow.evidence.registry import (
     WriteContext,
     Written,
 )
+from workflow.limits import CODES_PER_LIST
 from workflow.orm import NeedsAnalysis
 from workflow.schemas import Day, Input, LongText, Tag
 from workflow.vocabulary import Words
@@ -29,7 +30,7 @@ class AnalysisIn(Input):
     """The in-depth analysis of the organisation's activity."""
 
     findings: LongText
-    need_areas: list[Tag] = Field(min_length=1, max_length=20)
+    need_areas: list[Tag] = Field(min_length=1, max_length=CODES_PER_LIST)
     recorded_on: Day | None = None
 
 
