@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from workflow.errors import DefinitionError
-from workflow.guards import REGISTRY
+from workflow.guards.registry import REGISTRY
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file, sha256_text
 from workflow.yamlschema import Locator, capped, validate
 

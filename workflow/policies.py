@@ -20,9 +20,6 @@ from workflow.yamlschema import Locator, Number, capped, schema_problems
 
 Role = Literal["coordinator", "mentor", "auditor", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
-EvidenceKind = Literal[
-    "analysis", "consultation", "source_selection", "application", "application_update"
-]
 Action = Literal[
     "enrol",
     "manage_organisations",
@@ -57,7 +54,8 @@ class RolePolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     triggers: list[StrictStr] = Field(default_factory=list)
-    evidence: list[EvidenceKind] = Field(default_factory=list)
+    #: evidence kinds by name; checked against the kinds' registry when the rules compile
+    evidence: list[StrictStr] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     case_scope: Literal["all", "assigned"] = "all"
 

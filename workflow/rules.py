@@ -6,6 +6,7 @@ request; it holds the one ``transitions`` machine of that version. Nothing per c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from transitions.extensions import GraphMachine
 
 from workflow.definitions import StatesDefinition, load_states
 from workflow.errors import PolicyError
-from workflow.guards import COMMENT, REGISTRY, GuardSpec
+from workflow.evidence import registry as evidence_kinds
+from workflow.guards.registry import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
 from workflow.yamlschema import Locator, capped, schema_problems
 
@@ -100,6 +102,7 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
                 problems.append(
                     f"{at('roles', role, 'triggers', i)}: {t!r} is not a declared trigger"
                 )
+    problems += _evidence_problems(policy, at)
     by_trigger: dict[str, list[GuardSpec]] = {}
     for spec_t in states.spec.transitions:
         by_trigger.setdefault(spec_t.trigger, []).extend(REGISTRY[g] for g in spec_t.guards)
@@ -127,6 +130,23 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
         if days < 1:
             problems.append(f"{where}: must be at least 1 day")
     return capped(problems)
+
+
+def _evidence_problems(policy: Policy, at: Callable[..., str]) -> list[str]:
+    """Where a role is granted evidence no kind is spelt as (an earlier spelling is named
+    with today's); ``at`` words a policy path as its file, line and column."""
+    problems: list[str] = []
+    known = ", ".join(k.name for k in evidence_kinds.kinds())
+    for role, rp in policy.spec.roles.items():
+        for i, word in enumerate(rp.evidence):
+            if evidence_kinds.find(word) is not None:
+                continue
+            now = evidence_kinds.renamed(word)
+            hint = f"it is now spelt {now!r}" if now else f"kinds: {known}"
+            problems.append(
+                f"{at('roles', role, 'evidence', i)}: {word!r} is not an evidence kind ({hint})"
+            )
+    return problems
 
 
 def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:

@@ -1464,7 +1464,7 @@ def schemas() -> None:
         "policy",
         "  mentor:\n    triggers: []",
         "  mentor:\n    triggers: []\n    evidence: [telepathy]",
-        "roles.mentor.evidence[0]: Input should be",
+        "roles.mentor.evidence[0]: 'telepathy' is not an evidence kind",
         "    evidence: [telepathy]",
     )
     edit(

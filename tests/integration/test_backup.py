@@ -33,14 +33,15 @@ from workflow import (
     backup,
     checkpointing,
     enrolment,
-    evidence,
+    recording,
     registry,
     signing,
 )
+from workflow.evidence.consultations import ConsultationIn
 from workflow.pgbackup import BackupError
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import ConsultationIn, CycleIn, OrganisationIn, UserIn
+from workflow.schemas import CycleIn, OrganisationIn, UserIn
 
 
 def cli(url: str, *args: str, key: Path | None = None) -> Result:
@@ -52,7 +53,7 @@ def consult(rt: Runtime, case_id: int, n: int) -> None:
     data = ConsultationIn(
         mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1.5"), topic=f"Tēma {n}"
     )
-    evidence.record_consultation(rt, COORDINATOR, case_id, data)
+    recording.record(rt, COORDINATOR, case_id, data)
 
 
 @pytest.fixture

@@ -15,13 +15,15 @@ import pytest
 import transitions.core
 
 from tests.conftest import COORDINATOR, ROOT
-from workflow import advance, enrolment, evidence, registry, views
+from workflow import advance, enrolment, recording, registry, views
 from workflow.definitions import load_states, parse_states
 from workflow.errors import DefinitionError, PolicyError
+from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.analysis import AnalysisIn
 from workflow.policies import load_policy, parse_policy
 from workflow.rules import Rules, compile_rules, load_rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, CycleIn, OrganisationIn
+from workflow.schemas import CycleIn, OrganisationIn
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BAD_STATES = FIXTURES / "bad_states"
@@ -86,6 +88,7 @@ STATES_EXPECTED: dict[str, list[str]] = {
     ],
 }
 
+KINDS = ", ".join(k.name for k in evidence_kinds.kinds())
 POLICY_EXPECTED: dict[str, list[str]] = {
     "invalid_yaml": [
         "policies/invalid_yaml.yaml: line 4, column 1: invalid YAML: "
@@ -109,6 +112,14 @@ POLICY_EXPECTED: dict[str, list[str]] = {
     "role_undeclared_trigger": [
         "policies/role_undeclared_trigger.yaml: line 11, column 25: roles.coordinator.triggers[1]: "
         "'aprove' is not a declared trigger"
+    ],
+    "evidence_kind_unknown": [
+        "policies/evidence_kind_unknown.yaml: line 8, column 26: roles.coordinator.evidence[1]: "
+        "'consultation' is not an evidence kind (it is now spelt 'consultations')",
+        "policies/evidence_kind_unknown.yaml: line 8, column 40: roles.coordinator.evidence[2]: "
+        "'application_update' is not an evidence kind (it is now spelt 'applications')",
+        "policies/evidence_kind_unknown.yaml: line 8, column 60: roles.coordinator.evidence[3]: "
+        f"'diary' is not an evidence kind (kinds: {KINDS})",
     ],
     "guard_unknown_trigger": [
         "policies/guard_unknown_trigger.yaml: line 6, column 3: guards.consulting: "
@@ -282,7 +293,7 @@ def test_machine_built_once_per_rules_and_never_per_case(
             OrganisationIn(name=f"B{n}", reg_no=f"4000000000{n}", legal_form="association"),
         ).id
         case_id = enrolment.enrol(rt, COORDINATOR, org, cycle)
-        evidence.record_analysis(
+        recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["fundraising"])
         )
         advance.fire(rt, COORDINATOR, case_id, "analyse")
