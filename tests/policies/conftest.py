@@ -81,7 +81,7 @@ def analysed_case(rt: Runtime, make_case: Callable[..., int]) -> Callable[..., i
                 case_id,
                 ConsultationIn(
                     mentor="anna",
-                    held_on=rt.now().date(),  # the day of enrolment: not before it
+                    held_on=rt.today(),  # the day of enrolment: not before it
                     hours=Decimal(hours),
                     topic=f"Tēma {i}",
                 ),

@@ -90,9 +90,7 @@ class Server:
             rt,
             COORDINATOR,
             self.case_id,
-            ConsultationIn(
-                mentor="anna", held_on=rt.now().date(), hours=Decimal(2), topic="Budžets"
-            ),
+            ConsultationIn(mentor="anna", held_on=rt.today(), hours=Decimal(2), topic="Budžets"),
         )
         rt.engine.dispose()
 

@@ -113,7 +113,7 @@ def test_the_application_form_says_to_select_a_source_first(
 def test_a_closed_call_is_marked_when_selecting_a_source(
     client_as: Client, ids: dict[str, int], app_rt: Runtime
 ) -> None:
-    today = app_rt.now().date()
+    today = app_rt.today()
     sources = registry.list_funding_sources(app_rt)
     closed = [s for s in sources if s.call_closes < today]
     open_ = [s for s in sources if s.call_closes >= today]
