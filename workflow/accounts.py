@@ -266,8 +266,12 @@ def create_token(
     token = "ink_" + secrets.token_urlsafe(32)
     when = at or rt.now()
     with Session(rt.engine) as s, s.begin():
-        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=when))
-        accountlog.append(s.connection(), actor, "token_created", name, when)
+        row = ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=when)
+        s.add(row)
+        s.flush()
+        # the id and digest bind the row to this event (workflow.accountbind)
+        details = {"token_id": row.id, "token_sha256": row.token_hash}
+        accountlog.append(s.connection(), actor, "token_created", name, when, details)
     return token
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from workflow import chain
+from workflow import chain, contentbind
 from workflow.actors import Actor
 from workflow.db import read
 from workflow.errors import Conflict, InvalidInput, NotFound
@@ -99,6 +99,7 @@ def _record(
                 "tajā vairs nevar reģistrēt pierādījumus.",
             )
         record_id, payload = write(conn, head, local_day(at))
+        payload = contentbind.bind(conn, payload)
         event = chain.append(
             conn,
             head,
