@@ -97,7 +97,7 @@ def check(conn: Connection) -> Bindings:
 def _users(conn: Connection, log: Replay) -> Breach | None:
     names: set[str] = set()
     q = select(users.c.id, users.c.name, users.c.role, users.c.active).order_by(users.c.id)
-    for user_id, name, role, active in conn.execute(q):
+    for user_id, name, role, active in conn.execute(q).all():
         names.add(name)
         account = log.accounts.get(name)
         if account is None:
@@ -144,7 +144,7 @@ def _tokens(conn: Connection, log: Replay) -> Bindings:
         .order_by(tokens.c.id)
     )
     seen: set[int] = set()
-    for row in conn.execute(q):
+    for row in conn.execute(q).all():
         token_id, owner, digest = row[0], row[1], row[2]
         seen.add(token_id)
         issued = log.tokens.get(token_id)

@@ -164,7 +164,7 @@ def _mentors(conn: Connection) -> Breach | None:
         select(cases.c.id, cases.c.mentor_id, users.c.name)
         .select_from(cases.outerjoin(users, users.c.id == cases.c.mentor_id))
         .order_by(cases.c.id)
-    )
+    ).all()
     for case_id, mentor_id, name in rows:
         expected = named.get(case_id)
         if (mentor_id is None and expected is None) or (mentor_id is not None and name == expected):
