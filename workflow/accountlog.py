@@ -149,8 +149,8 @@ def verify_on(conn: Connection) -> AccountVerifyResult:
             if found := _problem(row, prev):
                 return AccountVerifyResult(False, checked, row.seq, found)
             prev = row
-    found = accountbind.check(conn)
-    if (b := found.breach) is not None:
+    bound = accountbind.check(conn)
+    if (b := bound.breach) is not None:
         problem = Finding(b.text, f"{b.table} {b.id}: {b.lv}")
-        return AccountVerifyResult(False, checked, None, problem, found.unbound)
-    return AccountVerifyResult(True, checked, unbound_tokens=found.unbound)
+        return AccountVerifyResult(False, checked, None, problem, bound.unbound)
+    return AccountVerifyResult(True, checked, unbound_tokens=bound.unbound)

@@ -16,7 +16,8 @@ def _matrix() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "tamper_matrix", ROOT / "benchmarks" / "tamper_matrix.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     saved = list(sys.path)
     try:
