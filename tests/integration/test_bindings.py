@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from inkubators.cli import main
 from tests.conftest import ADMIN, COORDINATOR
-from workflow import accountlog, accounts, advance, auditlog, evidence
+from workflow import accountlog, accounts, advance, auditlog, evidence, tokens
 from workflow.contentbind import CONTENT_KEY
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
@@ -154,7 +154,7 @@ def test_users_and_tokens_are_bound_to_the_account_log(rt: Runtime) -> None:
     mentor = accounts.add_user(rt, UserIn(name="maris", role="mentor"))
     accounts.change_user(rt, "maris", UserChange(active=False), actor=ADMIN)
     accounts.change_user(rt, "maris", UserChange(active=True), actor=ADMIN)
-    accounts.create_token(rt, "maris")
+    tokens.create_token(rt, "maris")
     assert account_problem(rt) is None
     sql(rt, "UPDATE users SET role = 'admin' WHERE id = :u", u=mentor.id)
     assert account_problem(rt) == (
@@ -181,7 +181,7 @@ def test_users_and_tokens_are_bound_to_the_account_log(rt: Runtime) -> None:
 
 def test_a_token_hash_swapped_in_is_named(rt: Runtime) -> None:
     accounts.add_user(rt, UserIn(name="maris", role="mentor"))
-    accounts.create_token(rt, "maris")
+    tokens.create_token(rt, "maris")
     with rt.engine.connect() as c:
         token_id = c.scalar(text("SELECT id FROM api_tokens"))
     sql(rt, "UPDATE api_tokens SET token_hash = :h", h="f" * 64)
@@ -206,3 +206,16 @@ def test_what_the_engine_writes_verifies(
     assert account_problem(rt) is None
     sql(rt, "UPDATE cases SET mentor_id = NULL WHERE id = :c", c=case)
     assert problem(rt) == f"cases {case}: mentor is none but the log assigned 'janis'"
+
+
+def test_a_revoked_token_brought_back_is_named(rt: Runtime) -> None:
+    accounts.add_user(rt, UserIn(name="maris", role="mentor"))
+    tokens.create_token(rt, "maris")
+    with rt.engine.connect() as c:
+        token_id = int(c.scalar(text("SELECT id FROM api_tokens")) or 0)
+    tokens.revoke_token(rt, token_id)
+    assert account_problem(rt) is None
+    sql(rt, "UPDATE api_tokens SET revoked_at = NULL")
+    assert account_problem(rt) == (
+        f"api_tokens {token_id}: the account log revoked it but its row is live again"
+    )
