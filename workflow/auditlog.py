@@ -164,7 +164,7 @@ def bound(checked: int, found: bindings.Bindings) -> VerifyResult:
         return VerifyResult(True, checked, None, notes=notes)
     bad = {
         "event_id": b.id if b.table == "audit_events" else None,
-        "case_id": b.id if b.table == "cases" else None,
+        "case_id": b.case_id,
         "seq": None,
         "problem": b.text,
         "table": b.table,

@@ -40,6 +40,8 @@ class Breach(NamedTuple):
     id: int | str
     en: str
     lv: str
+    #: the case the row belongs to, when it belongs to one
+    case_id: int | None = None
 
     @property
     def text(self) -> str:
@@ -89,12 +91,14 @@ def _case_heads(conn: Connection) -> Breach | None:
             "(no creation event), written behind the engine's back",
             f"versija {version}, bet nav notikuma #{version}: lieta bez vēstures "
             "(nav izveides notikuma), ierakstīta, apejot sistēmu",
+            case_id,
         )
     return Breach(
         "cases",
         case_id,
         f"state {state!r} but its last event (v{version}) ends in {to_state!r}",
         f"stāvoklis {state!r}, bet tās pēdējais notikums (v{version}) beidzas ar {to_state!r}",
+        case_id,
     )
 
 
@@ -117,6 +121,7 @@ def _creations(conn: Connection) -> Breach | None:
         row.id,
         f"case {row.case_id}'s first event is a {row.kind!r}, not its creation ({CREATION!r})",
         f"lietas {row.case_id} pirmais notikums ir {row.kind!r}, nevis tās izveide",
+        row.case_id,
     )
 
 
@@ -147,6 +152,7 @@ def _continuity(conn: Connection) -> Breach | None:
         f"{previous!r}: the case's state was changed behind the engine's back",
         f"lietas {case_id} #{seq} sākas no {from_state!r}, bet #{seq - 1} beidzās ar "
         f"{previous!r}: lietas stāvoklis mainīts, apejot sistēmu",
+        case_id,
     )
 
 
@@ -176,6 +182,7 @@ def _mentors(conn: Connection) -> Breach | None:
             case_id,
             f"mentor is {shown} but the log assigned {wanted}",
             f"mentors ir {shown}, bet žurnāls piešķīra {wanted}",
+            case_id,
         )
     return None
 
@@ -223,6 +230,7 @@ def _evidence(conn: Connection) -> Bindings:
                 "is gone: deleted behind the engine's back",
                 f"notikums {ev.event_id} (lieta {ev.case_id}, #{ev.seq}) to reģistrēja, bet "
                 "ieraksta vairs nav: dzēsts, apejot sistēmu",
+                ev.case_id,
             ),
             unbound,
         )
@@ -246,6 +254,7 @@ def _table(conn: Connection, table: Table, last: dict[tuple[str, int], _Recorded
                         "inserted behind the engine's back",
                         f"to nav reģistrējis neviens notikums (lieta {row.case_id}): "
                         "ievietots, apejot sistēmu",
+                        row.case_id,
                     ),
                     unbound,
                 )
@@ -260,6 +269,7 @@ def _table(conn: Connection, table: Table, last: dict[tuple[str, int], _Recorded
                         f"{ev.case_id}, #{ev.seq}) recorded: the row was edited",
                         f"tā saturs atšķiras no notikumā {ev.event_id} (lieta {ev.case_id}, "
                         f"#{ev.seq}) reģistrētā: ieraksts ir labots",
+                        row.case_id,
                     ),
                     unbound,
                 )

@@ -49,6 +49,7 @@ def test_a_case_state_edited_behind_the_engine_is_named(
     assert (
         problem(rt) == f"cases {case}: state 'outcome' but its last event (v1) ends in 'enrolled'"
     )
+    assert (auditlog.verify(rt).first_bad or {})["case_id"] == case  # the screens link it
     cli = CliRunner().invoke(
         main,
         ["audit", "verify"],
@@ -111,6 +112,7 @@ def test_evidence_rows_carry_their_content_hash_and_an_edit_is_named(
     assert len(done.event["payload"][CONTENT_KEY]) == 64
     assert problem(rt) is None
     sql(rt, "UPDATE consultations SET hours = 12 WHERE id = :i", i=done.id)
+    assert (auditlog.verify(rt).first_bad or {})["case_id"] == case
     assert problem(rt) == (
         f"consultations {done.id}: its content differs from what event "
         f"{_event_id(rt, case, done.version)} (case {case}, #{done.version}) recorded: "
