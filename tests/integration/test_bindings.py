@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 
 from inkubators.cli import main
 from tests.conftest import ADMIN, COORDINATOR
-from workflow import accountlog, accounts, advance, auditlog, evidence, tokens
+from workflow import accountlog, accounts, advance, auditlog, chain, evidence, tokens
 from workflow.contentbind import CONTENT_KEY
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
@@ -221,3 +221,35 @@ def test_a_revoked_token_brought_back_is_named(rt: Runtime) -> None:
     assert account_problem(rt) == (
         f"api_tokens {token_id}: the account log revoked it but its row is live again"
     )
+
+
+def test_evidence_recorded_before_content_hashes_is_unbound_not_tampered(
+    rt: Runtime, make_case: Callable[..., int]
+) -> None:
+    """An event of the old shape (no ``content_sha256``) binds its row to nothing: verify
+    counts it, and says so, but does not call it tampering."""
+    case = make_case()
+    with rt.engine.begin() as c:
+        row_id = c.execute(
+            text(
+                "INSERT INTO consultations (case_id, mentor, held_on, hours, topic, recorded_by)"
+                " VALUES (:c, 'anna', '2023-03-01', 2, 'PR', 'ilze') RETURNING id"
+            ),
+            {"c": case},
+        ).scalar_one()
+        chain.append(
+            c,
+            chain.load_head(c, case),
+            kind="evidence",
+            trigger="record_consultation",
+            to_state="enrolled",
+            actor=COORDINATOR,
+            at=rt.now(),
+            payload={"consultation_id": row_id, "hours": "2"},
+            policy_hash=rt.rules.policy_hash,
+            states_hash=rt.rules.states_hash,
+        )
+    result = auditlog.verify(rt)
+    assert result.ok
+    assert result.notes == ("1 evidence rows unbound (recorded before content hashes)",)
+    assert result.as_dict()["notes"] == list(result.notes)
