@@ -13,11 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from workflow.facts import EVIDENCE_KINDS, Facts
 from workflow.localformat import day, eur
 from workflow.vocabulary import lv_one
+from workflow.yamlschema import Number
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +33,15 @@ class Verdict:
 class NoParams(BaseModel):
     """For guards without thresholds."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class ConsultParams(BaseModel):
     """Thresholds of :func:`enough_consultations`."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    min_consultations: int = Field(default=1, ge=0, le=100)
-    min_hours: Decimal = Field(default=Decimal("0"), ge=0, le=1000)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+    min_consultations: StrictInt = Field(default=1, ge=0, le=100)
+    min_hours: Number = Field(default=Decimal("0"), ge=0, le=1000)
 
 
 GuardFn = Callable[[Facts, Any], Verdict]

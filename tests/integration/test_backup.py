@@ -8,6 +8,7 @@ On PostgreSQL the same round trip goes through pg_dump and pg_restore.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
@@ -197,7 +198,7 @@ def test_restore_round_trip_on_sqlite_and_what_a_backup_lacks(
     )
     again = cli(target, "restore", str(dump))
     assert again.exit_code == 1
-    assert again.stderr.startswith(f"error: {target} is not empty (it has 15 tables: ")
+    assert re.match(rf"error: {re.escape(target)} is not empty \(it has \d+ tables: ", again.stderr)
 
 
 def test_backup_never_overwrites_and_says_when_unsigned(
@@ -331,7 +332,7 @@ def test_pg_dump_round_trip(
     assert checked.exit_code == 0, checked.output
     again = cli(empty_pg, "restore", str(dump))
     assert again.exit_code == 1
-    assert "is not empty (it has 15 tables: public.account_events" in again.stderr
+    assert re.search(r"is not empty \(it has \d+ tables: public.account_events", again.stderr)
 
 
 @pytest.mark.postgres
