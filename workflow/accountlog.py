@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, text
 
+from workflow import accountbind
 from workflow.actors import Actor
 from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.chain import canonical_hash
@@ -66,6 +67,8 @@ class AccountVerifyResult:
     checked: int
     first_bad_seq: int | None = None
     problem: Finding | None = None
+    #: tokens issued before events named them, so nothing binds their rows
+    unbound_tokens: int = 0
 
 
 def append(
@@ -148,4 +151,8 @@ def verify_on(conn: Connection) -> AccountVerifyResult:
             if found := _problem(row, prev):
                 return AccountVerifyResult(False, checked, row.seq, found)
             prev = row
-    return AccountVerifyResult(True, checked)
+    bound = accountbind.check(conn)
+    if (b := bound.breach) is not None:
+        problem = Finding(b.text, f"{b.table} {b.id}: {b.lv}")
+        return AccountVerifyResult(False, checked, None, problem, bound.unbound)
+    return AccountVerifyResult(True, checked, unbound_tokens=bound.unbound)

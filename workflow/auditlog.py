@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, select
 
-from workflow import csvsafe
+from workflow import bindings, csvsafe
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
 from workflow.evidence.registry import trigger_spellings
@@ -39,10 +39,13 @@ class VerifyResult:
     first_bad: dict[str, Any] | None
     #: the first bad event's problem in Latvian, for the screens
     problem_lv: str | None = None
+    #: what verify could not bind, without it being tampering (:mod:`workflow.bindings`)
+    notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape for the API and CLI."""
-        return {"ok": self.ok, "checked": self.checked, "first_bad": self.first_bad}
+        out = {"ok": self.ok, "checked": self.checked, "first_bad": self.first_bad}
+        return {**out, "notes": list(self.notes)} if self.notes else out
 
 
 class Finding(NamedTuple):
@@ -152,7 +155,23 @@ def verify_on(conn: Connection) -> VerifyResult:
                     f"lietai {case_id} ir versija {version}, bet nav notikumu: "
                     "tās notikumi ir dzēsti",
                 )
-    return VerifyResult(True, checked, None)
+    return bound(checked, bindings.check(conn))
+
+
+def bound(checked: int, found: bindings.Bindings) -> VerifyResult:
+    """The result once the chains hold: the first row the log does not bind, if any."""
+    notes = (f"{found.unbound} evidence rows {bindings.UNBOUND_NOTE}",) if found.unbound else ()
+    if (b := found.breach) is None:
+        return VerifyResult(True, checked, None, notes=notes)
+    bad = {
+        "event_id": b.id if b.table == "audit_events" else None,
+        "case_id": b.case_id,
+        "seq": None,
+        "problem": b.text,
+        "table": b.table,
+        "id": b.id,
+    }
+    return VerifyResult(False, checked, bad, f"{b.table} {b.id}: {b.lv}", notes)
 
 
 def _head_problem(last: Any, heads: dict[int, tuple[int, str]]) -> Finding | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow import chain
+from workflow import chain, contentbind
 from workflow.actors import Actor
 from workflow.errors import Conflict
 from workflow.evidence.registry import WriteContext, Written
@@ -61,6 +61,7 @@ def write_on_case(
                 "tajā vairs nevar reģistrēt pierādījumus.",
             )
         record_id, payload = write(WriteContext(conn, head, actor, local_day(at)))
+        payload = contentbind.bind(conn, payload)  # the stored row's hash, for audit verify
         event = chain.append(
             conn,
             head,

@@ -108,7 +108,8 @@ def create_token(
         row = ApiToken(user_id=owner.id, token_hash=token_digest(token), created_at=when)
         s.add(row)
         s.flush()
-        details = {"token_id": row.id}
+        # the id and digest bind the row to this event (workflow.accountbind)
+        details = {"token_id": row.id, "token_sha256": row.token_hash}
         accountlog.append(s.connection(), actor, "token_created", name, when, details)
     return token
 

@@ -54,16 +54,25 @@ def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
         click.echo(f"audit log OK: {result.checked} events verified")
     else:
         bad = result.first_bad or {}
-        click.echo(
-            f"audit log BROKEN at event {bad.get('event_id')} (case {bad.get('case_id')}, "
-            f"#{bad.get('seq')}): {bad.get('problem')}",
-            err=True,
+        where = (
+            ""
+            if "table" in bad
+            else f" at event {bad.get('event_id')} (case {bad.get('case_id')}, #{bad.get('seq')})"
         )
+        click.echo(f"audit log BROKEN{where}: {bad.get('problem')}", err=True)
+    for note in result.notes:
+        click.echo(f"audit log note: {note}")
     if accounts.ok:
         click.echo(f"account log OK: {accounts.checked} events verified")
     else:
         problem = accounts.problem.en if accounts.problem else "?"
-        click.echo(f"account log BROKEN at #{accounts.first_bad_seq}: {problem}", err=True)
+        at = "" if accounts.first_bad_seq is None else f" at #{accounts.first_bad_seq}"
+        click.echo(f"account log BROKEN{at}: {problem}", err=True)
+    if accounts.unbound_tokens:
+        click.echo(
+            f"account log note: {accounts.unbound_tokens} tokens unbound (issued before "
+            "token events named them)"
+        )
     held = True
     if pinned is not None:
         with checkpointing.snapshot(rt.engine) as conn:

@@ -22,7 +22,7 @@ from workflow.policies import parse_policy
 from workflow.rules import compile_rules
 from workflow.runtime import FixedRules, Runtime
 from workflow.schemas import UserIn
-from workflow.tokens import authenticate, create_token, list_tokens
+from workflow.tokens import authenticate, create_token, list_tokens, token_digest
 
 
 def _items(api: Api, role: str) -> list[dict[str, Any]]:
@@ -61,7 +61,7 @@ def test_revoking_a_token_ends_it_at_once_and_is_in_the_account_log(
     assert api.ok("DELETE", f"/tokens/{spare_id}")["status"] == "revoked"
     events = [(e.action, e.subject, e.details) for e in reversed(accountlog.recent(sqlite_rt, 100))]
     assert events[-2:] == [
-        ("token_created", "ilze", {"token_id": spare_id}),
+        ("token_created", "ilze", {"token_id": spare_id, "token_sha256": token_digest(spare)}),
         ("token_revoked", "ilze", {"token_id": spare_id}),
     ]
     assert accountlog.verify(sqlite_rt).ok

@@ -38,7 +38,7 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
     accounts.change_user(rt, "ilze", UserChange(active=False), actor=ADMIN)
     accounts.change_user(rt, "ilze", UserChange(active=True), actor=ADMIN)
     accounts.set_password(rt, "anna", "cita-parole-4567", actor=ADMIN)
-    tokens.create_token(rt, "anna")
+    token = tokens.create_token(rt, "anna")
 
     assert log(rt) == [
         (1, "command line", "user_added", "admins", {"role": "admin", "password": True}),
@@ -48,7 +48,13 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
         (5, "admins", "deactivated", "ilze", {}),
         (6, "admins", "reactivated", "ilze", {}),
         (7, "admins", "password_set", "anna", {"tokens_revoked": []}),
-        (8, "command line", "token_created", "anna", {"token_id": 1}),
+        (
+            8,
+            "command line",
+            "token_created",
+            "anna",
+            {"token_id": 1, "token_sha256": tokens.token_digest(token)},
+        ),
     ]
     assert accounts.get_user_by_name(rt, "anna").role == "coordinator"
     assert accountlog.verify(rt) == accountlog.AccountVerifyResult(True, 8)

@@ -82,7 +82,9 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
     )
     assert rec.version == 6
     assert rec.event["trigger"] == "update_applications"
-    assert rec.event["payload"] == {"application_id": rec.id, "submitted_on": "2023-03-01"}
+    payload = dict(rec.event["payload"])
+    assert len(payload.pop("content_sha256")) == 64  # the updated row's hash binds it
+    assert payload == {"application_id": rec.id, "submitted_on": "2023-03-01"}
     assert stored(rt, case_id).events == 6
     assert auditlog.verify(rt).ok
 
