@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from web.ui.helpers import EVENT_LABELS, event_triggers, trigger_label
 from workflow import auditlog, chain
@@ -74,6 +74,15 @@ def test_an_event_stored_under_an_earlier_spelling_is_shown_and_found(
     consultations filter beside today's."""
     with app_rt.engine.begin() as conn:
         head = chain.load_head(conn, ids["kc"], lock=True)
+        # the consultation the old event recorded (verify binds every event to its row)
+        consultation_id = conn.execute(
+            text(
+                "INSERT INTO consultations (case_id, mentor, held_on, hours, topic, recorded_by)"
+                " VALUES (:c, 'anna', '2023-03-01', 1, 'no 2023. gada žurnāla', 'ilze')"
+                " RETURNING id"
+            ),
+            {"c": ids["kc"]},
+        ).scalar_one()
         chain.append(
             conn,
             head,
@@ -82,7 +91,7 @@ def test_an_event_stored_under_an_earlier_spelling_is_shown_and_found(
             to_state=head.state,
             actor=Actor("ilze", "coordinator"),
             at=app_rt.now(),
-            payload={"consultation_id": 0, "topic": "no 2023. gada žurnāla"},
+            payload={"consultation_id": consultation_id, "topic": "no 2023. gada žurnāla"},
             policy_hash=app_rt.rules.policy_hash,
             states_hash=app_rt.rules.states_hash,
         )
