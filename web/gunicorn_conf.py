@@ -17,7 +17,18 @@ import os
 from web.logs import logging_config
 from web.server import child_exit, on_exit, on_starting
 
-__all__ = ["child_exit", "on_exit", "on_starting"]
+# Every setting and hook, so ``./gunicorn.conf.py`` takes them all with one star import.
+__all__ = [
+    "accesslog",
+    "child_exit",
+    "errorlog",
+    "logconfig_dict",
+    "on_exit",
+    "on_starting",
+    "proc_name",
+    "threads",
+    "worker_class",
+]
 
 # a browser asks for a page and its assets at once: threads answer them together (gunicorn's
 # gthread worker, answering its own refusals as problem documents: web/workers.py)
