@@ -771,9 +771,7 @@ def add_users(rt: Runtime, n_mentors: int) -> list[tuple[int, str]]:
     for name, role in people:
         accounts.add_user(rt, UserIn(name=name, role=role), PASSWORD)
     with rt.engine.connect() as conn:
-        found = dict(
-            conn.execute(select(User.name, User.id).where(User.role == "mentor")).all()
-        )
+        found = dict(conn.execute(select(User.name, User.id).where(User.role == "mentor")).all())
     return [(found[m], m) for m in mentor_names(n_mentors)]
 
 
