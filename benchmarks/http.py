@@ -173,13 +173,12 @@ def locust_child() -> None:
     from locust.env import Environment
 
     spec = Spec(**json.loads(sys.stdin.read()))
-    rng = random.Random(7)
     supply = iter(spec.supply)
     clock = {"start": 0.0, "exhausted": 0.0}
     n_users = iter(range(1_000_000))
     ready: list[int] = []  # users done logging in (argon2 takes a while under load)
 
-    class Bench(FastHttpUser):  # type: ignore[misc]
+    class Bench(FastHttpUser):
         host = spec.host
         wait_time = constant(0)
         network_timeout = 60.0
@@ -266,7 +265,6 @@ def locust_child() -> None:
                         r.failure(f"{r.status_code}: {(r.text or '')[:200]}")
                         return
 
-    del rng
     env = Environment(user_classes=[Bench])
     runner = env.create_local_runner()
     runner.start(spec.clients, spawn_rate=max(spec.clients, 1) * 10)
@@ -799,7 +797,7 @@ def main(argv: list[str] | None = None) -> int:
         with serving(url, args.workers, Path(tmp) / "serve.log") as base:
             print(HEADER)
             for path in paths:
-                spec = Spec(path=path, **common)  # type: ignore[arg-type]
+                spec = Spec(path=path, **common)
                 results[path] = measure(base, spec, url, args.rounds)
                 print(row(LABELS[path], *results[path]), flush=True)
     ratio = {p: (h.rate / r.rate if r.rate else 0.0) for p, (h, r) in results.items()}

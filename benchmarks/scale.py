@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -188,9 +188,7 @@ class Ids:
 
     def __init__(self, conn: Connection) -> None:
         self.next: dict[str, int] = {}
-        for model in (Organisation, Cycle, FundingSource, Case, NeedsAnalysis, Consultation):
-            self._start(conn, model)
-        for model in (SourceSelection, Application, AuditEvent):
+        for model in (Organisation, Cycle, FundingSource, *ORDER):
             self._start(conn, model)
 
     def _start(self, conn: Connection, model: Any) -> None:
@@ -455,13 +453,17 @@ def _step(
         at = uniform_at(rng, t, t_step)
         findings = "Valde strādā brīvprātīgi; trūkst finanšu plānošanas un projektu pieredzes."
         day = local_day(at)
-        row = {
+        row: dict[str, Any] = {
             "findings": findings,
             "need_areas": areas,
             "recorded_on": day,
             "recorded_by": COORDINATOR,
         }
-        payload = {"findings": findings, "need_areas": areas, "recorded_on": day.isoformat()}
+        payload: dict[str, Any] = {
+            "findings": findings,
+            "need_areas": areas,
+            "recorded_on": day.isoformat(),
+        }
         out.append(
             _evidence(at, "record_analysis", coord, "needs_analyses", row, payload, "analysis_id")
         )
@@ -511,19 +513,20 @@ def _step(
         budget = Decimal(rng.randrange(50, 2500) * 100)
         requested = min(src.max_grant, (budget * Decimal("0.8")).quantize(Decimal("100")))
         title = f"{rng.choice(WORDS)}: {rng.choice(TOPICS).lower()} {at.year}"
-        app = {
+        prepared_on = local_day(at)
+        app: dict[str, Any] = {
             "funding_source_id": src.id,
             "title": title,
             "domain": rng.choice(DOMAINS),
             "total_budget_eur": budget,
             "requested_eur": requested,
-            "prepared_on": local_day(at),
+            "prepared_on": prepared_on,
         }
         payload = {
             **app,
             "total_budget_eur": str(budget),
             "requested_eur": str(requested),
-            "prepared_on": app["prepared_on"].isoformat(),
+            "prepared_on": prepared_on.isoformat(),
         }
         row = {**app, "status": "drafted", "submitted_on": None, "decision": None}
         row |= {"decided_on": None, "awarded_eur": None}
@@ -659,15 +662,10 @@ def holdings(engine: Engine) -> dict[str, int]:
 
 
 def make_world(
-    rt: Runtime,
-    sink: Sink,
-    ids: Ids,
-    n_cases: int,
-    cycle_size: int,
-    seed: int,
-    mentors: list[tuple[int, str]],
-) -> World:
-    """Cycles, organisations and funding sources (written now) for ``n_cases`` cases."""
+    rt: Runtime, ids: Ids, n_cases: int, cycle_size: int, seed: int, n_mentors: int
+) -> tuple[World, list[tuple[Table, list[dict[str, Any]]]]]:
+    """Cycles, organisations and funding sources for ``n_cases`` cases, and their rows to
+    write. The mentors are placeholders until :func:`add_users` has created them."""
     rng = random.Random(seed)
     now = rt.now().replace(microsecond=0)
     today = local_day(now)
@@ -737,9 +735,6 @@ def make_world(
             }
         )
         day += timedelta(days=21)
-    sink.put(table(Cycle), cycles)
-    sink.put(table(Organisation), orgs)
-    sink.put(table(FundingSource), rows)
     rules = rt.rules
     world = World(
         now,
@@ -750,13 +745,17 @@ def make_world(
         org_names,
         regs,
         sources,
-        mentors,
+        [(0, m) for m in mentor_names(n_mentors)],
         rules.policy_hash,
         rules.states_hash,
         cycle_size,
     )
     world.source_opens = [s.opens for s in sources]
-    return world
+    return world, [
+        (table(Cycle), cycles),
+        (table(Organisation), orgs),
+        (table(FundingSource), rows),
+    ]
 
 
 def mentor_names(n: int) -> list[str]:
@@ -766,7 +765,11 @@ def mentor_names(n: int) -> list[str]:
 
 def add_users(rt: Runtime, n_mentors: int) -> list[tuple[int, str]]:
     """The coordinator, mentors, auditor and admin, through the engine (account log and all)."""
-    people = [(COORDINATOR, "coordinator"), (AUDITOR, "auditor"), (ADMIN, "admin")]
+    people: list[tuple[str, Literal["coordinator", "mentor", "auditor", "admin"]]] = [
+        (COORDINATOR, "coordinator"),
+        (AUDITOR, "auditor"),
+        (ADMIN, "admin"),
+    ]
     people += [(m, "mentor") for m in mentor_names(n_mentors)]
     for name, role in people:
         accounts.add_user(rt, UserIn(name=name, role=role), PASSWORD)
@@ -885,18 +888,23 @@ def build(url: str, cases: int, events: int, *, cycle_size: int = 50, seed: int 
     rt = build_runtime(settings_for(url), migrate=True)
     try:
         rt.rules  # noqa: B018  (activating the rules stores their version: before the bulk)
-        mentors = add_users(rt, max(2, min(40, cases // 500)))
+        with rt.engine.connect() as conn:
+            ids = Ids(conn)
+        n_mentors = max(2, min(40, cases // 500))
+        world, parents = make_world(rt, ids, cases, cycle_size, seed, n_mentors)
+        base = [len(plan_case(world, i, seed).events) for i in range(cases)]
+        if sum(base) > events:
+            raise SystemExit(
+                f"--events {events:,} is fewer than the {sum(base):,} events the paths of "
+                f"{cases:,} cases need: give at least that many"
+            )
+        # the mentors' ids, now that nothing can stop the build for want of events
+        world.mentors = add_users(rt, n_mentors)
+        t_world = time.perf_counter()
         sink = Sink(rt.engine)
         try:
-            ids = Ids(sink.conn)
-            world = make_world(rt, sink, ids, cases, cycle_size, seed, mentors)
-            t_world = time.perf_counter()
-            base = [len(plan_case(world, i, seed).events) for i in range(cases)]
-            if sum(base) > events:
-                raise SystemExit(
-                    f"--events {events:,} is fewer than the {sum(base):,} events the paths of "
-                    f"{cases:,} cases need: give at least that many"
-                )
+            for t, rows in parents:
+                sink.put(t, rows)
             rng = random.Random(seed + 17)
             weights = [rng.lognormvariate(0, 1.0) for _ in range(cases)]
             filler = spread(events - sum(base), weights)
@@ -922,9 +930,9 @@ def build(url: str, cases: int, events: int, *, cycle_size: int = 50, seed: int 
         t_end = time.perf_counter()
         print(
             f"\nbuilt {cases:,} cases and {written:,} events ({sink.rows:,} rows) in "
-            f"{t_end - t0:.1f} s: set-up {t_world - t0:.1f} s, planning {t_plan - t_world:.1f} s, "
-            f"hashing and writing {t_write - t_plan:.1f} s ({written / (t_write - t_plan):,.0f} "
-            f"events/s), ANALYZE {t_end - t_write:.1f} s"
+            f"{t_end - t0:.1f} s: migrations, users and planning {t_world - t0:.1f} s, "
+            f"hashing and writing {t_write - t_world:.1f} s "
+            f"({written / (t_write - t_world):,.0f} events/s), ANALYZE {t_end - t_write:.1f} s"
         )
         describe(rt.engine)
     finally:
@@ -1171,7 +1179,7 @@ def supply_case(
         )
     prev = None
     for seq, (trigger, payload) in enumerate(steps, start=1):
-        ev = {
+        ev: dict[str, Any] = {
             "case_id": case_id,
             "seq": seq,
             "kind": "enrol" if seq == 1 else "evidence",
