@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ from workflow.runtime import FixedRules, Runtime
 from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The web app keeps hashed, compressed copies of its static files in a content-addressed
+# folder (by default in its instance folder, which is a fresh one per test here): one
+# folder for every app and every server the tests start, so brotli runs once, not per app.
+os.environ.setdefault(
+    "INKUBATORS_STATIC_CACHE_DIR",
+    str(Path(tempfile.gettempdir()) / f"inkubators-test-static-{os.getuid()}"),
+)
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -185,7 +194,7 @@ def make_org(rt: Runtime) -> Callable[..., int]:
 
     def make(**overrides: Any) -> int:
         n = next(counter)
-        data = {
+        data: dict[str, Any] = {
             "name": f"Biedrība {n}",
             "reg_no": f"{40000000000 + n + 1000 * os.getpid() % 10**6:011d}"[-11:],
             "legal_form": "association",

@@ -13,9 +13,11 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
+from web import assets
 from web.extensions import babel, csrf, login_manager
+from web.observe import ROUTE_KEY, RequestObserver
 from workflow.bootstrap import build_runtime
 from workflow.runtime import Runtime
 from workflow.settings import DEMO_SECRET, SECRET_FILE, Settings
@@ -33,7 +35,7 @@ MIN_SECRET_LENGTH = 32
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the app from settings (environment by default) and an optional runtime."""
     settings = settings or Settings()
-    secret = _secret_key(settings)
+    secret = secret_key(settings)
     app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
     app.config.update(
         SECRET_KEY=secret,
@@ -48,6 +50,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         INKUBATORS_SETTINGS=settings,
         TESTING=settings.mode == "test",
     )
+    # Imported here, not at the top: prometheus-client must first be imported in a worker,
+    # after gunicorn's master has set up the multiprocess folder (see web.metrics).
+    from web import metrics
+
+    metrics.subscribe()  # before the runtime, so its first load of the rules is counted
     app.extensions["inkubators"] = runtime or build_runtime(settings, migrate=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -55,10 +62,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     _register_blueprints(app)
     app.after_request(_security_headers)
+    app.teardown_request(_note_route)
+    assets.init_app(app, settings.resolved_static_cache_dir())
+    app.wsgi_app = RequestObserver(app.wsgi_app, metrics.observe_request)  # type: ignore[method-assign]
     return app
 
 
-def _secret_key(settings: Settings) -> str:
+def secret_key(settings: Settings) -> str:
     """The key that signs session cookies: configured, or (outside production) generated once.
 
     Whoever knows it can forge a session for any user, so it is never a constant: a
@@ -131,8 +141,21 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _note_route(_exc: BaseException | None) -> None:
+    """Leave the matched URL rule for the access log and the latency metric (web.observe):
+    the rule, never the raw path, so every case page is one series, not one per case."""
+    if request.url_rule is not None:
+        request.environ[ROUTE_KEY] = request.url_rule.rule
+
+
 def _register_blueprints(app: Flask) -> None:
     """Each feature is a blueprint in its own module."""
+    from web import metrics, ops
+
+    csrf.exempt(ops.bp)
+    app.register_blueprint(ops.bp)
+    csrf.exempt(metrics.bp)
+    app.register_blueprint(metrics.bp)
     from web.api import bp as api_bp
 
     csrf.exempt(api_bp)  # bearer tokens, not cookies: no CSRF exposure

@@ -1,4 +1,5 @@
-"""The account log: who added users, changed roles and standing, set passwords, issued tokens.
+"""The account log: who added users, changed roles and standing, set passwords, issued and
+revoked tokens.
 
 A case's events say who acted; an auditor also needs to know who made that person able
 to act. Every change to an account appends one event here, in the same transaction as
@@ -33,6 +34,7 @@ ACTIONS = (
     "reactivated",
     "password_set",
     "token_created",
+    "token_revoked",
 )
 HASHED = ("seq", "at", "actor", "role", "action", "subject", "details", "prev_hash")
 # Who acts when a change comes from the command line: whoever runs ``inkubators`` on the
@@ -127,9 +129,15 @@ def _problem(row: Any, prev: Any) -> Finding | None:
 
 def verify(rt: Runtime) -> AccountVerifyResult:
     """Recompute the chain in sequence order; stop at the first event that does not match."""
+    with read(rt.engine) as conn:
+        return verify_on(conn)
+
+
+def verify_on(conn: Connection) -> AccountVerifyResult:
+    """:func:`verify` inside the caller's transaction."""
     checked = 0
     prev: Any = None
-    with read(rt.engine) as conn, ExitStack() as stack:
+    with ExitStack() as stack:
         rows = stack.enter_context(
             conn.execution_options(yield_per=1000).execute(
                 select(account_events).order_by(account_events.c.seq, account_events.c.id)

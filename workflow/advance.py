@@ -1,8 +1,9 @@
-"""Firing triggers: the engine's hot path, and the "what may fire and why not" view.
+"""Firing triggers: the engine's hot path.
 
 A transition is one database transaction: read the case head, check role and version,
 re-check every guard on the evidence read in that same transaction, move the head with
 ``UPDATE … WHERE id=? AND version=?`` and insert the audit event. Both or neither.
+Judging a trigger's guards (here and on the read side) is :mod:`workflow.triggers`.
 """
 
 from __future__ import annotations
@@ -12,45 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from workflow import chain
 from workflow.actors import Actor
 from workflow.errors import FailedGuard, GuardRejected, InvalidInput, TransitionNotAllowed
-from workflow.factloader import load_facts, load_head_and_facts
-from workflow.facts import Facts
-from workflow.permissions import may_fire, require_case_access, require_trigger
-from workflow.rules import CompiledTransition, Rules
+from workflow.factloader import load_head_and_facts
+from workflow.permissions import require_case_access, require_trigger
 from workflow.runtime import Runtime, local_day
 from workflow.schemas import check_comment
+from workflow.signals import reports_transitions
+from workflow.triggers import evaluate
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class GuardOutcome:
-    """One guard's verdict on one trigger."""
-
-    guard: str
-    passed: bool
-    message_en: str
-    message_lv: str
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerStatus:
-    """Whether a trigger may fire from the case's state now, and every reason if not."""
-
-    trigger: str
-    dest: str
-    allowed: bool
-    outcomes: tuple[GuardOutcome, ...]
-    role_allowed: bool
-
-    @property
-    def blocked_by(self) -> list[GuardOutcome]:
-        """The failing guards."""
-        return [o for o in self.outcomes if not o.passed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +38,7 @@ class TransitionResult:
     event: dict[str, Any]
 
 
-def evaluate(ct: CompiledTransition, facts: Facts) -> tuple[GuardOutcome, ...]:
-    """Run every guard of ``ct`` (never stopping at the first failure)."""
-    outcomes = []
-    for bg in ct.guards:
-        v = bg.spec.fn(facts, bg.params)
-        outcomes.append(GuardOutcome(bg.spec.name, v.passed, v.en, v.lv))
-    return tuple(outcomes)
-
-
+@reports_transitions
 def fire(
     rt: Runtime,
     actor: Actor,
@@ -127,27 +92,3 @@ def fire(
         )
     logger.info("case %s: %s %s -> %s by %s", case_id, trigger, from_state, ct.dest, actor.name)
     return TransitionResult(case_id, trigger, from_state, ct.dest, head.version, event)
-
-
-def trigger_statuses(
-    conn: Connection, rules: Rules, actor: Actor | None, case_id: int, state: str, today: Any
-) -> list[TriggerStatus]:
-    """Every trigger declared from ``state`` with allowed/blocked and all reasons."""
-    available = rules.by_source.get(state, ())
-    if not available:
-        return []
-    needs = frozenset().union(*(ct.needs for ct in available))
-    facts = load_facts(conn, case_id, needs, today)
-    out = []
-    for ct in available:
-        outcomes = evaluate(ct, facts)
-        out.append(
-            TriggerStatus(
-                trigger=ct.trigger,
-                dest=ct.dest,
-                allowed=all(o.passed for o in outcomes),
-                outcomes=outcomes,
-                role_allowed=may_fire(rules, actor, ct.trigger),
-            )
-        )
-    return out

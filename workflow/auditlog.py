@@ -8,7 +8,6 @@ the first event (by case, then sequence) where any of that fails.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -17,12 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
+from workflow import csvsafe
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
+from workflow.signals import audit_verified, reports_result
 
 events = AuditEvent.__table__
 cases = Case.__table__
@@ -97,12 +98,20 @@ def _event_problem(row: Any, prev: Any) -> Finding | None:
     return None
 
 
+@reports_result(audit_verified)
 def verify(rt: Runtime) -> VerifyResult:
     """Recompute every case's chain; stop at the first event that does not match."""
+    with read(rt.engine) as conn:
+        return verify_on(conn)
+
+
+def verify_on(conn: Connection) -> VerifyResult:
+    """:func:`verify` inside the caller's transaction (a checkpoint or a backup verifies
+    the very snapshot it records)."""
     checked = 0
     # The rows come through a server-side cursor on PostgreSQL; the exit stack closes it
     # when verification stops early at a bad event, not just when it reads to the end.
-    with read(rt.engine) as conn, ExitStack() as stack:
+    with ExitStack() as stack:
         heads = {
             r.id: (r.version, r.head_hash)
             for r in conn.execute(select(cases.c.id, cases.c.version, cases.c.head_hash))
@@ -208,7 +217,7 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
         )
         if fmt == "csv":
             buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS)
+            writer = csvsafe.SafeWriter(buf, EXPORT_COLUMNS)  # no formulas in a spreadsheet
             writer.writeheader()
             for row in result:
                 d = _export_row(row)

@@ -89,7 +89,9 @@ def enrol(
                 "enrolled_at": at,
             },
         ).scalar_one()
-        head = chain.CaseHead(case_id, initial, 0, "", None, cycle_id)
+        head = chain.CaseHead(
+            id=case_id, state=initial, version=0, head_hash="", mentor_id=None, cycle_id=cycle_id
+        )
         chain.append(
             conn,
             head,

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, FromClause, Select, bindparam, func, select
 
-from workflow.chain import CaseHead, HotStatement, cases
+from workflow.chain import HEAD_COLUMNS, HEAD_WIDTH, CaseHead, cases, head_from_row
 from workflow.errors import NotFound
 from workflow.facts import (
     AnalysisFact,
@@ -25,6 +25,7 @@ from workflow.facts import (
     Facts,
     SourceFact,
 )
+from workflow.hotstatement import HotStatement
 from workflow.orm import Application, Consultation, FundingSource, NeedsAnalysis, SourceSelection
 
 _na = NeedsAnalysis.__table__
@@ -111,14 +112,6 @@ def load_facts(
 
 # --- the hot path: head + single-row facts in one SELECT ----------------------------------
 
-_HEAD_COLUMNS = (
-    cases.c.id,
-    cases.c.state,
-    cases.c.version,
-    cases.c.head_hash,
-    cases.c.mentor_id,
-    cases.c.cycle_id,
-)
 _na_inner = _na.alias("na_latest")
 #: The latest analysis joined to the case row (none: NULL columns).
 _LATEST_ANALYSIS_ON = _na.c.id == (
@@ -153,7 +146,7 @@ def _head_statement(scalar_kinds: frozenset[str]) -> Select[Any]:
     source: FromClause = cases
     if "analysis" in scalar_kinds:
         source = cases.outerjoin(_na, _LATEST_ANALYSIS_ON)
-    return select(*_HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
+    return select(*HEAD_COLUMNS, *extra).select_from(source).where(cases.c.id == _case)
 
 
 def _hot_head(scalar_kinds: frozenset[str]) -> HotStatement:
@@ -175,9 +168,9 @@ def load_head_and_facts(
     row = _hot_head(scalar).run(conn, {"case_id": case_id})[0]
     if row is None:
         raise NotFound("case", case_id)
-    head = CaseHead(row[0], row[1], row[2], row[3], row[4], row[5])
+    head = head_from_row(row)
     facts = Facts(today=today, comment=comment)
-    i = 6
+    i = HEAD_WIDTH
     if "analysis" in scalar:
         findings, areas = row[i], row[i + 1]
         facts.analysis = None if findings is None else AnalysisFact(findings, tuple(areas or ()))

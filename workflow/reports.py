@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
 from workflow.db import read_session
+from workflow.deadlines import days_over, deadline_days
 from workflow.errors import NotFound
 from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
 from workflow.permissions import case_scope_clause
 from workflow.rules import Rules
 from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import check_day
-from workflow.views import days_over
 
 
 class CycleReport(BaseModel):
@@ -81,15 +81,18 @@ def _replay(s: Session, cycle_id: int, end: datetime) -> dict[int, tuple[str, da
     return state_of
 
 
-def _over(rules: Rules, state_of: dict[int, tuple[str, datetime]], as_of: date) -> dict[int, int]:
-    """The cases past their state's deadline on ``as_of`` and by how many days: the engine's
-    one rule (``views.days_over``), under the one version of the rules the caller read."""
-    deadlines = rules.policy.spec.deadlines
+def _over(
+    rules: Rules, state_of: dict[int, tuple[str, datetime]], as_of: date
+) -> dict[int, tuple[int, int]]:
+    """The cases past their state's deadline on ``as_of``, each with that deadline and the
+    days over it: the engine's one rule (:mod:`workflow.deadlines`), under the one version
+    of the rules the caller read."""
     out = {}
     for case_id, (state, since) in state_of.items():
-        over = days_over(deadlines.get(state), since, as_of)
-        if over > 0:
-            out[case_id] = over
+        deadline = deadline_days(rules, state)
+        over = days_over(deadline, since, as_of)
+        if deadline is not None and over > 0:
+            out[case_id] = (deadline, over)
     return out
 
 
@@ -116,7 +119,7 @@ def _overdue_list(
     actor: Actor | None,
     cycle_id: int,
     state_of: dict[int, tuple[str, datetime]],
-    over: dict[int, int],
+    over: dict[int, tuple[int, int]],
 ) -> list[OverdueCase]:
     """The overdue cases the actor may see, most overdue first."""
     if not over:
@@ -130,17 +133,16 @@ def _overdue_list(
     if scope is not None:
         q = q.where(scope)
     names: dict[int, str] = {case_id: name for case_id, name in s.execute(q)}
-    deadlines = rules.policy.spec.deadlines
     out = [
         OverdueCase(
             case_id=case_id,
             organisation=names[case_id],
             state=state_of[case_id][0],
             since=local_day(state_of[case_id][1]),
-            deadline_days=deadlines[state_of[case_id][0]],
+            deadline_days=deadline,
             days_over=days,
         )
-        for case_id, days in over.items()
+        for case_id, (deadline, days) in over.items()
         if case_id in names
     ]
     return sorted(out, key=lambda c: (-c.days_over, c.case_id))
@@ -151,7 +153,7 @@ def _figures(
     rules: Rules,
     cycle: Cycle,
     state_of: dict[int, tuple[str, datetime]],
-    over: dict[int, int],
+    over: dict[int, tuple[int, int]],
     as_of: date,
 ) -> CycleReport:
     """The cycle's figures from its replayed states and its applications as of the day."""

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflow.advance import TriggerStatus, trigger_statuses
 from workflow.candidates import candidate_rules
 from workflow.db import read
 from workflow.errors import DefinitionError
 from workflow.orm import Case, Organisation
 from workflow.rulemigrate import stranded, stranding_problems, target_state
 from workflow.runtime import Runtime
+from workflow.triggers import TriggerStatus, trigger_statuses
 
 
 @dataclass(frozen=True, slots=True)

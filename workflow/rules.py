@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from transitions.extensions import GraphMachine
 
 from workflow.definitions import StatesDefinition, load_states
-from workflow.errors import DefinitionError, PolicyError
+from workflow.errors import PolicyError
 from workflow.guards import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
 from workflow.yamlfiles import format_path
@@ -191,4 +191,4 @@ def load_rules(states_dir: Path, policy_dir: Path) -> Rules:
     return compile_rules(states, policy)
 
 
-__all__ = ["DefinitionError", "Rules", "compile_rules", "load_rules"]
+__all__ = ["Rules", "compile_rules", "load_rules"]

@@ -8,7 +8,11 @@ storing the new version); any problem keeps the last good rules and is kept as t
 error admins see. Every worker process checks on its own, so all pick a change up on
 their next request.
 
-The admin UI and the CLI call the functions named in ``__all__``.
+What is in force and what went wrong is :mod:`workflow.rulestatus`; the stored versions
+(history, show, diff) are :mod:`workflow.ruleversions`; a candidate's preview is
+:mod:`workflow.rulepreview`. This module is the watcher alone: it imports what
+activating a version needs (loading, compiling, moving stranded cases, storing the
+version), never the transition path or the preview's guard evaluation.
 """
 
 from __future__ import annotations
@@ -19,8 +23,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
@@ -32,19 +35,11 @@ from workflow.definitions import parse_states
 from workflow.errors import DefinitionError
 from workflow.policies import parse_policy
 from workflow.rulemigrate import migrate_cases
-from workflow.rulepreview import PreviewChange, TriggerOutcome, preview
 from workflow.rules import Rules, compile_rules, load_rules
-from workflow.ruleversions import (
-    RulesVersionView,
-    activated_at,
-    diff,
-    history,
-    latest_files,
-    lock_activation,
-    record,
-    show,
-)
-from workflow.runtime import Runtime, as_utc, utcnow
+from workflow.rulestatus import RulesStatus, activations, refused_files
+from workflow.ruleversions import latest_files, lock_activation, record
+from workflow.runtime import utcnow
+from workflow.signals import announce, rules_activated, rules_refused
 
 logger = logging.getLogger(__name__)
 
@@ -60,34 +55,6 @@ class _NoStored(Enum):
 
     UNREADABLE = "the database could not be read"
     NONE = "no usable version stored"
-
-
-@dataclass(frozen=True, slots=True)
-class RefusedFile:
-    """A rules file on disk that was not applied, and when it was last written."""
-
-    name: str
-    modified_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RulesStatus:
-    """What is in force and what went wrong since: for ``policy status`` and the admin page.
-
-    ``loaded_at`` and ``errors_since`` are moments of *this process* (meaningful in a
-    long-running server, not in a one-shot command); ``states_activated_at`` and
-    ``policy_activated_at`` come from ``rules_versions`` and ``refused`` from the files'
-    modification times, so they say the same in every process.
-    """
-
-    states_hash: str
-    policy_hash: str
-    loaded_at: datetime | None
-    errors: list[str]
-    errors_since: datetime | None
-    states_activated_at: datetime | None = None
-    policy_activated_at: datetime | None = None
-    refused: tuple[RefusedFile, ...] = ()
 
 
 class WatchedRules:
@@ -133,7 +100,7 @@ class WatchedRules:
         """The hashes in force, when they were loaded, and the problems of the files now."""
         rules = self.current()
         errors = list(self._errors)
-        states_at, policy_at = _activations(self._engine, rules)
+        states_at, policy_at = activations(self._engine, rules)
         return RulesStatus(
             states_hash=rules.states_hash,
             policy_hash=rules.policy_hash,
@@ -142,23 +109,8 @@ class WatchedRules:
             errors_since=self._errors_since,
             states_activated_at=states_at,
             policy_activated_at=policy_at,
-            refused=self._refused(errors) if errors else (),
+            refused=refused_files((self.states_dir, self.policy_dir), errors) if errors else (),
         )
-
-    def _refused(self, errors: list[str]) -> tuple[RefusedFile, ...]:
-        """The files the problems name (by their display name ``dir/file.yaml``), with their
-        modification times; when none is named (a file removed, a database failure), every
-        file and folder, so the time shown is that of the latest change on disk."""
-        found: list[tuple[str, Path]] = []
-        for d in (self.states_dir, self.policy_dir):
-            for f in sorted(d.glob("*.yaml")):
-                found.append((f"{f.parent.name}/{f.name}", f))
-        named = [(n, f) for n, f in found if any(e.startswith(n + ":") for e in errors)]
-        if not named:
-            named = [(f"{d.name}/", d) for d in (self.states_dir, self.policy_dir)] + found
-            newest = max(named, key=lambda nf: _mtime(nf[1]) or datetime.min.replace(tzinfo=UTC))
-            named = [newest]
-        return tuple(RefusedFile(n, when) for n, f in named if (when := _mtime(f)) is not None)
 
     def _fingerprint(self) -> Fingerprint:
         """Names, mtime, size and inode of both directories and their files: a few stats."""
@@ -307,6 +259,7 @@ class WatchedRules:
             stored = record(conn, rules, by, at)
         self._rules, self._loaded_at = rules, at
         self._clear()
+        announce(rules_activated, by)
         logger.info(
             "rules in force: states %s, policy %s (%s; stored %s; %d case(s) moved)",
             rules.states_hash[:12],
@@ -325,6 +278,7 @@ class WatchedRules:
         second warning about the same event."""
         assert self._rules is not None
         if problems != self._errors:
+            announce(rules_refused, tuple(problems))
             logger.error(
                 "rules not changed (keeping states %s, policy %s):\n  %s",
                 self._rules.states_hash[:12],
@@ -339,52 +293,3 @@ class WatchedRules:
 def _compile_stored(files: dict[str, list[tuple[str, str]]]) -> Rules:
     (sname, stext), *_ = files["states"]
     return compile_rules(parse_states(stext, sname), parse_policy(files["policy"]))
-
-
-def _mtime(path: Path) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except OSError:
-        return None
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
-
-
-def _activations(engine: Engine, rules: Rules) -> tuple[datetime | None, datetime | None]:
-    """When the states and the policy in force were activated, from ``rules_versions``."""
-    try:
-        with read(engine) as conn:
-            return (
-                _utc(activated_at(conn, "states", rules.states_hash)),
-                _utc(activated_at(conn, "policy", rules.policy_hash)),
-            )
-    except SQLAlchemyError:
-        logger.exception("could not read the activation times of the rules in force")
-        return None, None
-
-
-def status(rt: Runtime) -> RulesStatus:
-    """The rules in force and any problem with the files (fixed rules never have one)."""
-    source = rt.rules_source
-    if isinstance(source, WatchedRules):
-        return source.status()
-    rules = rt.rules
-    states_at, policy_at = _activations(rt.engine, rules)
-    return RulesStatus(rules.states_hash, rules.policy_hash, None, [], None, states_at, policy_at)
-
-
-__all__ = [
-    "PreviewChange",
-    "RefusedFile",
-    "RulesStatus",
-    "RulesVersionView",
-    "TriggerOutcome",
-    "WatchedRules",
-    "diff",
-    "history",
-    "preview",
-    "show",
-    "status",
-]

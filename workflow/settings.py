@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     mode: Literal["production", "demo", "test"] = "production"
     idle_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     secure_cookies: bool = False
+    #: the Ed25519 key that signs audit checkpoints; a file outside the database, mode 0600
+    signing_key_file: Path | None = None
+    #: where the web app keeps hashed and compressed copies of its static files
+    #: (content-addressed, safe to share); empty: ``instance_dir/static``
+    static_cache_dir: Path | None = None
+    #: if set, ``GET /metrics`` needs ``Authorization: Bearer`` with this value
+    metrics_token: str = ""
+    #: the server's log level; WARNING leaves out the access lines
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def resolved_database_url(self) -> str:
         """``DATABASE_URL`` or the SQLite file in the instance folder."""
@@ -37,3 +46,7 @@ class Settings(BaseSettings):
             return self.database_url
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.instance_dir / 'inkubators.sqlite3'}"
+
+    def resolved_static_cache_dir(self) -> Path:
+        """``static_cache_dir`` or the ``static`` folder in the instance folder."""
+        return self.static_cache_dir or self.instance_dir / "static"

@@ -3,7 +3,7 @@ return, as pydantic models.
 
 Kept apart from the queries in :mod:`workflow.views` that fill them, so their shape (and
 the OpenAPI schemas the API generates from them, named after these classes) reads in one
-place; :mod:`workflow.views` re-exports them under their old names.
+place; callers import them from here.
 """
 
 from __future__ import annotations

@@ -1,23 +1,24 @@
 """Read models of cases for every entry point: summaries, lists with filters, the detail
 page with evidence, the triggers and why they are blocked, and the case's history.
 
-The queries are here; the models they fill are in :mod:`workflow.viewmodels` and
-re-exported, so ``views.CaseDetail`` and ``from workflow.views import EventOut`` still work.
+The queries are here; the models they fill are in :mod:`workflow.viewmodels`, the
+triggers' view in :mod:`workflow.triggerviews` and the overdue rule in
+:mod:`workflow.deadlines`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import cursors
 from workflow.actors import Actor
-from workflow.advance import trigger_statuses
 from workflow.db import read_session
+from workflow.deadlines import days_over, deadline_days, overdue_clause
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import (
     Application,
@@ -31,43 +32,20 @@ from workflow.orm import (
     SourceSelection,
     User,
 )
-from workflow.permissions import case_scope_clause, may_fire, require_case_access
+from workflow.permissions import case_scope_clause, require_case_access
 from workflow.rules import Rules
-from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
+from workflow.runtime import Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
+from workflow.triggerviews import trigger_views
 from workflow.viewmodels import (
     AnalysisOut,
     ApplicationOut,
-    BlockedBy,
     CaseDetail,
     CaseSummary,
     ConsultationOut,
     EventOut,
-    Out,
     SelectionOut,
-    TriggerView,
 )
-
-__all__ = [
-    "AnalysisOut",
-    "ApplicationOut",
-    "BlockedBy",
-    "CaseDetail",
-    "CaseSummary",
-    "ConsultationOut",
-    "EventOut",
-    "Out",
-    "SelectionOut",
-    "TriggerView",
-    "applications_of",
-    "case_detail",
-    "days_over",
-    "decode_cursor",
-    "encode_cursor",
-    "get_application",
-    "list_cases",
-    "overdue_clause",
-]
 
 
 def _base_query() -> Select[Case, str, str, str, str | None]:
@@ -84,7 +62,7 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
     st = rules.states.state(case.state)
     since = case.state_since
     days = (today - local_day(since)).days
-    deadline = None if st.final else rules.policy.spec.deadlines.get(case.state)
+    deadline = deadline_days(rules, case.state)
     over = days_over(deadline, since, today)
     return {
         "id": case.id,
@@ -104,32 +82,6 @@ def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
         "days_over": over,
         "mentor": mentor,
     }
-
-
-def days_over(deadline_days: int | None, since: datetime | date, today: date) -> int:
-    """Days past the deadline on ``today`` for a state entered at ``since`` (0 within it or
-    without one): counted in whole days, so the deadline day itself is not yet overdue.
-
-    The one rule for the case list, the detail page and the reports; ``overdue_clause`` is
-    its SQL form (``days_over(...) > 0`` exactly when the clause holds).
-    """
-    if deadline_days is None:
-        return 0
-    day = local_day(since) if isinstance(since, datetime) else since
-    return max(0, (today - day).days - deadline_days)
-
-
-def overdue_clause(rules: Rules, today: date) -> Any:
-    """SQL condition: the case has stayed in its state past the policy's deadline, i.e.
-    ``days_over(deadline, state_since, today) > 0``: entered before the cutoff day."""
-    parts = []
-    for state, days in rules.policy.spec.deadlines.items():
-        # the programme's midnight of the cutoff day, as the UTC instant stored times use
-        cutoff = datetime.combine(
-            today - timedelta(days=days), time.min, tzinfo=PROGRAMME_ZONE
-        ).astimezone(UTC)
-        parts.append(and_(Case.state == state, Case.state_since < cutoff))
-    return or_(*parts) if parts else false()
 
 
 def encode_cursor(case_id: int) -> str:
@@ -211,7 +163,7 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
             require_case_access(rules, actor, case.mentor_id)
         org = s.get(Organisation, case.organisation_id)
         assert org is not None
-        statuses = trigger_statuses(s.connection(), rules, actor, case_id, case.state, today)
+        triggers = trigger_views(s.connection(), rules, actor, case_id, case.state, today)
         detail = _summary(rules, row, today)
         consultations = list(
             s.scalars(
@@ -236,7 +188,7 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
             consultation_hours=sum((c.hours for c in consultations), Decimal(0)),
             sources=_selections(s, case_id),
             applications=applications_of(s, case_id),
-            triggers=_all_triggers(rules, actor, case.state, statuses),
+            triggers=triggers,
             history=[
                 EventOut.model_validate(e)
                 for e in s.scalars(
@@ -245,62 +197,6 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
             ],
         )
     return CaseDetail(**detail)
-
-
-def _all_triggers(
-    rules: Rules, actor: Actor | None, state: str, statuses: list[Any]
-) -> list[TriggerView]:
-    """Views of every declared trigger: evaluated ones first, then the rest with the reason."""
-    views = [_trigger_view(rules, st) for st in statuses]
-    here = {st.trigger for st in statuses}
-    st_label = rules.states.state(state).label
-    for t in rules.states.spec.transitions:
-        if t.trigger in here:
-            continue
-        here.add(t.trigger)
-        if rules.is_final(state):
-            en = f"the case is closed ({st_label.en})"
-            lv = f"lieta ir slēgta ({st_label.lv})"
-        else:
-            froms = [rules.states.state(s).label for s in t.source]
-            en = f"only from {', '.join(f.en for f in froms)}; the case is {st_label.en}"
-            lv = f"tikai no stāvokļa {', '.join(f.lv for f in froms)}; lieta ir {st_label.lv}"
-        views.append(
-            TriggerView(
-                trigger=t.trigger,
-                label_lv=t.label.lv,
-                label_en=t.label.en,
-                dest=t.dest,
-                applicable=False,
-                allowed=False,
-                role_allowed=may_fire(rules, actor, t.trigger),
-                blocked_by=[BlockedBy(guard="state", message=en, message_lv=lv)],
-                passed=[],
-            )
-        )
-    return views
-
-
-def _trigger_view(rules: Rules, st: Any) -> TriggerView:
-    label = rules.states.trigger_label(st.trigger)
-    return TriggerView(
-        trigger=st.trigger,
-        label_lv=label.lv,
-        label_en=label.en,
-        dest=st.dest,
-        applicable=True,
-        allowed=st.allowed,
-        role_allowed=st.role_allowed,
-        blocked_by=[
-            BlockedBy(guard=o.guard, message=o.message_en, message_lv=o.message_lv)
-            for o in st.blocked_by
-        ],
-        passed=[
-            BlockedBy(guard=o.guard, message=o.message_en, message_lv=o.message_lv)
-            for o in st.outcomes
-            if o.passed
-        ],
-    )
 
 
 def _selections(s: Session, case_id: int) -> list[SelectionOut]:

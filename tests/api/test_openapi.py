@@ -21,7 +21,8 @@ from workflow.runtime import FixedRules, Runtime
 
 
 def _schemas(api: Api) -> dict[str, Any]:
-    return api.ok("GET", "/openapi.json")["components"]["schemas"]
+    schemas: dict[str, Any] = api.ok("GET", "/openapi.json")["components"]["schemas"]
+    return schemas
 
 
 def _recompute(event: dict[str, Any], description: str) -> str:

@@ -65,7 +65,7 @@ def test_operation_conforms_to_the_document(
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    def check(case: schemathesis.Case) -> None:
+    def check(case: schemathesis.Case[Any]) -> None:
         case.call_and_validate(checks=CHECKS)
 
     check()

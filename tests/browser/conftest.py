@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from inkubators.demo.loader import load_demo
 from tests.conftest import IN_CI, ROOT
 from web import create_app
 from workflow.db import make_engine
-from workflow.demo import load_demo
 from workflow.rules import Rules
 from workflow.runtime import FixedRules, Runtime
 from workflow.settings import Settings

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from workflow.demo import DEMO_PASSWORD
+from inkubators.demo.programme import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

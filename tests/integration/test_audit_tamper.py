@@ -13,22 +13,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.exc import DBAPIError
 
+from inkubators.cli import main
 from tests.conftest import COORDINATOR
 from workflow import advance, auditlog, evidence
 from workflow.chain import HASHED_FIELDS, event_hash
-from workflow.cli import main
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
 from workflow.schemas import AnalysisIn, ConsultationIn
 
-events = AuditEvent.__table__
+events = cast(Table, AuditEvent.__table__)  # declared by the ORM as a plain Table
 
 EDITED = "its content does not match its hash: the event was edited"
 UNLINKED = "does not name the previous event's hash: events were inserted, removed or reordered"
@@ -133,6 +133,7 @@ def test_edited_guard_outcome_is_named(rt: Runtime, log: Log) -> None:
     drop_protection(rt)
     with rt.engine.begin() as c:
         guards = c.scalar(select(events.c.guards).where(events.c.id == log.ids[log.a][5]))
+        assert guards
         guards[0]["passed"] = False
         c.execute(events.update().where(events.c.id == log.ids[log.a][5]).values(guards=guards))
     assert first_bad(rt)["event_id"] == log.ids[log.a][5]

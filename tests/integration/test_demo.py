@@ -6,19 +6,21 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from inkubators.demo.loader import load_demo
+from inkubators.demo.programme import NEXT, PILOT
 from tests.conftest import COORDINATOR
 from tests.integration.conftest import stored
-from workflow import auditlog, demo, registry, views
+from workflow import auditlog, registry, views
 from workflow.reports import cycle_report
 from workflow.runtime import Runtime
 
 
 def test_demo_pilot_matches_the_article_and_loads_once(rt: Runtime) -> None:
-    assert demo.load_demo(rt) is True
+    assert load_demo(rt) is True
     cycles = {c.name: c for c in registry.list_cycles(rt)}
-    assert set(cycles) == {demo.PILOT, demo.NEXT}
+    assert set(cycles) == {PILOT, NEXT}
 
-    report = cycle_report(rt, cycles[demo.PILOT].id, date(2023, 10, 19))
+    report = cycle_report(rt, cycles[PILOT].id, date(2023, 10, 19))
     assert report.organisations == 11
     assert report.awarded_organisations == 3
     assert Decimal("100000") < report.awarded_eur < Decimal("110000")
@@ -28,7 +30,7 @@ def test_demo_pilot_matches_the_article_and_loads_once(rt: Runtime) -> None:
     assert report.largest_project_eur > Decimal("1000000")
     assert sum(report.cases_by_state.values()) == 11
 
-    new = cycles[demo.NEXT]
+    new = cycles[NEXT]
     assert new.budget_eur == Decimal("10000")
     assert new.capacity == 15
 
@@ -39,18 +41,18 @@ def test_demo_pilot_matches_the_article_and_loads_once(rt: Runtime) -> None:
     sources = len(registry.list_funding_sources(rt))
     assert organisations == 11
 
-    assert demo.load_demo(rt) is False
-    assert {c.name for c in registry.list_cycles(rt)} == {demo.PILOT, demo.NEXT}
+    assert load_demo(rt) is False
+    assert {c.name for c in registry.list_cycles(rt)} == {PILOT, NEXT}
     assert len(registry.list_organisations(rt)) == organisations
     assert len(registry.list_funding_sources(rt)) == sources
     assert {c: stored(rt, c) for c in heads} == heads
-    assert cycle_report(rt, cycles[demo.PILOT].id, date(2023, 10, 19)) == report
+    assert cycle_report(rt, cycles[PILOT].id, date(2023, 10, 19)) == report
 
 
 def test_demo_figures_move_on_after_the_council_sitting(rt: Runtime) -> None:
     """The report is replayed from dated evidence: before the pilot nothing was awarded."""
-    demo.load_demo(rt)
-    pilot = next(c for c in registry.list_cycles(rt) if c.name == demo.PILOT)
+    load_demo(rt)
+    pilot = next(c for c in registry.list_cycles(rt) if c.name == PILOT)
     before = cycle_report(rt, pilot.id, date(2023, 2, 28))
     assert before.organisations == 0
     assert before.awarded_eur == 0

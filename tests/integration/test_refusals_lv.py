@@ -84,7 +84,11 @@ def test_a_full_cycle_says_its_places_with_latvian_agreement(
 
 
 def _policy(**eligibility: Any) -> Any:
-    rules = {"excluded_fields": [], "allowed_legal_forms": [], "max_cycles_per_organisation": None}
+    rules: dict[str, Any] = {
+        "excluded_fields": [],
+        "allowed_legal_forms": [],
+        "max_cycles_per_organisation": None,
+    }
     rules.update(eligibility)
     return SimpleNamespace(spec=SimpleNamespace(eligibility=SimpleNamespace(**rules)))
 

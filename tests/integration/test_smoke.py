@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from tests.conftest import COORDINATOR
+from tests.conftest import COORDINATOR, Clock
 from workflow import advance, auditlog, evidence, views
 from workflow.errors import GuardRejected
+from workflow.runtime import Runtime
 from workflow.schemas import (
     AnalysisIn,
     ApplicationIn,
@@ -19,7 +21,9 @@ from workflow.schemas import (
 )
 
 
-def test_case_walks_to_outcome_and_chain_verifies(rt, make_case, make_source, clock):
+def test_case_walks_to_outcome_and_chain_verifies(
+    rt: Runtime, make_case: Callable[..., int], make_source: Callable[..., int], clock: Clock
+) -> None:
     case_id = make_case()
     src = make_source()
     with pytest.raises(GuardRejected) as blocked:

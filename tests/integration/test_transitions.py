@@ -264,7 +264,9 @@ def test_actor_is_recorded_as_given(rt: Runtime, make_case: Callable[..., int]) 
     assert (r.event["actor"], r.event["role"]) == ("admins", "admin")
 
 
-def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case):
+def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(
+    rt: Runtime, make_case: Callable[..., int]
+) -> None:
     case_id = make_case()
     with pytest.raises(InvalidInput) as exc:
         advance.fire(rt, COORDINATOR, case_id, "aprove")
@@ -274,7 +276,9 @@ def test_an_unknown_trigger_is_named_as_such_not_as_a_role_refusal(rt, make_case
     }
 
 
-def test_a_comment_longer_than_the_bound_is_refused_and_nothing_is_written(rt, make_case):
+def test_a_comment_longer_than_the_bound_is_refused_and_nothing_is_written(
+    rt: Runtime, make_case: Callable[..., int]
+) -> None:
     from workflow.schemas import COMMENT_MAX
 
     case_id = make_case()

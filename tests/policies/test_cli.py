@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from workflow import cli
+from inkubators import cli
+from tests.conftest import Clock
+from tests.policies.conftest import Files
 from workflow.rulestore import WatchedRules
 from workflow.runtime import Runtime
 
+Invoke = Callable[..., tuple[int, str]]
+"""Run ``inkubators policy ARGS...``; returns the exit code and the output."""
+
 
 @pytest.fixture
-def run(watched_rt, monkeypatch):
+def run(watched_rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     monkeypatch.setattr(cli, "runtime", lambda migrate=True: watched_rt)
 
     def invoke(*args: str) -> tuple[int, str]:
@@ -24,7 +31,7 @@ def run(watched_rt, monkeypatch):
     return invoke
 
 
-def test_show_diff_and_history(run, watched_rt, files):
+def test_show_diff_and_history(run: Invoke, watched_rt: Runtime, files: Files) -> None:
     v1 = watched_rt.rules.policy_hash
     files.edit(files.policy, "capacity: 15", "capacity: 12")
     v2 = watched_rt.rules.policy_hash
@@ -48,7 +55,9 @@ def test_show_diff_and_history(run, watched_rt, files):
     assert (code, out.strip()) == (1, "error: rules version 'abcdef123' not found")
 
 
-def test_preview_prints_before_and_after(run, files, analysed_case, tmp_path):
+def test_preview_prints_before_and_after(
+    run: Invoke, files: Files, analysed_case: Callable[..., int], tmp_path: Path
+) -> None:
     case_id = analysed_case(n=1)
     candidate = tmp_path / "programme.yaml"
     candidate.write_text(
@@ -68,7 +77,7 @@ def test_preview_prints_before_and_after(run, files, analysed_case, tmp_path):
     assert "min_consultations: 1" in files.policy.read_text("utf-8")
 
 
-def test_status_ok_then_broken(run, files):
+def test_status_ok_then_broken(run: Invoke, files: Files) -> None:
     code, out = run("status")
     assert (code, out.splitlines()[-1]) == (0, "files: OK")
     files.edit(files.policy, "capacity: 15", "capacity: fifteen")
@@ -80,7 +89,9 @@ def test_status_ok_then_broken(run, files):
     )
 
 
-def _new_process(monkeypatch, watched_rt, files, clock):
+def _new_process(
+    monkeypatch: pytest.MonkeyPatch, watched_rt: Runtime, files: Files, clock: Clock
+) -> None:
     """What a later ``inkubators`` command sees: the same database and files, rules loaded
     afresh by a new process whose clock has moved on."""
     clock.set("2023-06-15", hour=9)
@@ -93,8 +104,8 @@ def _new_process(monkeypatch, watched_rt, files, clock):
 
 
 def test_status_shows_when_the_rules_were_activated_not_when_it_ran(
-    run, watched_rt, files, clock, monkeypatch
-):
+    run: Invoke, watched_rt: Runtime, files: Files, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     started = clock.now  # the rules were activated when watched_rt started
     _new_process(monkeypatch, watched_rt, files, clock)
     code, out = run("status")
@@ -109,8 +120,13 @@ def test_status_shows_when_the_rules_were_activated_not_when_it_ran(
 
 
 def test_status_of_a_refused_file_shows_when_it_was_written(
-    run, watched_rt, files, clock, monkeypatch, caplog
-):
+    run: Invoke,
+    watched_rt: Runtime,
+    files: Files,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     files.edit(files.policy, "capacity: 15", "capacity: fifteen")
     written = datetime(2023, 5, 2, 8, 30, 15, tzinfo=UTC)
     os.utime(files.policy, (written.timestamp(), written.timestamp()))
@@ -127,8 +143,13 @@ def test_status_of_a_refused_file_shows_when_it_was_written(
 
 
 def test_a_broken_file_is_reported_once_per_command(
-    watched_rt, files, clock, monkeypatch, caplog, make_case
-):
+    watched_rt: Runtime,
+    files: Files,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    make_case: Callable[..., int],
+) -> None:
     case_id = make_case()
     files.edit(files.policy, "capacity: 15", "capacity: fifteen")
     _new_process(monkeypatch, watched_rt, files, clock)

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NoReturn
+
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import COORDINATOR
-from workflow import advance, rulestore, views
+from tests.conftest import COORDINATOR, Clock
+from tests.policies.conftest import Files
+from workflow import advance, rulestatus, rulestore, views
 from workflow.db import make_engine
 from workflow.errors import DefinitionError, GuardRejected
 from workflow.orm import RulesVersion
+from workflow.rules import Rules, load_rules
 from workflow.rulestore import WatchedRules
 from workflow.runtime import FixedRules, Runtime
+from workflow.viewmodels import TriggerView
 
 RAISED = "needs at least 3 consultations and 2 mentor hours; has 1 and 2"  # the guard's own words
 
 
-def consult_view(rt: Runtime, case_id: int) -> views.TriggerView:
+def consult_view(rt: Runtime, case_id: int) -> TriggerView:
     return next(t for t in views.case_detail(rt, None, case_id).triggers if t.trigger == "consult")
 
 
-def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_case):
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record each parse of the declared files (``load_rules`` as the watcher calls it)."""
+    calls: list[object] = []
+
+    def counting(*args: Any) -> Rules:
+        calls.append(args)
+        return load_rules(*args)
+
+    monkeypatch.setattr("workflow.rulestore.load_rules", counting)
+    return calls
+
+
+def test_raised_threshold_blocks_the_next_request(
+    watched_rt: Runtime, files: Files, analysed_case: Callable[..., int]
+) -> None:
     case_id = analysed_case(n=1)
     assert consult_view(watched_rt, case_id).allowed
 
@@ -33,13 +53,13 @@ def test_raised_threshold_blocks_the_next_request(watched_rt, files, analysed_ca
     with pytest.raises(GuardRejected) as exc:
         advance.fire(watched_rt, COORDINATOR, case_id, "consult")
     assert exc.value.failures[0].message_en == RAISED
-    assert rulestore.status(watched_rt).errors == []
+    assert rulestatus.status(watched_rt).errors == []
 
 
-def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+def test_unchanged_files_are_not_parsed_again(
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = count_loads(monkeypatch)
     for _ in range(50):
         watched_rt.rules  # noqa: B018 - the property is the hot path under test
     assert calls == []
@@ -81,8 +101,14 @@ def test_unchanged_files_are_not_parsed_again(watched_rt, files, monkeypatch):
     ],
 )
 def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
-    watched_rt, files, analysed_case, which, old, new, problem
-):
+    watched_rt: Runtime,
+    files: Files,
+    analysed_case: Callable[..., int],
+    which: str,
+    old: str,
+    new: str,
+    problem: str,
+) -> None:
     case_id = analysed_case(n=1)
     before = watched_rt.rules
     files.edit(files.policy, "min_consultations: 1", "min_consultations: 3")
@@ -90,7 +116,7 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
     files.edit(path, old, new)
 
     assert watched_rt.rules is before  # neither the good nor the bad part applied
-    st = rulestore.status(watched_rt)
+    st = rulestatus.status(watched_rt)
     assert (st.states_hash, st.policy_hash) == (before.states_hash, before.policy_hash)
     assert any(e.startswith(problem) for e in st.errors), st.errors
     assert st.errors_since is not None
@@ -98,22 +124,24 @@ def test_bad_edit_keeps_last_good_rules_and_shows_the_error(
 
     files.edit(path, new, old)  # fixed: the raised threshold now applies
     assert not consult_view(watched_rt, case_id).allowed
-    assert rulestore.status(watched_rt).errors == []
+    assert rulestatus.status(watched_rt).errors == []
 
 
-def test_undoing_a_broken_edit_clears_the_error(watched_rt, files):
+def test_undoing_a_broken_edit_clears_the_error(watched_rt: Runtime, files: Files) -> None:
     """The files are valid again and the same as the rules in force: nothing is
     activated, and the error is gone."""
     before = watched_rt.rules
     old = files.edit(files.policy, "roles:", "rolez:")
-    assert rulestore.status(watched_rt).errors
+    assert rulestatus.status(watched_rt).errors
     files.policy.write_text(old, "utf-8")
     assert watched_rt.rules is before
-    st = rulestore.status(watched_rt)
+    st = rulestatus.status(watched_rt)
     assert (st.errors, st.errors_since) == ([], None)
 
 
-def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, clock):
+def test_startup_with_a_broken_file_uses_the_stored_version(
+    watched_rt: Runtime, files: Files, clock: Clock
+) -> None:
     good = watched_rt.rules
     files.edit(files.policy, "roles:", "rolez:")
     again = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -121,7 +149,9 @@ def test_startup_with_a_broken_file_uses_the_stored_version(watched_rt, files, c
     assert any("rolez: unknown policy section" in e for e in again.status().errors)
 
 
-def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(watched_rt, files, clock):
+def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(
+    watched_rt: Runtime, files: Files, clock: Clock
+) -> None:
     """Two workers on one database: only the first serves a request between the good
     edit and the broken one; the second then keeps the newest good rules, not its own."""
     other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -138,7 +168,9 @@ def test_a_worker_that_missed_a_good_edit_takes_it_when_the_file_breaks(watched_
     assert any("invalid YAML" in e for e in other.status().errors)
 
 
-def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, files, clock):
+def test_startup_with_a_broken_file_and_no_stored_version_refuses(
+    sqlite_url: str, files: Files, clock: Clock
+) -> None:
     files.edit(files.policy, "roles:", "rolez:")
     engine = make_engine(sqlite_url)
     with pytest.raises(DefinitionError, match="rolez: unknown policy section"):
@@ -146,7 +178,9 @@ def test_startup_with_a_broken_file_and_no_stored_version_refuses(sqlite_url, fi
     engine.dispose()
 
 
-def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
+def test_a_policy_section_moved_to_a_new_file_is_picked_up(
+    watched_rt: Runtime, files: Files
+) -> None:
     text = files.policy.read_text("utf-8")
     head, _, deadlines = text.partition("deadlines:")
     files.policy.write_text(head, "utf-8")
@@ -158,17 +192,17 @@ def test_a_policy_section_moved_to_a_new_file_is_picked_up(watched_rt, files):
     assert rules.policy.origins["deadlines"] == "policies/deadlines.yaml"
 
 
-def test_status_of_fixed_rules(rt, rules):
-    st = rulestore.status(Runtime(rt.engine, FixedRules(rules)))
+def test_status_of_fixed_rules(rt: Runtime, rules: Rules) -> None:
+    st = rulestatus.status(Runtime(rt.engine, FixedRules(rules)))
     assert (st.states_hash, st.policy_hash, st.errors) == (rules.states_hash, rules.policy_hash, [])
 
 
-def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files, monkeypatch):
+def test_threads_see_the_old_or_the_new_rules_and_reload_once(
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
     old = watched_rt.rules
     files.edit(files.policy, "capacity: 15", "capacity: 12")
     with ThreadPoolExecutor(8) as pool:
@@ -179,7 +213,7 @@ def test_threads_see_the_old_or_the_new_rules_and_reload_once(watched_rt, files,
     assert len(calls) == 1
 
 
-def _store_uncompilable_policy(engine) -> None:
+def _store_uncompilable_policy(engine: Engine) -> None:
     """Overwrite the newest stored policy with a text this code does not accept."""
     with engine.begin() as conn:
         newest = conn.scalar(select(func.max(RulesVersion.id)).where(RulesVersion.kind == "policy"))
@@ -191,8 +225,8 @@ def _store_uncompilable_policy(engine) -> None:
 
 
 def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
-    watched_rt, files, clock, caplog
-):
+    watched_rt: Runtime, files: Files, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     """The files' own problem is raised, not the stored text's; the latter is logged."""
     _store_uncompilable_policy(watched_rt.engine)
     files.edit(files.policy, "roles:", "rolez:")
@@ -203,24 +237,22 @@ def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
 
 
 def test_a_broken_file_on_reload_with_an_uncompilable_stored_version_keeps_the_rules(
-    watched_rt, files, monkeypatch
-):
+    watched_rt: Runtime, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = watched_rt.rules
     _store_uncompilable_policy(watched_rt.engine)
     files.edit(files.policy, "roles:", "rolez:")
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
 
     assert watched_rt.rules is before
-    assert any("rolez: unknown policy section" in e for e in rulestore.status(watched_rt).errors)
+    assert any("rolez: unknown policy section" in e for e in rulestatus.status(watched_rt).errors)
     watched_rt.rules  # noqa: B018
     assert len(calls) == 1  # remembered: the broken files are not parsed again
 
 
 def test_a_broken_file_while_the_database_is_unreadable_is_retried(
-    watched_rt, files, clock, monkeypatch
-):
+    watched_rt: Runtime, files: Files, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Files broken and the stored versions unreadable: the rules in force stay, and the
     next call tries again, so the newest stored version is adopted once readable."""
     other = WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
@@ -228,12 +260,10 @@ def test_a_broken_file_while_the_database_is_unreadable_is_retried(
     raised = watched_rt.rules  # activated and stored by the first worker only
     files.edit(files.policy, "min_consultations: 3", "min_consultations: [")
 
-    def unreadable(conn):
+    def unreadable(conn: Connection) -> NoReturn:
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
-    calls: list[object] = []
-    real = rulestore.load_rules
-    monkeypatch.setattr(rulestore, "load_rules", lambda *a: calls.append(a) or real(*a))
+    calls = count_loads(monkeypatch)
     monkeypatch.setattr(rulestore, "latest_files", unreadable)
     kept = other.current()
     assert kept.policy.spec.guards["consult"]["min_consultations"] == 1

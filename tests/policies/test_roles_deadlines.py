@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import AUDITOR, COORDINATOR
-from workflow import advance, cli, enrolment, evidence, views
+from inkubators import cli
+from tests.conftest import AUDITOR, COORDINATOR, Clock
+from tests.policies.conftest import Files
+from workflow import advance, enrolment, evidence, views
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Forbidden, Ineligible
 from workflow.orm import AuditEvent, Case, Consultation
+from workflow.runtime import Runtime
 from workflow.schemas import AnalysisIn, ConsultationIn, UserIn
 
 
-def everything(rt) -> tuple:
+def everything(rt: Runtime) -> tuple[list[tuple[object, ...]], int, int]:
     with read_session(rt.engine) as s:
         return (
             [(c.id, c.state, c.version, c.head_hash) for c in s.query(Case).order_by(Case.id)],
@@ -27,7 +31,12 @@ def everything(rt) -> tuple:
         )
 
 
-def test_refused_role_changes_nothing(rt, analysed_case, make_org, make_cycle):
+def test_refused_role_changes_nothing(
+    rt: Runtime,
+    analysed_case: Callable[..., int],
+    make_org: Callable[..., int],
+    make_cycle: Callable[..., int],
+) -> None:
     case_id = analysed_case(n=1)
     anna = add_user(rt, UserIn(name="anna", role="mentor"), None)
     evidence.assign_mentor(rt, COORDINATOR, case_id, "anna")
@@ -42,7 +51,9 @@ def test_refused_role_changes_nothing(rt, analysed_case, make_org, make_cycle):
     assert everything(rt) == before
 
 
-def test_ineligible_enrolment_names_every_rule_and_changes_nothing(rt, make_org, make_cycle):
+def test_ineligible_enrolment_names_every_rule_and_changes_nothing(
+    rt: Runtime, make_org: Callable[..., int], make_cycle: Callable[..., int]
+) -> None:
     org = make_org(legal_form="company", fields=["real_estate_management"])
     cycle = make_cycle()
     before = everything(rt)
@@ -55,7 +66,9 @@ def test_ineligible_enrolment_names_every_rule_and_changes_nothing(rt, make_org,
     assert everything(rt) == before
 
 
-def test_roles_edited_in_the_file_apply_to_the_next_call(watched_rt, files, analysed_case):
+def test_roles_edited_in_the_file_apply_to_the_next_call(
+    watched_rt: Runtime, files: Files, analysed_case: Callable[..., int]
+) -> None:
     case_id = analysed_case(n=1)
     record = ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal(1), topic="x")
     denied = "    evidence: []\n    actions: [read_audit]"
@@ -76,7 +89,9 @@ def test_roles_edited_in_the_file_apply_to_the_next_call(watched_rt, files, anal
     assert everything(watched_rt) == after_grant
 
 
-def test_overdue_follows_the_clock_and_the_policy(rt, make_case, clock, monkeypatch):
+def test_overdue_follows_the_clock_and_the_policy(
+    rt: Runtime, make_case: Callable[..., int], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     late = make_case()  # enrolled 2023-03-01; the policy allows 21 days in "enrolled"
     clock.set("2023-03-22")
     assert views.list_cases(rt, COORDINATOR, overdue=True)[0] == []

@@ -11,10 +11,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -34,6 +35,7 @@ class Server:
 
     def __init__(self, tmp: Path) -> None:
         self.policy = tmp / "policies" / "programme.yaml"
+        self.log = tmp / "server.log"
         self.env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp / 'server.sqlite3'}",
@@ -93,9 +95,27 @@ class Server:
         rt.engine.dispose()
 
     def start(self) -> None:
+        with self.log.open("w") as err:
+            self._spawn(err)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/api/v1/policy")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert self.proc is not None
+                assert self.proc.poll() is None, "the server exited"
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not answer within 60 s")
+        self.wait_for_every_worker(deadline)
+
+    def _spawn(self, err: IO[str]) -> None:
         self.proc = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                "python:web.gunicorn_conf",
                 "-w",
                 str(WORKERS),
                 "-b",
@@ -105,17 +125,24 @@ class Server:
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=err,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                self.get("/api/v1/policy")
-                return
-            except (urllib.error.URLError, ConnectionError):
-                assert self.proc.poll() is None, "the server exited"
+
+    def wait_for_every_worker(self, deadline: float) -> None:
+        """Until each worker has answered (its pid on an access line): a worker that booted
+        after the first edit would load the edited file at its startup, not as a change."""
+        with ThreadPoolExecutor(8) as pool:
+            while time.monotonic() < deadline:
+                list(pool.map(lambda _: self.get("/healthz"), range(16)))
+                pids = {
+                    line["pid"]
+                    for line in map(json.loads, self.log.read_text("utf-8").splitlines())
+                    if line["logger"] == "inkubators.access"
+                }
+                if len(pids) == WORKERS:
+                    return
                 time.sleep(0.2)
-        raise AssertionError("the server did not answer within 60 s")
+        raise AssertionError(f"not every worker answered within 60 s: {self.log.read_text()}")
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -53,6 +53,7 @@ from workflow.schemas import (
     OrganisationIn,
     SelectionIn,
 )
+from workflow.viewmodels import CaseDetail
 
 # (programme, call opens, call closes, max grant): one open all year, one closing in
 # April, one opening only next year.
@@ -218,7 +219,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     def stored_version(self) -> int:
         with self.rt.engine.connect() as c:
-            return int(c.scalar(select(Case.version).where(Case.id == self.case_id)))
+            return c.execute(select(Case.version).where(Case.id == self.case_id)).scalar_one()
 
     # --- rules: evidence ----------------------------------------------------------------
 
@@ -465,11 +466,11 @@ class EngineMachine(RuleBasedStateMachine):
         self.one_event_per_write_and_per_state_change(detail)
         self.evidence_behind_the_state_is_present(detail)
 
-    def state_is_declared_and_the_models(self, detail: views.CaseDetail) -> None:
+    def state_is_declared_and_the_models(self, detail: CaseDetail) -> None:
         assert detail.state in self.wf.states.state_ids
         assert detail.state == self.model.state
 
-    def one_event_per_write_and_per_state_change(self, detail: views.CaseDetail) -> None:
+    def one_event_per_write_and_per_state_change(self, detail: CaseDetail) -> None:
         history = detail.history
         assert [e.seq for e in history] == list(range(1, len(history) + 1))
         assert len(history) == self.model.writes
@@ -479,7 +480,7 @@ class EngineMachine(RuleBasedStateMachine):
         assert changes == transitions
         assert history[-1].to_state == self.model.state
 
-    def evidence_behind_the_state_is_present(self, d: views.CaseDetail) -> None:
+    def evidence_behind_the_state_is_present(self, d: CaseDetail) -> None:
         """Evidence is never removed, so each state's entry condition still shows."""
         path = ["enrolled", "analysed", "consulted", "sources_selected"]
         path += ["application_drafted", "submitted", "outcome"]

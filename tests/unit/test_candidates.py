@@ -15,23 +15,25 @@ STATES = ("states/incubation.yaml", "id: x\ntransitions: []\n")
 POLICY = [("policies/a.yaml", "roles: {}\n"), ("policies/b.yaml", "guards: {}\ndeadlines: {}\n")]
 
 
-def test_a_policy_candidate_of_the_same_name_replaces_that_file():
+def test_a_policy_candidate_of_the_same_name_replaces_that_file() -> None:
     _, files = substitute(STATES, POLICY, ("b.yaml", "guards: {consult: {}}\n"))
     assert files == [POLICY[0], ("policies/b.yaml", "guards: {consult: {}}\n")]
 
 
-def test_a_policy_candidate_of_another_name_replaces_the_files_holding_its_sections():
+def test_a_policy_candidate_of_another_name_replaces_the_files_holding_its_sections() -> None:
     _, files = substitute(STATES, POLICY, ("mine.yaml", "deadlines: {enrolled: 3}\n"))
     assert files == [POLICY[0], ("policies/mine.yaml", "deadlines: {enrolled: 3}\n")]
 
 
-def test_a_candidate_declaring_transitions_replaces_the_states_file():
+def test_a_candidate_declaring_transitions_replaces_the_states_file() -> None:
     states, files = substitute(STATES, POLICY, ("next.yaml", "transitions: []\n"))
     assert states == ("states/next.yaml", "transitions: []\n")
     assert files == POLICY
 
 
-def test_policy_check_accepts_a_renamed_copy_and_names_the_problem_in_a_bad_one(tmp_path):
+def test_policy_check_accepts_a_renamed_copy_and_names_the_problem_in_a_bad_one(
+    tmp_path: Path,
+) -> None:
     text = (ROOT / "policies" / "programme.yaml").read_text(encoding="utf-8")
     good = tmp_path / "candidate.yaml"
     good.write_text(text.replace("min_consultations: 1", "min_consultations: 2"), encoding="utf-8")

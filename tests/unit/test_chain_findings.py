@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -10,8 +11,10 @@ from workflow.auditlog import Finding, _event_problem, _head_problem
 from workflow.chain import HASHED_FIELDS, event_hash
 
 
-def event(case_id: int = 7, seq: int = 1, prev_hash: str | None = None, **kw: object):
-    fields = {k: None for k in HASHED_FIELDS} | {"case_id": case_id, "seq": seq}
+def event(
+    case_id: int = 7, seq: int = 1, prev_hash: str | None = None, **kw: object
+) -> SimpleNamespace:
+    fields: dict[str, Any] = {k: None for k in HASHED_FIELDS} | {"case_id": case_id, "seq": seq}
     fields |= {
         "prev_hash": prev_hash,
         "at": "2023-03-01T10:00:00.000000Z",
@@ -64,7 +67,9 @@ def event(case_id: int = 7, seq: int = 1, prev_hash: str | None = None, **kw: ob
         ),
     ],
 )
-def test_chain_breaks_are_named_in_both_languages(row, prev, finding) -> None:
+def test_chain_breaks_are_named_in_both_languages(
+    row: SimpleNamespace, prev: SimpleNamespace | None, finding: Finding
+) -> None:
     assert _event_problem(row, prev) == finding
 
 

@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import ROOT
 from workflow import factloader
-from workflow.advance import GuardOutcome, evaluate
 from workflow.definitions import load_states
 from workflow.facts import (
     EVIDENCE_KINDS,
@@ -37,6 +36,7 @@ from workflow.guards import (
 )
 from workflow.policies import parse_policy
 from workflow.rules import Rules, compile_rules
+from workflow.triggers import GuardOutcome, evaluate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TODAY = date(2023, 5, 1)

@@ -1,53 +1,101 @@
-"""The engine knows nothing of the web: no module under ``workflow/`` imports Flask.
+"""The layers hold: the import contracts in ``pyproject.toml`` pass, and they do catch a
+breach.
 
-Checked on the source with ``ast`` (imports inside functions count too), so a lazy
-``import flask`` in a helper cannot slip through as it would with ``sys.modules``.
+The contracts themselves (entry points above the web app above the engine; the engine
+importing no web framework; services above rules and read models above core inside the
+engine) are checked by import-linter, the same ``lint-imports`` that ``scripts/lint.sh``
+and CI run, so the test command checks them too. The probes below copy the packages into a
+scratch directory, add one forbidden import (lazy, inside a function, where a glance would
+miss it) and require the same contracts to name it.
 """
 
 from __future__ import annotations
 
-import ast
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import ROOT
 
-WEB_PACKAGES = ("flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug", "web")
+PACKAGES = ("inkubators", "web", "workflow")
+WEB_PACKAGES = {"web", "flask", "flask_login", "flask_wtf", "flask_babel", "werkzeug"}
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every module an ``import`` or ``from … import`` in the file names."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
-def is_web(module: str) -> bool:
-    return module.split(".")[0].lower() in WEB_PACKAGES
-
-
-def test_the_scanner_sees_nested_and_from_imports(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
-    probe.write_text(
-        "import os\ndef f():\n    from flask import g\n    import flask_login.utils\n",
-        encoding="utf-8",
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``lint-imports`` on the project in ``cwd`` without writing a cache there."""
+    script = Path(sys.executable).with_name("lint-imports")
+    assert script.exists(), "import-linter is not installed: bash scripts/setup-venv.sh test"
+    return subprocess.run(
+        [str(script), "--no-cache", "--no-logo"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-    assert sorted(m for m in imported_modules(probe) if is_web(m)) == [
-        "flask",
-        "flask_login.utils",
-    ]
 
 
-def test_no_workflow_module_imports_the_web_layer() -> None:
-    files = sorted((ROOT / "workflow").rglob("*.py"))
-    assert len(files) > 20
-    offenders = {
-        str(f.relative_to(ROOT)): sorted(m for m in imported_modules(f) if is_web(m)) for f in files
-    }
-    # the CLI's `serve` starts the web app: the one sanctioned, lazy, entry-point import
-    allowed = {"workflow/cli/__init__.py": ["web.server"]}
-    assert {k: v for k, v in offenders.items() if v} == allowed
+def contracts() -> dict[str, dict[str, Any]]:
+    """The import contracts in ``pyproject.toml``, by id."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+
+
+def test_the_import_contracts_hold() -> None:
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 3 kept, 0 broken." in done.stdout
+
+
+def test_the_engine_is_forbidden_every_web_package_and_the_entry_points() -> None:
+    forbidden = contracts()["engine-knows-no-web"]
+    assert forbidden["source_modules"] == ["workflow"]
+    assert set(forbidden["forbidden_modules"]) == WEB_PACKAGES | {"inkubators"}
+    assert not forbidden.get("ignore_imports")
+    assert contracts()["top"]["layers"] == ["inkubators", "web", "workflow"]
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the three packages and ``pyproject.toml`` to break on purpose."""
+    for name in PACKAGES:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+ENGINE_NO_WEB = "workflow imports neither"
+TOP = "Entry points above the web app"
+INSIDE = "Inside the engine"
+
+
+@pytest.mark.parametrize(
+    ("module", "imported", "contract"),
+    [
+        ("workflow/errors.py", "flask", ENGINE_NO_WEB),
+        ("workflow/rules.py", "werkzeug.exceptions", ENGINE_NO_WEB),
+        ("workflow/orm.py", "web.server", TOP),
+        ("workflow/chain.py", "inkubators.cli", ENGINE_NO_WEB),
+        ("web/statuses.py", "inkubators.demo", TOP),
+        ("workflow/orm.py", "workflow.advance", INSIDE),
+        ("workflow/views.py", "workflow.enrolment", INSIDE),
+        ("workflow/advance.py", "workflow.evidence", INSIDE),
+    ],
+)
+def test_a_lazy_import_across_a_layer_breaks_a_contract(
+    scratch: Path, module: str, imported: str, contract: str
+) -> None:
+    with (scratch / module).open("a", encoding="utf-8") as f:
+        f.write(f"\n\ndef _probe() -> None:\n    import {imported}  # noqa\n")
+    done = lint_imports(scratch)
+    assert done.returncode == 1, done.stdout + done.stderr
+    broken = done.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken
+    # an outside package is reported by its top-level name
+    target = imported if imported.split(".")[0] in PACKAGES else imported.split(".")[0]
+    assert f"{module.removesuffix('.py').replace('/', '.')} -> {target}" in broken

@@ -12,11 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from inkubators.demo.loader import load_demo
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.conftest import ADMIN, Clock
 from web import create_app
 from workflow import views
 from workflow.db import make_engine
-from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.rules import Rules
 from workflow.runtime import FixedRules, Runtime
 from workflow.settings import Settings

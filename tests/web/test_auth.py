@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.conftest import Clock
 from tests.web.conftest import SECRET, login, make_app
 from web import InsecureConfiguration, create_app
 from workflow import views
 from workflow.db import make_engine
-from workflow.demo import DEMO_PASSWORD
 from workflow.rules import Rules
 from workflow.runtime import FixedRules, Runtime
 from workflow.settings import DEMO_SECRET, Settings

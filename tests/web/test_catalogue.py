@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
@@ -22,7 +22,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 def _used() -> dict[str, tuple[str, ...]]:
     """Msgids used in the UI's code and templates (singular -> all forms), per babel.cfg."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        # babel leaves this function unannotated
+        method_map, options_map = parse_mapping_cfg(f)  # type: ignore[no-untyped-call]
     out: dict[str, tuple[str, ...]] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
@@ -30,6 +31,15 @@ def _used() -> dict[str, tuple[str, ...]]:
         forms = message if isinstance(message, tuple) else (message,)
         out[forms[0]] = forms
     return out
+
+
+def _strings(message: Message | None) -> tuple[str, ...]:
+    """A message's translations: one, a plural's several, or none (missing or empty)."""
+    if message is None or not message.string:
+        return ()
+    if isinstance(message.string, str):
+        return (message.string,)
+    return tuple(s or "" for s in message.string)
 
 
 def _catalog(locale: str, kind: str) -> Catalog:
@@ -54,9 +64,7 @@ def test_every_used_msgid_has_a_latvian_translation(
     catalog = _catalog("lv", kind)
     missing = []
     for msgid in used:
-        message = catalog.get(msgid)
-        strings = () if message is None else message.string
-        strings = strings if isinstance(strings, tuple) else (strings,)
+        strings = _strings(catalog.get(msgid))
         if not strings or not all(strings):
             missing.append(msgid)
     assert missing == []
@@ -75,7 +83,7 @@ def test_latvian_keeps_every_placeholder_and_has_three_plural_forms(
         message = catalog.get(msgid)
         assert message is not None, msgid
         wanted = set(PLACEHOLDER.findall(" ".join(forms)))
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = _strings(message)
         if len(forms) > 1:
             assert len(strings) == 3, msgid  # Latvian: 0/11-19, ends in 1, the rest
         for text in strings:

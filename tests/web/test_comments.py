@@ -9,8 +9,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from web.api.cases import TransitionIn
-from web.ui.forms import COMMENT_MAX
-from workflow import schemas
+from workflow.schemas import COMMENT_MAX
 
 Client = Callable[[str | None], FlaskClient]
 CSS = Path(__file__).parents[2] / "web" / "static" / "css" / "app.css"
@@ -18,7 +17,7 @@ CSS = Path(__file__).parents[2] / "web" / "static" / "css" / "app.css"
 
 def test_the_forms_and_the_api_take_the_engines_comment_limit() -> None:
     limits = [getattr(m, "max_length", None) for m in TransitionIn.model_fields["comment"].metadata]
-    assert COMMENT_MAX == schemas.COMMENT_MAX == 2000
+    assert COMMENT_MAX == 2000  # the form's bound shows in its page: maxlength, below
     assert COMMENT_MAX in limits
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from web.ui.helpers import when
-from workflow import rulestore, ruleversions
+from workflow import rulestatus, ruleversions
 from workflow.runtime import Runtime
 
 Client = Callable[[str | None], FlaskClient]
@@ -23,7 +23,7 @@ def test_the_page_says_since_when_each_file_is_in_force(
     activated = datetime(2023, 2, 20, 9, 30, tzinfo=UTC)
     with app_rt.engine.begin() as conn:
         ruleversions.record(conn, app_rt.rules, "admins", activated)
-    status = rulestore.status(app_rt)
+    status = rulestatus.status(app_rt)
     assert status.states_activated_at is not None
     page = client_as("admin").get("/admin/rules").get_data(as_text=True)
     facts = page.split('id="rules-activated">', 1)[1].split("</dl>", 1)[0]
@@ -38,15 +38,15 @@ def test_refused_files_are_listed_with_their_modification_times(
     app: Flask, client_as: Client, app_rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     changed = datetime(2023, 5, 4, 14, 5, tzinfo=UTC)
-    broken = rulestore.RulesStatus(
+    broken = rulestatus.RulesStatus(
         states_hash=app_rt.rules.states_hash,
         policy_hash=app_rt.rules.policy_hash,
         loaded_at=datetime(2023, 5, 1, tzinfo=UTC),
         errors=["policies/programme.yaml: roles.mentor: unknown action 'fly'"],
         errors_since=datetime(2023, 5, 4, 14, 6, tzinfo=UTC),
-        refused=(rulestore.RefusedFile("policies/programme.yaml", changed),),
+        refused=(rulestatus.RefusedFile("policies/programme.yaml", changed),),
     )
-    monkeypatch.setattr(rulestore, "status", lambda rt: broken)
+    monkeypatch.setattr(rulestatus, "status", lambda rt: broken)
     page = client_as("admin").get("/admin/rules").get_data(as_text=True)
     errors = page.split('id="rules-errors">', 1)[1].split("</div>", 1)[0]
     assert (
@@ -70,7 +70,7 @@ def test_a_failing_rules_store_is_the_error_page_not_a_half_page(
     def broken(rt: Runtime) -> None:
         raise RuntimeError("rules_versions: secret internals")
 
-    monkeypatch.setattr(rulestore, "history", broken)
+    monkeypatch.setattr(ruleversions, "history", broken)
     r = client_as("admin").get("/admin/rules")
     assert r.status_code == 500
     page = r.get_data(as_text=True)

@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from inkubators.demo.programme import DEMO_PASSWORD
 from tests.web.conftest import login
 from tests.web.test_unique_ids import duplicate_ids
 from web.ui.vocabulary import ACCOUNT_ACTIONS
 from workflow import accountlog, accounts
-from workflow.demo import DEMO_PASSWORD
 from workflow.runtime import Runtime
 
 Client = Callable[[str | None], FlaskClient]

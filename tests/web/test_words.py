@@ -145,6 +145,7 @@ def test_every_conflict_the_engine_raises_carries_latvian_text() -> None:
         keywords = {k.arg: k.value for k in call.keywords}
         code = call.args[1] if len(call.args) > 1 else keywords.get("code")
         assert isinstance(code, ast.Constant), where
+        assert isinstance(code.value, str), where
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code.value), where
         lv = call.args[2] if len(call.args) > 2 else keywords.get("message_lv")
         assert lv is not None, where

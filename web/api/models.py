@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 
 from workflow.chain import HASHED_FIELDS
 from workflow.runtime import as_utc
-from workflow.views import CaseSummary, EventOut
+from workflow.viewmodels import CaseSummary, EventOut
 
 UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
 MoneyStr = Annotated[

@@ -1,6 +1,6 @@
 """Administration: users, their roles, standing and passwords (through ``workflow.accounts``,
 which decides every rule); the states and policy files in force, their history and
-differences (through ``workflow.rulestore``)."""
+differences (through ``workflow.rulestatus`` and ``workflow.ruleversions``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from web.ui import forms as F
 from web.ui.helpers import apply_errors
 from web.ui.messages import conflict_message
 from web.ui.validation import invalid_errors, pydantic_errors
-from workflow import accounts, rulestore
+from workflow import accounts, rulestatus, ruleversions
 from workflow.errors import Conflict, InvalidInput
 from workflow.permissions import require_action
 from workflow.schemas import UserChange, UserIn
@@ -169,8 +169,8 @@ def rules() -> ResponseReturnValue:
         "admin/rules.html",
         states_hash=rt.rules.states_hash,
         policy_hash=rt.rules.policy_hash,
-        status=rulestore.status(rt),
-        history=rulestore.history(rt),
+        status=rulestatus.status(rt),
+        history=ruleversions.history(rt),
     )
 
 
@@ -180,7 +180,7 @@ def show_version(sha: str) -> ResponseReturnValue:
     """One stored version of the files."""
     rt = runtime()
     require_action(rt.rules, actor(), "manage_policies")
-    return render_template("admin/rules_show.html", sha=sha, version=rulestore.show(rt, sha))
+    return render_template("admin/rules_show.html", sha=sha, version=ruleversions.show(rt, sha))
 
 
 @bp.route("/rules/diff")
@@ -190,4 +190,4 @@ def diff() -> ResponseReturnValue:
     rt = runtime()
     require_action(rt.rules, actor(), "manage_policies")
     a, b = request.args.get("a", ""), request.args.get("b", "")
-    return render_template("admin/rules_diff.html", a=a, b=b, diff=rulestore.diff(rt, a, b))
+    return render_template("admin/rules_diff.html", a=a, b=b, diff=ruleversions.diff(rt, a, b))

@@ -23,6 +23,7 @@ from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
 from workflow.guards import comment_guards
+from workflow.viewmodels import CaseSummary
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def index() -> ResponseReturnValue:
     if search:
         filters["search"] = search  # the engine bounds it (SEARCH_MAX) and names the field
     cursor = args.get("after") or None
-    cases: list[views.CaseSummary] = []
+    cases: list[CaseSummary] = []
     nxt = None
     try:
         if not problems:  # a bad filter lists nothing rather than everything

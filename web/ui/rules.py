@@ -1,7 +1,7 @@
 """The rules an event was decided under, read-only, for everyone who may read the log.
 
 Each audit event names its policy and states files by SHA-256; an auditor follows that
-hash here to read exactly those files (``workflow.rulestore.show``). The administration
+hash here to read exactly those files (``workflow.ruleversions.show``). The administration
 page (``/admin/rules``) stays for admins, with history and differences.
 """
 
@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from web.context import actor, runtime
-from workflow import rulestore
+from workflow import ruleversions
 from workflow.errors import NotFound
 from workflow.permissions import require_action
 from workflow.ruleversions import RulesVersionView, version_files
@@ -50,7 +50,7 @@ def show(sha: str) -> ResponseReturnValue:
     require_action(rt.rules, actor(), "read_audit")
     version: Any
     try:
-        version = rulestore.show(rt, sha)
+        version = ruleversions.show(rt, sha)
     except NotFound:
         version = _in_force(sha)
         if version is None:

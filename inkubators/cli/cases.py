@@ -6,11 +6,12 @@ from __future__ import annotations
 import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
-# ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import advance, cli, views
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import ID, VERSION, reports_errors
+from workflow import advance, views
 from workflow.accounts import acting_user
-from workflow.cli import main
-from workflow.cli.common import ID, VERSION, reports_errors
 
 
 @main.group()

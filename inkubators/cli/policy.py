@@ -15,10 +15,10 @@ from typing import Any
 import click
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
-# ``workflow.cli.runtime`` (as the tests do) reaches every command
-from workflow import cli
-from workflow.cli import main
-from workflow.cli.common import reports_errors
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import reports_errors
 from workflow.settings import Settings
 
 
@@ -45,10 +45,11 @@ def policy_check(file: Path | None) -> None:
 @reports_errors
 def policy_status() -> None:
     """The rules in force and any problem with the files; exit 1 while a file is broken."""
-    from workflow import rulestore
+    from workflow import rulestatus
 
-    with _quiet("workflow.rulestore"):  # its problems are this command's own output
-        st = rulestore.status(cli.runtime())
+    # their problems are this command's own output
+    with _quiet("workflow.rulestore"), _quiet("workflow.rulestatus"):
+        st = rulestatus.status(cli.runtime())
     # Times from the database and the files, never this process's clock: a one-shot
     # command would otherwise report the moment it ran.
     click.echo(f"states in force: {st.states_hash} ({_activated(st.states_activated_at)})")
@@ -88,9 +89,9 @@ def _activated(at: datetime | None) -> str:
 @reports_errors
 def policy_history(kind: str | None) -> None:
     """Every activated version of the states and policy files, newest first."""
-    from workflow import rulestore
+    from workflow import ruleversions
 
-    for v in rulestore.history(cli.runtime(), kind):
+    for v in ruleversions.history(cli.runtime(), kind):
         click.echo(
             f"{v.id:>5}  {v.kind:<6}  {v.sha256[:12]}  "
             f"{v.activated_at.isoformat(timespec='seconds')}  {v.activated_by}"
@@ -102,9 +103,9 @@ def policy_history(kind: str | None) -> None:
 @reports_errors
 def policy_show(sha: str) -> None:
     """Print the exact files of a stored version (a hash or a prefix of one)."""
-    from workflow import rulestore
+    from workflow import ruleversions
 
-    v = rulestore.show(cli.runtime(), sha)
+    v = ruleversions.show(cli.runtime(), sha)
     click.echo(f"# {v.kind} {v.sha256}")
     click.echo(f"# activated {v.activated_at.isoformat(timespec='seconds')} by {v.activated_by}")
     for name, text in v.files:
@@ -118,9 +119,9 @@ def policy_show(sha: str) -> None:
 @reports_errors
 def policy_diff(a: str, b: str) -> None:
     """Unified diff between two stored versions of the same kind."""
-    from workflow import rulestore
+    from workflow import ruleversions
 
-    click.echo(rulestore.diff(cli.runtime(), a, b) or "no difference", nl=False)
+    click.echo(ruleversions.diff(cli.runtime(), a, b) or "no difference", nl=False)
 
 
 @policy.command("preview")
@@ -128,9 +129,9 @@ def policy_diff(a: str, b: str) -> None:
 @reports_errors
 def policy_preview(file: Path) -> None:
     """List the open cases a candidate FILE would treat differently; activates nothing."""
-    from workflow import rulestore
+    from workflow import rulepreview
 
-    changes = rulestore.preview(cli.runtime(), file)
+    changes = rulepreview.preview(cli.runtime(), file)
     if not changes:
         click.echo("no open case would change")
         return

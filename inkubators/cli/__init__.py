@@ -5,25 +5,27 @@ calls the same service functions as the API and the web UI.
 
 This module holds the group ``main``, the runtime every command uses and the set-up
 commands (``init``, ``demo``, ``serve``); each command group has its own module, which adds
-its commands to ``main`` when imported at the end of this one: :mod:`workflow.cli.cases`
-(``case``, ``advance``), :mod:`workflow.cli.accounts` (``user``, ``token``),
-:mod:`workflow.cli.audit` and :mod:`workflow.cli.policy`. What they share besides ``main``
-and ``runtime`` is in :mod:`workflow.cli.common`.
+its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
+(``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
+:mod:`inkubators.cli.audit` (``audit``: verify, checkpoints, keys, export),
+:mod:`inkubators.cli.backup` (``backup``, ``restore``) and :mod:`inkubators.cli.policy`. What they share besides ``main``
+and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
 
-from workflow import demo
+from inkubators.cli.common import reports_errors
+from inkubators.demo import loader, programme
 from workflow.bootstrap import build_runtime
-from workflow.cli.common import ID, VERSION, reports_errors
 from workflow.runtime import Runtime
 from workflow.settings import Settings
 
-__all__ = ["ID", "VERSION", "main", "reports_errors", "runtime"]
+__all__ = ["main", "runtime"]
 
 
 def runtime(migrate: bool = True) -> Runtime:
@@ -60,7 +62,7 @@ def init() -> None:
 def demo_cmd() -> None:
     """Load the 2023 pilot cycle and the new cycle (once)."""
     rt = runtime()
-    if not demo.load_demo(rt):
+    if not loader.load_demo(rt):
         click.echo("the demo programme is already loaded; nothing changed")
         return
     click.echo("demo programme loaded")
@@ -72,7 +74,7 @@ def _print_demo_summary(rt: Runtime) -> None:
     from workflow.reports import cycle_report
 
     for cycle in list_cycles(rt):
-        if cycle.name == demo.PILOT:
+        if cycle.name == programme.PILOT:
             r = cycle_report(rt, cycle.id, date(2023, 10, 19))
             click.echo(f"{cycle.name} as of 2023-10-19 (the council sitting):")
             click.echo(f"  organisations: {r.organisations}")
@@ -84,8 +86,8 @@ def _print_demo_summary(rt: Runtime) -> None:
             click.echo(f"  total budget of applications: EUR {r.total_budget_eur:,.2f}")
             click.echo(f"  largest project: EUR {r.largest_project_eur:,.2f}")
     click.echo(
-        f"demo users (password '{demo.DEMO_PASSWORD}'): "
-        + ", ".join(f"{n} ({r})" for n, r in demo.USERS)
+        f"demo users (password '{programme.DEMO_PASSWORD}'): "
+        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
     )
 
 
@@ -98,8 +100,13 @@ def _print_demo_summary(rt: Runtime) -> None:
 @reports_errors
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn with WORKERS processes sharing the database."""
-    from web.server import run
+    from web.server import REFUSED, StartRefused, preflight, run
 
+    try:
+        preflight()  # no secret in production: one line and exit 2, before any worker
+    except StartRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(REFUSED)
     runtime().engine.dispose()  # the schema up to date once, before any worker starts
     run(host, port, workers)
 
@@ -111,4 +118,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from workflow.cli import accounts, audit, cases, policy  # noqa: E402, F401
+from inkubators.cli import accounts, audit, backup, cases, policy  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """What every ``inkubators`` command shares: the id and version argument types and the
 decorator that turns engine errors into a message and exit code 1.
 
-Kept apart from ``workflow.cli`` so the command modules can import it while the package
+Kept apart from ``inkubators.cli`` so the command modules can import it while the package
 itself is still being imported.
 """
 

@@ -1,0 +1,181 @@
+"""``inkubators audit``: check the audit log's hash chains (and the account log's), hold
+the database against a signed checkpoint, make checkpoints and signing keys, and export
+the log, for an auditor who trusts the command's exit code rather than the web UI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+# ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
+# ``inkubators.cli.runtime`` (as the tests do) reaches every command
+from inkubators import cli
+from inkubators.cli import main
+from inkubators.cli.common import ID, reports_errors
+from workflow import accountlog, auditlog, checkpoint, checkpointing, fullexport, signing
+from workflow.settings import Settings
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+#: differences from a checkpoint listed one by one; past this, a count (the summary follows)
+SHOWN = 50
+
+
+@main.group()
+def audit() -> None:
+    """Verify and export the audit log; make signed checkpoints of it."""
+
+
+@audit.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=FILE,
+    help="also check everything this checkpoint covers is still there, unchanged",
+)
+@click.option(
+    "--public-key",
+    "public_key",
+    type=FILE,
+    help="the auditors' copy of signing.pub: the checkpoint's signature must be its",
+)
+@reports_errors
+def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
+    """Recompute every case's hash chain and the account log's; exit 1 naming the first
+    event of each that does not match, and every difference from the checkpoint."""
+    if public_key is not None and checkpoint_file is None:
+        raise click.UsageError("--public-key checks a checkpoint: give --checkpoint FILE too")
+    pinned = _load_checkpoint(checkpoint_file, public_key) if checkpoint_file else None
+    rt = cli.runtime()
+    result = auditlog.verify(rt)
+    accounts = accountlog.verify(rt)
+    if result.ok:
+        click.echo(f"audit log OK: {result.checked} events verified")
+    else:
+        bad = result.first_bad or {}
+        click.echo(
+            f"audit log BROKEN at event {bad.get('event_id')} (case {bad.get('case_id')}, "
+            f"#{bad.get('seq')}): {bad.get('problem')}",
+            err=True,
+        )
+    if accounts.ok:
+        click.echo(f"account log OK: {accounts.checked} events verified")
+    else:
+        problem = accounts.problem.en if accounts.problem else "?"
+        click.echo(f"account log BROKEN at #{accounts.first_bad_seq}: {problem}", err=True)
+    held = True
+    if pinned is not None:
+        with checkpointing.snapshot(rt.engine) as conn:
+            held = report_checkpoint(pinned, checkpointing.compare(conn, pinned))
+    if not (result.ok and accounts.ok and held):
+        sys.exit(1)
+
+
+def _load_checkpoint(path: Path, public_key: Path | None) -> checkpoint.Checkpoint:
+    cp = checkpoint.read(path)
+    if public_key is not None:
+        key = checkpoint.check_signature(cp, signing.load_public(public_key), str(path))
+        click.echo(f"checkpoint {path} of {cp.created_at}: signature valid (key {key[:16]}…)")
+    elif cp.signature is None:
+        click.echo(f"checkpoint {path} of {cp.created_at}: UNSIGNED (shows no origin)")
+    else:
+        click.echo(
+            f"checkpoint {path} of {cp.created_at}: signature NOT checked "
+            "(give --public-key to check it)"
+        )
+    return cp
+
+
+def report_checkpoint(cp: checkpoint.Checkpoint, found: checkpointing.Comparison) -> bool:
+    """Print how the database holds against ``cp``; whether it holds (shared with restore)."""
+    newer = (
+        f"{checkpointing.events_text(found.newer_case_events)} in cases and "
+        f"{checkpointing.events_text(found.newer_account_events)} in the account log "
+        "are newer than the checkpoint"
+    )
+    if found.ok:
+        click.echo(
+            f"checkpoint OK: all {found.cases_covered} cases it covers and the account log "
+            f"at #{cp.account_log.seq} are intact; {newer}"
+        )
+        return True
+    for f in found.findings[:SHOWN]:
+        click.echo(f"checkpoint MISMATCH: {f.problem}", err=True)
+    if len(found.findings) > SHOWN:
+        click.echo(f"checkpoint MISMATCH: … and {len(found.findings) - SHOWN} more", err=True)
+    click.echo(
+        f"checkpoint MISMATCH: {len(found.findings)} of {found.cases_covered + 1} heads differ; "
+        f"the database lacks {found.lacking} of the "
+        f"{checkpointing.events_text(cp.case_events + cp.account_log.seq)} the checkpoint "
+        f"covers; {newer}",
+        err=True,
+    )
+    return False
+
+
+@audit.command("checkpoint")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="where to write it (- for standard output)",
+)
+@click.option(
+    "--unsigned", is_flag=True, help="without INKUBATORS_SIGNING_KEY_FILE: write it unsigned"
+)
+@reports_errors
+def audit_checkpoint(output: Path, unsigned: bool) -> None:
+    """Verify both logs, then write every case's head and the account log's, their Merkle
+    root, the time and the rules in force, signed with INKUBATORS_SIGNING_KEY_FILE."""
+    key_file = Settings().signing_key_file
+    if key_file is None and not unsigned:
+        raise click.UsageError(
+            "no signing key: set INKUBATORS_SIGNING_KEY_FILE (make one with "
+            "'inkubators audit keygen --out DIR'), or pass --unsigned"
+        )
+    signer = signing.configured_signer(key_file)
+    rt = cli.runtime()
+    with checkpointing.snapshot(rt.engine) as conn:
+        cp = checkpointing.take(conn, rt.rules, rt.now(), signer)
+    if str(output) == "-":
+        sys.stdout.write(checkpoint.dumps(cp))
+    else:
+        checkpoint.write(cp, output)
+    signed = f"signed with key {signer.key_id[:16]}…" if signer else "UNSIGNED"
+    click.echo(
+        f"checkpoint {output}: {len(cp.cases)} cases ({cp.case_events} events), account log "
+        f"at #{cp.account_log.seq}, merkle root {cp.merkle_root[:16]}…, {signed}",
+        err=str(output) == "-",
+    )
+
+
+@audit.command("keygen")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def audit_keygen(out_dir: Path) -> None:
+    """Write a new Ed25519 key pair: DIR/signing.key (mode 0600) and DIR/signing.pub."""
+    pair = signing.generate(out_dir)
+    click.echo(f"private key: {pair.private} (mode 0600; point INKUBATORS_SIGNING_KEY_FILE here)")
+    click.echo(f"public key:  {pair.public} (give this one to the auditors)")
+    click.echo(f"key id:      {pair.key_id}")
+
+
+@audit.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl")
+@click.option("--case", "case_id", type=ID)
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="JSONL with the cases' heads and the account log too, for tools/verify_export.py",
+)
+@reports_errors
+def audit_export(fmt: str, case_id: int | None, complete: bool) -> None:
+    """Stream the audit log to standard output."""
+    if complete and (fmt != "jsonl" or case_id is not None):
+        raise click.UsageError("--complete is the whole log as JSONL: no --case, no csv")
+    rt = cli.runtime()
+    chunks = fullexport.export(rt) if complete else auditlog.export(rt, fmt, case_id=case_id)
+    for chunk in chunks:
+        sys.stdout.write(chunk)
