@@ -1104,6 +1104,9 @@ def add_supply(url: str, n: int) -> None:
         except BaseException:
             sink.rollback()
             raise
+        # fresh planner statistics: the tables grew, and a plan chosen for the smaller
+        # ones (a scan of every case, say) would slow the next benchmark's reads
+        analyze(rt.engine)
     finally:
         rt.engine.dispose()
 
