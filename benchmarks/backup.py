@@ -45,15 +45,16 @@ from workflow import (  # noqa: E402
     backup,
     checkpointing,
     enrolment,
-    evidence,
+    recording,
     registry,
 )
 from workflow.actors import Actor  # noqa: E402
 from workflow.db import make_engine, upgrade  # noqa: E402
+from workflow.evidence.consultations import ConsultationIn  # noqa: E402
 from workflow.orm import AuditEvent  # noqa: E402
 from workflow.rules import load_rules  # noqa: E402
 from workflow.runtime import FixedRules, Runtime  # noqa: E402
-from workflow.schemas import ConsultationIn, CycleIn, OrganisationIn, UserIn  # noqa: E402
+from workflow.schemas import CycleIn, OrganisationIn, UserIn  # noqa: E402
 
 COORDINATOR = Actor("ilze", "coordinator", None)
 
@@ -87,7 +88,7 @@ def writer(url: str, slot: int, case_id: int, stop: Any, count: Any) -> None:
     rt = runtime(url)
     n = 0
     while not stop.is_set():
-        evidence.record_consultation(
+        recording.record(
             rt,
             COORDINATOR,
             case_id,

@@ -151,7 +151,7 @@ def prepare(engine: Engine, rules: Rules, n_cases: int, tag: str) -> list[int]:
                 )
             prev: str | None = None
             steps = [("enrol", "enrol"), ("evidence", "record_analysis")]
-            steps += [("evidence", "record_consultation")] * 2
+            steps += [("evidence", "record_consultations")] * 2
             for seq, (kind, trig) in enumerate(steps, start=1):
                 ev = {
                     "case_id": cid,

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Select, select
 from workflow import csvsafe
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
+from workflow.evidence.registry import trigger_spellings
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
 from workflow.signals import audit_verified, reports_result
@@ -180,14 +181,14 @@ def event_query(
     until: datetime | None = None,
     kind: str | None = None,
 ) -> Select[Any]:
-    """Events matching the filters, oldest first."""
+    """Events matching the filters, oldest first; ``trigger`` in any of its spellings."""
     q = select(AuditEvent).order_by(AuditEvent.id)
     if case_id is not None:
         q = q.where(AuditEvent.case_id == case_id)
     if actor:
         q = q.where(AuditEvent.actor == actor)
-    if trigger:
-        q = q.where(AuditEvent.trigger == trigger)
+    if trigger:  # a renamed trigger finds the events stored under its earlier spellings
+        q = q.where(AuditEvent.trigger.in_(trigger_spellings(trigger)))
     if kind:
         q = q.where(AuditEvent.kind == kind)
     if since is not None:

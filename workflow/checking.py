@@ -7,11 +7,21 @@ from pathlib import Path
 from workflow.candidates import compile_candidate
 from workflow.errors import DefinitionError
 from workflow.rules import Rules, load_rules
-from workflow.yamlfiles import read_text
+from workflow.yamlfiles import RulesFileError, read_rules_file
 
 
-def _declared(directory: Path) -> list[tuple[str, str]]:
-    return [(f"{p.parent.name}/{p.name}", read_text(p)) for p in sorted(directory.glob("*.yaml"))]
+def _declared(directory: Path, unreadable: dict[str, str]) -> list[tuple[str, str]]:
+    """Each file's display name and text; one that cannot be read stands as empty text
+    with its problem in ``unreadable``."""
+    out = []
+    for p in sorted(directory.glob("*.yaml")):
+        name = f"{p.parent.name}/{p.name}"
+        try:
+            out.append((name, read_rules_file(p, name)))
+        except RulesFileError as exc:
+            out.append((name, ""))
+            unreadable[name] = str(exc)
+    return out
 
 
 def check_files(states_dir: Path, policy_dir: Path, candidate: Path | None = None) -> str:
@@ -23,10 +33,12 @@ def check_files(states_dir: Path, policy_dir: Path, candidate: Path | None = Non
     if candidate is None:
         rules = load_rules(states_dir, policy_dir)
     else:
-        states = _declared(states_dir)
+        unreadable: dict[str, str] = {}
+        states = _declared(states_dir, unreadable)
         if len(states) != 1:
             raise DefinitionError([f"{states_dir}: expected exactly one states file"])
-        rules = compile_candidate(states[0], _declared(policy_dir), candidate)
+        policies = _declared(policy_dir, unreadable)
+        rules = compile_candidate(states[0], policies, candidate, unreadable)
     spec = rules.states.spec
     return (
         f"OK: {len(spec.states)} states, {len(spec.transitions)} transitions "

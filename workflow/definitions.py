@@ -15,8 +15,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from workflow.errors import DefinitionError
-from workflow.guards import REGISTRY
-from workflow.yamlfiles import parse_yaml, read_text, sha256_text, validate
+from workflow.guards.registry import REGISTRY
+from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file, sha256_text
+from workflow.yamlschema import Locator, capped, validate
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -24,7 +25,7 @@ ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 class Label(BaseModel):
     """A human name in both of the programme's languages."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     lv: StrictStr = Field(min_length=1, max_length=120)
     en: StrictStr = Field(min_length=1, max_length=120)
 
@@ -32,7 +33,7 @@ class Label(BaseModel):
 class StateSpec(BaseModel):
     """One declared state."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     id: StrictStr = Field(pattern=ID_PATTERN)
     label: Label
     final: StrictBool = False
@@ -41,7 +42,7 @@ class StateSpec(BaseModel):
 class TransitionSpec(BaseModel):
     """One declared transition: a trigger from some states to one state, behind guards."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     trigger: StrictStr = Field(pattern=ID_PATTERN)
     label: Label
     source: list[StrictStr] = Field(min_length=1)
@@ -57,7 +58,7 @@ class TransitionSpec(BaseModel):
 class StatesFile(BaseModel):
     """The whole states file as written."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     id: StrictStr = Field(pattern=ID_PATTERN)
     initial: StrictStr
     states: list[StateSpec] = Field(min_length=1)
@@ -99,35 +100,36 @@ class StatesDefinition:
         return tuple(dict.fromkeys(t.trigger for t in self.spec.transitions))
 
 
-def graph_problems(spec: StatesFile, source: str) -> list[str]:
-    """Every structural problem of a schema-valid states file."""
+def graph_problems(spec: StatesFile, source: str, text: str | None = None) -> list[str]:
+    """Every structural problem of a schema-valid states file (with lines from ``text``)."""
+    at = Locator(source, text)
     problems: list[str] = []
     declared: dict[str, int] = {}
     for i, s in enumerate(spec.states):
         if s.id in declared:
-            problems.append(f"{source}: states[{i}].id: duplicate state {s.id!r}")
+            problems.append(f"{at(('states', i, 'id'))}: duplicate state {s.id!r}")
         declared.setdefault(s.id, i)
     if spec.initial not in declared:
-        problems.append(f"{source}: initial: {spec.initial!r} is not a declared state")
+        problems.append(f"{at(('initial',))}: {spec.initial!r} is not a declared state")
     seen: dict[tuple[str, str], int] = {}
     edges: dict[str, set[str]] = {sid: set() for sid in declared}
     for i, t in enumerate(spec.transitions):
-        where = f"{source}: transitions[{i}]"
         if t.dest not in declared:
-            problems.append(f"{where}.dest: {t.dest!r} is not a declared state")
+            problems.append(f"{at(('transitions', i, 'dest'))}: {t.dest!r} is not a declared state")
         for j, src in enumerate(t.source):
+            where = at(("transitions", i, "source", j))
             if src not in declared:
-                problems.append(f"{where}.source[{j}]: {src!r} is not a declared state")
+                problems.append(f"{where}: {src!r} is not a declared state")
                 continue
             if spec.states[declared[src]].final:
-                problems.append(f"{where}.source[{j}]: {src!r} is final and cannot be left")
+                problems.append(f"{where}: {src!r} is final and cannot be left")
             key = (t.trigger, src)
             if seen.get(key) == i:
-                problems.append(f"{where}.source[{j}]: {src!r} is listed twice")
+                problems.append(f"{where}: {src!r} is listed twice")
             elif key in seen:
                 problems.append(
-                    f"{where}.trigger: duplicate trigger {t.trigger!r} from state {src!r} "
-                    f"(also transitions[{seen[key]}])"
+                    f"{at(('transitions', i, 'trigger'))}: duplicate trigger {t.trigger!r} "
+                    f"from state {src!r} (also transitions[{seen[key]}])"
                 )
             seen.setdefault(key, i)
             if t.dest in declared:
@@ -135,43 +137,67 @@ def graph_problems(spec: StatesFile, source: str) -> list[str]:
         for j, g in enumerate(t.guards):
             if g not in REGISTRY:
                 known = ", ".join(sorted(REGISTRY))
-                problems.append(f"{where}.guards[{j}]: unknown guard {g!r} (known: {known})")
-    if spec.initial in declared:
-        reached = {spec.initial}
-        queue = deque([spec.initial])
-        while queue:
-            for nxt in edges[queue.popleft()]:
-                if nxt not in reached:
-                    reached.add(nxt)
-                    queue.append(nxt)
-        for i, s in enumerate(spec.states):
-            if s.id not in reached:
                 problems.append(
-                    f"{source}: states[{i}]: {s.id!r} is unreachable from {spec.initial!r}"
+                    f"{at(('transitions', i, 'guards', j))}: unknown guard {g!r} (known: {known})"
                 )
+    reached = _reachable({spec.initial}, edges) if spec.initial in declared else set(declared)
+    finals = {s.id for s in spec.states if s.final}
+    ending = _reachable(finals, _reversed(edges))
+    if not finals:
+        problems.append(f"{at(('states',))}: no state is final, so no case could ever finish")
     for i, s in enumerate(spec.states):
-        if not s.final and s.id in edges and not edges[s.id]:
+        if s.id not in reached:
+            problems.append(f"{at(('states', i))}: {s.id!r} is unreachable from {spec.initial!r}")
+    dead_ends = {s.id for s in spec.states if not s.final and not edges.get(s.id)}
+    for i, s in enumerate(spec.states):
+        if s.id in dead_ends:
             problems.append(
-                f"{source}: states[{i}]: {s.id!r} is not final but no transition leaves it"
+                f"{at(('states', i))}: {s.id!r} is not final but no transition leaves it"
+            )
+    for i, s in enumerate(spec.states):
+        if s.id in reached and s.id not in ending and s.id not in dead_ends and finals:
+            problems.append(
+                f"{at(('states', i))}: no final state can be reached from {s.id!r}"
+                ": a case there could never finish"
             )
     for old, new in spec.migrations.items():
         if old in declared:
-            problems.append(f"{source}: migrations.{old}: {old!r} is still a declared state")
+            problems.append(f"{at(('migrations', old))}: {old!r} is still a declared state")
         if new not in declared:
-            problems.append(f"{source}: migrations.{old}: {new!r} is not a declared state")
-    return problems
+            problems.append(f"{at(('migrations', old))}: {new!r} is not a declared state")
+    return capped(problems)
+
+
+def _reachable(start: set[str], edges: dict[str, set[str]]) -> set[str]:
+    """Every state reachable from ``start`` along ``edges`` (``start`` included)."""
+    reached = set(start)
+    queue = deque(start)
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    return reached
+
+
+def _reversed(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    back: dict[str, set[str]] = {}
+    for src, dests in edges.items():
+        for dest in dests:
+            back.setdefault(dest, set()).add(src)
+    return back
 
 
 def parse_states(text: str, source: str) -> StatesDefinition:
     """Validate a states file's text; raise :class:`DefinitionError` with every problem."""
     try:
         data = parse_yaml(text, source)
-    except ValueError as exc:
+    except RulesFileError as exc:
         raise DefinitionError([str(exc)]) from exc
-    spec, problems = validate(StatesFile, data, source)
+    spec, problems = validate(StatesFile, data, source, text)
     if spec is None:
         raise DefinitionError(problems)
-    problems = graph_problems(spec, source)
+    problems = graph_problems(spec, source, text)
     if problems:
         raise DefinitionError(problems)
     return StatesDefinition(spec=spec, text=text, sha256=sha256_text(text), source=source)
@@ -183,7 +209,12 @@ def load_states(directory: Path) -> StatesDefinition:
     if len(files) != 1:
         names = ", ".join(f.name for f in files) or "none"
         raise DefinitionError([f"{directory}: expected exactly one states file, found {names}"])
-    return parse_states(read_text(files[0]), _display(files[0]))
+    source = _display(files[0])
+    try:
+        text = read_rules_file(files[0], source)
+    except RulesFileError as exc:
+        raise DefinitionError([str(exc)]) from exc
+    return parse_states(text, source)
 
 
 def _display(path: Path) -> str:

@@ -22,10 +22,11 @@ def may_fire(rules: Rules, actor: Actor | None, trigger: str) -> bool:
     return actor is not None and trigger in rules.policy.role(actor.role).triggers
 
 
-def require_evidence(rules: Rules, actor: Actor, kind: str) -> None:
-    """Refuse evidence the actor's role may not record."""
+def require_evidence(rules: Rules, actor: Actor, kind: str, verb: str = "record") -> None:
+    """Refuse evidence the actor's role may not write; the refusal names what was refused
+    as ``<verb> <kind>`` (``record consultations``, ``update applications``)."""
     if not may_record(rules, actor, kind):
-        raise Forbidden(actor.role, f"record {kind}")
+        raise Forbidden(actor.role, f"{verb} {kind}")
 
 
 def require_action(rules: Rules, actor: Actor, action: str) -> None:

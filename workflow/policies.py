@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from workflow.errors import PolicyError
-from workflow.yamlfiles import parse_yaml, read_text, validate
+from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
+from workflow.yamlschema import Locator, Number, capped, schema_problems
 
 Role = Literal["coordinator", "mentor", "auditor", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
-EvidenceKind = Literal[
-    "analysis", "consultation", "source_selection", "application", "application_update"
-]
 Action = Literal[
     "enrol",
     "manage_organisations",
@@ -47,17 +44,18 @@ SECTIONS = (
 class CycleDefaults(BaseModel):
     """What a new cycle gets when its creator says nothing."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    budget_eur: Decimal = Field(ge=0, le=10_000_000, decimal_places=2)
-    capacity: int = Field(ge=1, le=1000)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    budget_eur: Number = Field(ge=0, le=10_000_000, decimal_places=2)
+    capacity: StrictInt = Field(ge=1, le=1000)
 
 
 class RolePolicy(BaseModel):
     """What one role may do."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     triggers: list[StrictStr] = Field(default_factory=list)
-    evidence: list[EvidenceKind] = Field(default_factory=list)
+    #: evidence kinds by name; checked against the kinds' registry when the rules compile
+    evidence: list[StrictStr] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     case_scope: Literal["all", "assigned"] = "all"
 
@@ -68,35 +66,35 @@ NO_PERMISSIONS = RolePolicy()
 class Eligibility(BaseModel):
     """Who may enrol."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     excluded_fields: list[StrictStr] = Field(default_factory=list)
     allowed_legal_forms: list[StrictStr] = Field(default_factory=list)
-    max_cycles_per_organisation: int | None = Field(default=None, ge=1, le=100)
+    max_cycles_per_organisation: StrictInt | None = Field(default=None, ge=1, le=100)
 
 
 class TokenPolicy(BaseModel):
     """How long an API bearer token works after it is issued."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     lifetime_days: StrictInt = Field(default=90, ge=1, le=3660)
 
 
 class IdempotencyPolicy(BaseModel):
     """How long the answer to a write sent with an ``Idempotency-Key`` is kept for replay."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
 
 
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     cycle_defaults: CycleDefaults
     guards: dict[StrictStr, dict[StrictStr, Any]] = Field(default_factory=dict)
     roles: dict[Role, RolePolicy]
     eligibility: Eligibility = Eligibility()
-    deadlines: dict[StrictStr, int] = Field(default_factory=dict)
+    deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
 
@@ -131,49 +129,63 @@ def parse_policy(files: list[tuple[str, str]]) -> Policy:
     problems: list[str] = []
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
+    texts = dict(files)
     for name, text in files:
         try:
             data = parse_yaml(text, name)
-        except ValueError as exc:
+        except RulesFileError as exc:
             problems.append(str(exc))
             continue
         if data is None:
             continue
+        at = Locator(name, text)
         if not isinstance(data, dict):
             problems.append(f"{name}: (top): expected a mapping of policy sections")
             continue
         for key, value in data.items():
             if key not in SECTIONS:
                 problems.append(
-                    f"{name}: {key}: unknown policy section (known: {', '.join(SECTIONS)})"
+                    f"{at((str(key),))}: unknown policy section (known: {', '.join(SECTIONS)})"
                 )
             elif key in merged:
-                problems.append(f"{name}: {key}: section already given in {origin[key]}")
+                problems.append(f"{at((key,))}: section already given in {origin[key]}")
             else:
                 merged[key] = value
                 origin[key] = name
     if problems:
-        raise PolicyError(problems)
-    spec, problems = validate(PolicyFile, merged, "policy")
+        raise PolicyError(capped(problems))
+    spec, found = schema_problems(PolicyFile, merged)
     if spec is None:
         # Point each problem at the file that holds its section.
-        fixed = []
-        for p in problems:
-            _, path, msg = p.split(": ", 2)
-            section = path.split(".")[0].split("[")[0]
-            fixed.append(
-                f"{origin.get(section, files[0][0] if files else 'policy')}: {path}: {msg}"
+        default = files[0][0] if files else "policy"
+        locators = {name: Locator(name, texts.get(name)) for name in {default, *origin.values()}}
+        raise PolicyError(
+            capped(
+                [
+                    f"{locators[origin.get(str(loc[0]), default) if loc else default](loc)}: {msg}"
+                    for loc, msg in found
+                ]
             )
-        raise PolicyError(fixed)
+        )
     return Policy(spec=spec, files=tuple(files), sha256=policy_hash(tuple(files)), origins=origin)
 
 
 def load_policy(directory: Path) -> Policy:
-    """Load every ``*.yaml`` file of the policy directory."""
+    """Load every ``*.yaml`` file of the policy directory; every file that cannot be read
+    is named (checking the rest without it would only report its sections as missing)."""
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         raise PolicyError([f"{directory}: no policy files (*.yaml)"])
-    return parse_policy([(f"{p.parent.name}/{p.name}", read_text(p)) for p in paths])
+    files, problems = [], []
+    for p in paths:
+        name = f"{p.parent.name}/{p.name}"
+        try:
+            files.append((name, read_rules_file(p, name)))
+        except RulesFileError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise PolicyError(capped(problems))
+    return parse_policy(files)
 
 
 __all__ = ["Policy", "PolicyFile", "load_policy", "parse_policy"]

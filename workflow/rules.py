@@ -6,18 +6,20 @@ request; it holds the one ``transitions`` machine of that version. Nothing per c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from transitions.extensions import GraphMachine
 
 from workflow.definitions import StatesDefinition, load_states
 from workflow.errors import PolicyError
-from workflow.guards import COMMENT, REGISTRY, GuardSpec
+from workflow.evidence import registry as evidence_kinds
+from workflow.guards.registry import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
-from workflow.yamlfiles import format_path
+from workflow.yamlschema import Locator, capped, schema_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,44 +86,66 @@ class Rules:
 def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
     """Where the policy names triggers, states or guard thresholds the workflow lacks."""
     problems: list[str] = []
-    origin = policy.origins
+    texts = dict(policy.files)
+    locators: dict[str, Locator] = {}
+
+    def at(section: str, *loc: str | int) -> str:
+        name = policy.origins.get(section, "policy")
+        if name not in locators:
+            locators[name] = Locator(name, texts.get(name))
+        return locators[name]((section, *loc))
+
     triggers = set(states.triggers)
     for role, rp in policy.spec.roles.items():
         for i, t in enumerate(rp.triggers):
             if t not in triggers:
                 problems.append(
-                    f"{origin.get('roles', 'policy')}: roles.{role}.triggers[{i}]: "
-                    f"{t!r} is not a declared trigger"
+                    f"{at('roles', role, 'triggers', i)}: {t!r} is not a declared trigger"
                 )
+    problems += _evidence_problems(policy, at)
     by_trigger: dict[str, list[GuardSpec]] = {}
     for spec_t in states.spec.transitions:
         by_trigger.setdefault(spec_t.trigger, []).extend(REGISTRY[g] for g in spec_t.guards)
     for trig, params in policy.spec.guards.items():
-        where = f"{origin.get('guards', 'policy')}: guards.{trig}"
         if trig not in triggers:
-            problems.append(f"{where}: {trig!r} is not a declared trigger")
+            problems.append(f"{at('guards', trig)}: {trig!r} is not a declared trigger")
             continue
         known = {f for g in by_trigger[trig] for f in g.params.model_fields}
         for key in params:
             if key not in known:
                 allowed = ", ".join(sorted(known)) or "none"
                 problems.append(
-                    f"{where}.{key}: no guard of {trig!r} takes this parameter (takes: {allowed})"
+                    f"{at('guards', trig, key)}: no guard of {trig!r} takes this parameter "
+                    f"(takes: {allowed})"
                 )
         for g in by_trigger[trig]:
-            try:
-                g.params.model_validate(params)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    problems.append(f"{where}.{format_path(err['loc'])}: {err['msg']}")
+            for loc, msg in schema_problems(g.params, params)[1]:
+                problems.append(f"{at('guards', trig, *loc)}: {msg}")
     for state, days in policy.spec.deadlines.items():
-        where = f"{origin.get('deadlines', 'policy')}: deadlines.{state}"
+        where = at("deadlines", state)
         if state not in states.state_ids:
             problems.append(f"{where}: {state!r} is not a declared state")
         elif states.state(state).final:
             problems.append(f"{where}: {state!r} is final; a final state has no deadline")
         if days < 1:
             problems.append(f"{where}: must be at least 1 day")
+    return capped(problems)
+
+
+def _evidence_problems(policy: Policy, at: Callable[..., str]) -> list[str]:
+    """Where a role is granted evidence no kind is spelt as (an earlier spelling is named
+    with today's); ``at`` words a policy path as its file, line and column."""
+    problems: list[str] = []
+    known = ", ".join(k.name for k in evidence_kinds.kinds())
+    for role, rp in policy.spec.roles.items():
+        for i, word in enumerate(rp.evidence):
+            if evidence_kinds.find(word) is not None:
+                continue
+            now = evidence_kinds.renamed(word)
+            hint = f"it is now spelt {now!r}" if now else f"kinds: {known}"
+            problems.append(
+                f"{at('roles', role, 'evidence', i)}: {word!r} is not an evidence kind ({hint})"
+            )
     return problems
 
 

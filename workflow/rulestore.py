@@ -17,9 +17,7 @@ version), never the transition path or the preview's guard evaluation.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +32,7 @@ from workflow.db import read
 from workflow.definitions import parse_states
 from workflow.errors import DefinitionError
 from workflow.policies import parse_policy
+from workflow.rulefiles import RACY_NS, Fingerprint, RulesFiles
 from workflow.rulemigrate import migrate_cases
 from workflow.rules import Rules, compile_rules, load_rules
 from workflow.rulestatus import RulesStatus, activations, refused_files
@@ -42,12 +41,6 @@ from workflow.runtime import utcnow
 from workflow.signals import announce, rules_activated, rules_refused
 
 logger = logging.getLogger(__name__)
-
-# A file whose mtime is this close to the moment it was read may be rewritten within
-# the same timestamp tick; until the window passes its content is compared too.
-RACY_NS = 2_000_000_000
-
-Fingerprint = tuple[tuple[object, ...], ...]
 
 
 class _NoStored(Enum):
@@ -72,8 +65,7 @@ class WatchedRules:
         self._engine = engine
         self._clock = clock
         self._lock = threading.Lock()
-        self._dirs = ((states_dir, str(states_dir)), (policy_dir, str(policy_dir)))
-        self._listing: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        self._files = RulesFiles(states_dir, policy_dir)
         self._fp: Fingerprint | None = None
         self._digest = ""
         self._racy_until = 0
@@ -88,9 +80,9 @@ class WatchedRules:
 
     def current(self) -> Rules:
         """The rules in force, reloaded first if a file changed since the last call."""
-        if self._fingerprint() != self._fp or self._racy_changed():
+        if self._files.fingerprint() != self._fp or self._racy_changed():
             with self._lock:
-                fp = self._fingerprint()
+                fp = self._files.fingerprint()
                 if fp != self._fp or self._racy_changed():
                     self._reload(fp, "file change")
         assert self._rules is not None
@@ -112,50 +104,14 @@ class WatchedRules:
             refused=refused_files((self.states_dir, self.policy_dir), errors) if errors else (),
         )
 
-    def _fingerprint(self) -> Fingerprint:
-        """Names, mtime, size and inode of both directories and their files: a few stats."""
-        parts: list[tuple[object, ...]] = []
-        for d, dname in self._dirs:
-            try:
-                st = os.stat(dname)
-            except OSError:
-                parts.append((dname, None))
-                continue
-            key = (st.st_mtime_ns, st.st_ino)
-            cached = self._listing.get(dname)
-            if cached is None or cached[0] != key:
-                cached = (key, [str(f) for f in sorted(d.glob("*.yaml"))])
-                self._listing[dname] = cached
-            parts.append((dname, *key))
-            for fname in cached[1]:
-                try:
-                    fs = os.stat(fname)
-                except OSError:
-                    parts.append((fname, None))
-                    continue
-                parts.append((fname, fs.st_mtime_ns, fs.st_size, fs.st_ino))
-        return tuple(parts)
-
     def _racy_changed(self) -> bool:
         """Within the racy window only: whether the files' content differs from the last read."""
         if not self._racy_until:
             return False
-        changed = self._read_digest() != self._digest
+        changed = self._files.digest() != self._digest
         if not changed and time.time_ns() > self._racy_until:
             self._racy_until = 0
         return changed
-
-    def _read_digest(self) -> str:
-        h = hashlib.sha256()
-        for d in (self.states_dir, self.policy_dir):
-            for f in sorted(d.glob("*.yaml")):
-                h.update(str(f).encode() + b"\0")
-                try:
-                    h.update(f.read_bytes())
-                except OSError:
-                    h.update(b"\1missing")
-                h.update(b"\0")
-        return h.hexdigest()
 
     # --- loading -----------------------------------------------------------------------
 
@@ -163,7 +119,7 @@ class WatchedRules:
         """What is about to be read: the fingerprint, the content digest, the racy window."""
         newest = max((p[1] for p in fp if len(p) > 1 and isinstance(p[1], int)), default=0)
         racy_until = newest + RACY_NS if time.time_ns() < newest + RACY_NS else 0
-        return fp, self._read_digest(), racy_until
+        return fp, self._files.digest(), racy_until
 
     def _remember(self, seen: tuple[Fingerprint, str, int]) -> None:
         """After a load (good or bad): an unchanged file is not parsed again.
@@ -176,9 +132,9 @@ class WatchedRules:
 
     def _start(self) -> None:
         """First load; broken files fall back to the newest version stored in the database."""
-        seen = self._observe(self._fingerprint())
+        seen = self._observe(self._files.fingerprint())
         try:
-            rules = load_rules(self.states_dir, self.policy_dir)
+            rules = self._load_files()
             self._activate(rules, "startup")
         except DefinitionError as exc:
             stored = self._newest_stored()
@@ -191,7 +147,7 @@ class WatchedRules:
     def _reload(self, fp: Fingerprint, by: str) -> None:
         seen = self._observe(fp)
         try:
-            rules = load_rules(self.states_dir, self.policy_dir)
+            rules = self._load_files()
             assert self._rules is not None
             if (rules.states_hash, rules.policy_hash) != (
                 self._rules.states_hash,
@@ -211,6 +167,19 @@ class WatchedRules:
             self._fail([f"database: the changed rules could not be activated: {exc}"])
             return  # not remembered: try again on the next call
         self._remember(seen)
+
+    def _load_files(self) -> Rules:
+        """The files' rules; anything but a refusal (a bug the files' content set off) is
+        logged with its traceback and refused too, so no file can take a request down."""
+        try:
+            return load_rules(self.states_dir, self.policy_dir)
+        except DefinitionError:
+            raise
+        except Exception as exc:  # the one boundary between edited files and requests
+            logger.exception("checking the rules files failed unexpectedly")
+            where = f"{self.states_dir.name}/, {self.policy_dir.name}/"
+            problem = f"the files could not be checked ({type(exc).__name__}: {exc})"
+            raise DefinitionError([f"{where}: {problem}"]) from exc
 
     def _newest_stored(self) -> Rules | _NoStored:
         """The newest version any process activated, compiled, for when the files are broken.

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from workflow.rules import Rules
+if TYPE_CHECKING:  # only a type here: the rules' own modules use this module's days
+    from workflow.rules import Rules
 
 #: Where the programme runs: its days (what is "today", "in the future", "closed") are
 #: Liepāja's, not UTC's, or evidence entered after local midnight would be "tomorrow".

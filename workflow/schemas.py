@@ -197,53 +197,6 @@ class EnrolmentIn(Input):
     cycle_id: Id
 
 
-class AnalysisIn(Input):
-    """The in-depth analysis of the organisation's activity."""
-
-    findings: LongText
-    need_areas: list[Tag] = Field(min_length=1, max_length=CODES_PER_LIST)
-    recorded_on: Day | None = None
-
-
-class ConsultationIn(Input):
-    """One mentor consultation (held on or after the day the case was enrolled)."""
-
-    mentor: PersonName = Field(
-        description="the mentor's name as written: mentors may be people from outside the "
-        "programme without a user account, so it is free text, not a user reference"
-    )
-    held_on: Day = Field(description="not in the future, not before the case's enrolment")
-    hours: Annotated[Decimal, Field(gt=0, le=24, max_digits=4, decimal_places=2)]
-    topic: Text
-
-
-class SelectionIn(Input):
-    """A funding source chosen for the case."""
-
-    funding_source_id: Id
-    selected_on: Day | None = None
-
-
-class ApplicationIn(Input):
-    """A project application prepared for a funding source."""
-
-    funding_source_id: Id
-    title: Text
-    domain: Tag
-    total_budget_eur: PositiveMoney
-    requested_eur: PositiveMoney
-    prepared_on: Day | None = None
-
-
-class ApplicationUpdate(Input):
-    """Submission and decision of an application; omitted fields stay as they are."""
-
-    submitted_on: Day | None = None
-    decision: Literal["awarded", "rejected"] | None = None
-    decided_on: Day | None = None
-    awarded_eur: Money | None = None
-
-
 class UserIn(Input):
     """A user account."""
 

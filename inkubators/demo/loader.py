@@ -10,23 +10,17 @@ from sqlalchemy import select
 
 from inkubators.demo.pilots import PILOTS
 from inkubators.demo.programme import DEMO_PASSWORD, NEXT, PILOT, SOURCES, USERS, Pilot
-from workflow import advance, enrolment, evidence, registry
+from workflow import advance, enrolment, mentors, recording, registry
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.db import read_session
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.orm import Cycle
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    CycleIn,
-    FundingSourceIn,
-    OrganisationIn,
-    SelectionIn,
-    UserIn,
-)
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn, UserIn
 
 
 def _d(s: str) -> date:
@@ -98,8 +92,8 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
         at=_at("2023-02-27", 9),
     )
     case_id = enrolment.enrol(rt, who, org.id, cycle_id, at=_at(p.enrolled))
-    evidence.assign_mentor(rt, who, case_id, p.mentor, at=_at(p.enrolled, 11))
-    evidence.record_analysis(
+    mentors.assign_mentor(rt, who, case_id, p.mentor, at=_at(p.enrolled, 11))
+    recording.record(
         rt,
         who,
         case_id,
@@ -112,7 +106,7 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
     )
     advance.fire(rt, who, case_id, "analyse", at=_at(p.analysed, 12))
     for held_on, hours, topic in p.consultations:
-        evidence.record_consultation(
+        recording.record(
             rt,
             who,
             case_id,
@@ -122,7 +116,7 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
     last_consult = p.consultations[-1][0]
     advance.fire(rt, who, case_id, "consult", at=_at(last_consult, 16))
     for key, selected_on in p.sources:
-        evidence.select_source(
+        recording.record(
             rt,
             who,
             case_id,
@@ -132,7 +126,7 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
     advance.fire(rt, who, case_id, "select_sources", at=_at(p.sources[-1][1], 12))
     app_ids = []
     for a in p.apps:
-        rec = evidence.add_application(
+        rec = recording.record(
             rt,
             who,
             case_id,
@@ -151,7 +145,7 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
         advance.fire(rt, who, case_id, "draft_application", at=_at(p.drafted, 14))
     for a, app_id in zip(p.apps, app_ids, strict=True):
         if a.submitted:
-            evidence.update_application(
+            recording.update(
                 rt,
                 who,
                 app_id,
@@ -162,7 +156,7 @@ def _walk(rt: Runtime, who: Actor, cycle_id: int, p: Pilot, src_ids: dict[str, i
         advance.fire(rt, who, case_id, "submit", at=_at(p.submitted))
     for a, app_id in zip(p.apps, app_ids, strict=True):
         if a.decided:
-            evidence.update_application(
+            recording.update(
                 rt,
                 who,
                 app_id,

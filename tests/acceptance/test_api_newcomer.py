@@ -226,7 +226,7 @@ def test_newcomer_with_only_the_document_and_a_token(api: Api, clock: Clock) -> 
     assert blocked
     assert str(needs["min_hours"]) in blocked[0]["message"]
     n.ok(
-        "record_consultation",
+        "record_consultations",
         201,
         {"mentor": "anna", "held_on": "2023-03-01", "hours": "2.5", "topic": "Stratēģija"},
         case_id=case["id"],
@@ -244,10 +244,10 @@ def test_newcomer_with_only_the_document_and_a_token(api: Api, clock: Clock) -> 
             "domains": ["social"],
         },
     )
-    n.ok("select_source", 201, {"funding_source_id": source["id"]}, case_id=case["id"])
+    n.ok("record_sources", 201, {"funding_source_id": source["id"]}, case_id=case["id"])
     case = _fire(n, n.ok("get_case", 200, case_id=case["id"]), "select_sources")
     application = n.ok(
-        "add_application",
+        "record_applications",
         201,
         {
             "funding_source_id": source["id"],
@@ -274,7 +274,7 @@ def test_newcomer_with_only_the_document_and_a_token(api: Api, clock: Clock) -> 
     )
 
     n.ok(
-        "update_application", 200, {"submitted_on": "2023-03-01"}, application_id=application["id"]
+        "update_applications", 200, {"submitted_on": "2023-03-01"}, application_id=application["id"]
     )
     case = _fire(n, n.ok("get_case", 200, case_id=case["id"]), "submit", "iesniegts")
     assert not _trigger(case, "record_outcome")["allowed"]
@@ -287,7 +287,7 @@ def test_newcomer_with_only_the_document_and_a_token(api: Api, clock: Clock) -> 
         api.client.application.extensions["inkubators"], "ilze"
     )
     n.ok(
-        "update_application",
+        "update_applications",
         200,
         {"decision": "awarded", "decided_on": "2023-06-14", "awarded_eur": "18000.00"},
         application_id=application["id"],

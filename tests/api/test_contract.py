@@ -284,7 +284,7 @@ def test_evidence_endpoints_and_application_update(api: Api, world: dict[str, An
     )
     assert stale.status_code == 409
     updated = api.ok("PATCH", f"/applications/{app['id']}", {"submitted_on": "2023-03-01"})
-    assert updated["event"]["trigger"] == "record_application_update"
+    assert updated["event"]["trigger"] == "update_applications"
     case = api.ok("GET", f"/cases/{case_id}")
     assert case["evidence"]["applications"][0]["status"] == "submitted"
     assert case["evidence"]["applications"][0]["total_budget_eur"] == "100.00"

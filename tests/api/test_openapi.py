@@ -129,7 +129,7 @@ def test_triggers_and_roles_follow_the_rules_in_force(
         "Roles that may call this (policy in force, `actions: manage_cycles`): coordinator, admin."
     )
     consult = doc["paths"]["/api/v1/cases/{case_id}/consultations"]["post"]["description"]
-    assert "`evidence: consultation`): coordinator, mentor, admin." in consult
+    assert "`evidence: consultations`): coordinator, mentor, admin." in consult
     assert consult.endswith("mentor: only on cases assigned to them.")
     fire = doc["paths"]["/api/v1/cases/{case_id}/transitions"]["post"]["description"]
     assert "`withdraw`: coordinator, admin" in fire

@@ -11,16 +11,12 @@ import pytest
 
 from tests.api.conftest import ROLES, Api
 from tests.conftest import ADMIN
-from workflow import enrolment, evidence, registry, views
+from workflow import enrolment, mentors, recording, registry, views
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    CycleIn,
-    FundingSourceIn,
-    OrganisationIn,
-    SelectionIn,
-)
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
 
 SOURCE = {
     "funder": "Fonds",
@@ -53,19 +49,19 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         {"findings": "F", "need_areas": ["x"]},
         201,
     ),
-    "record_consultation": (
+    "record_consultations": (
         "POST",
         "/cases/{case}/consultations",
         {"mentor": "anna", "held_on": "2023-03-01", "hours": "2", "topic": "T"},
         201,
     ),
-    "select_source": (
+    "record_sources": (
         "POST",
         "/cases/{case}/sources",
         {"funding_source_id": "{spare_source}"},
         201,
     ),
-    "add_application": (
+    "record_applications": (
         "POST",
         "/cases/{case}/applications",
         {
@@ -77,7 +73,7 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         },
         201,
     ),
-    "update_application": (
+    "update_applications": (
         "PATCH",
         "/applications/{application}",
         {"submitted_on": "2023-03-01"},
@@ -90,7 +86,7 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
 ALLOWED = {
     "coordinator": set(WRITES),
     "admin": set(WRITES),
-    "mentor": {"record_consultation"},
+    "mentor": {"record_consultations"},
     "auditor": set(),
 }
 
@@ -118,10 +114,10 @@ def ids(sqlite_rt: Runtime, tokens: dict[str, str]) -> dict[str, int]:
         for _ in range(2)
     )
     case = enrolment.enrol(rt, ADMIN, orgs[0], cycle.id)
-    evidence.assign_mentor(rt, ADMIN, case, "anna")
-    evidence.record_analysis(rt, ADMIN, case, AnalysisIn(findings="F", need_areas=["x"]))
-    evidence.select_source(rt, ADMIN, case, SelectionIn(funding_source_id=source))
-    app = evidence.add_application(
+    mentors.assign_mentor(rt, ADMIN, case, "anna")
+    recording.record(rt, ADMIN, case, AnalysisIn(findings="F", need_areas=["x"]))
+    recording.record(rt, ADMIN, case, SelectionIn(funding_source_id=source))
+    app = recording.record(
         rt,
         ADMIN,
         case,

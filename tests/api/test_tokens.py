@@ -128,7 +128,10 @@ def test_the_lifetime_comes_from_the_policy_in_force(sqlite_rt: Runtime, clock: 
 def test_a_bad_token_policy_is_refused_naming_it(section: str, problem: str) -> None:
     with pytest.raises(PolicyError) as exc:
         _rules_with(section)
-    assert any(f"policies/programme.yaml: {problem}" in p for p in exc.value.problems), exc.value
+    assert any(
+        p.startswith("policies/programme.yaml: line ") and f": {problem}: " in p
+        for p in exc.value.problems
+    ), exc.value
 
 
 def test_token_list_and_revoke_at_the_command_line(

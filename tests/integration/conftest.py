@@ -12,16 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import COORDINATOR
-from workflow import advance, evidence
+from workflow import advance, recording
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    SelectionIn,
-)
 
 PATH = ["enrolled", "analysed", "consulted", "sources_selected", "application_drafted", "submitted"]
 
@@ -64,12 +61,12 @@ def walk(rt: Runtime, make_source: Callable[..., int]) -> Callable[..., int | No
         app_id: int | None = None
         who = COORDINATOR
         if target >= 1:
-            evidence.record_analysis(
+            recording.record(
                 rt, who, case_id, AnalysisIn(findings="Vāja plānošana", need_areas=["planning"])
             )
             advance.fire(rt, who, case_id, "analyse")
         if target >= 2:
-            evidence.record_consultation(
+            recording.record(
                 rt,
                 who,
                 case_id,
@@ -80,10 +77,10 @@ def walk(rt: Runtime, make_source: Callable[..., int]) -> Callable[..., int | No
             advance.fire(rt, who, case_id, "consult")
         if target >= 3:
             src = make_source()
-            evidence.select_source(rt, who, case_id, SelectionIn(funding_source_id=src))
+            recording.record(rt, who, case_id, SelectionIn(funding_source_id=src))
             advance.fire(rt, who, case_id, "select_sources")
         if target >= 4:
-            app_id = evidence.add_application(
+            app_id = recording.record(
                 rt,
                 who,
                 case_id,
@@ -98,9 +95,7 @@ def walk(rt: Runtime, make_source: Callable[..., int]) -> Callable[..., int | No
             advance.fire(rt, who, case_id, "draft_application")
         if target >= 5:
             assert app_id is not None
-            evidence.update_application(
-                rt, who, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-            )
+            recording.update(rt, who, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
             advance.fire(rt, who, case_id, "submit")
         return app_id
 

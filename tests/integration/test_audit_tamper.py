@@ -22,11 +22,12 @@ from sqlalchemy.exc import DBAPIError
 
 from inkubators.cli import main
 from tests.conftest import COORDINATOR
-from workflow import advance, auditlog, evidence
+from workflow import advance, auditlog, recording
 from workflow.chain import HASHED_FIELDS, event_hash
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, ConsultationIn
 
 events = cast(Table, AuditEvent.__table__)  # declared by the ORM as a plain Table
 
@@ -47,11 +48,11 @@ class Log:
 def log(rt: Runtime, make_case: Callable[..., int]) -> Log:
     a, b = make_case(), make_case()
     for case_id in (a, b):
-        evidence.record_analysis(
+        recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="Vāja vadība", need_areas=["governance"])
         )
     advance.fire(rt, COORDINATOR, a, "analyse", comment="apstiprināts")
-    evidence.record_consultation(
+    recording.record(
         rt,
         COORDINATOR,
         a,

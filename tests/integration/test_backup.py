@@ -8,6 +8,7 @@ On PostgreSQL the same round trip goes through pg_dump and pg_restore.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import threading
@@ -32,14 +33,15 @@ from workflow import (
     backup,
     checkpointing,
     enrolment,
-    evidence,
+    recording,
     registry,
     signing,
 )
+from workflow.evidence.consultations import ConsultationIn
 from workflow.pgbackup import BackupError
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import ConsultationIn, CycleIn, OrganisationIn, UserIn
+from workflow.schemas import CycleIn, OrganisationIn, UserIn
 
 
 def cli(url: str, *args: str, key: Path | None = None) -> Result:
@@ -51,7 +53,7 @@ def consult(rt: Runtime, case_id: int, n: int) -> None:
     data = ConsultationIn(
         mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1.5"), topic=f"Tēma {n}"
     )
-    evidence.record_consultation(rt, COORDINATOR, case_id, data)
+    recording.record(rt, COORDINATOR, case_id, data)
 
 
 @pytest.fixture
@@ -197,7 +199,7 @@ def test_restore_round_trip_on_sqlite_and_what_a_backup_lacks(
     )
     again = cli(target, "restore", str(dump))
     assert again.exit_code == 1
-    assert again.stderr.startswith(f"error: {target} is not empty (it has 15 tables: ")
+    assert re.match(rf"error: {re.escape(target)} is not empty \(it has \d+ tables: ", again.stderr)
 
 
 def test_backup_never_overwrites_and_says_when_unsigned(
@@ -331,7 +333,7 @@ def test_pg_dump_round_trip(
     assert checked.exit_code == 0, checked.output
     again = cli(empty_pg, "restore", str(dump))
     assert again.exit_code == 1
-    assert "is not empty (it has 15 tables: public.account_events" in again.stderr
+    assert re.search(r"is not empty \(it has \d+ tables: public.account_events", again.stderr)
 
 
 @pytest.mark.postgres

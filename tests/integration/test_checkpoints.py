@@ -26,12 +26,13 @@ from sqlalchemy import Connection, Table, select, text
 
 from inkubators.cli import main
 from tests.conftest import COORDINATOR, ROOT, Clock
-from workflow import accounts, checkpoint, evidence, fullexport, signing
+from workflow import accounts, checkpoint, fullexport, recording, signing
 from workflow.accountlog import HASHED as ACCOUNT_FIELDS
 from workflow.chain import HASHED_FIELDS, canonical_hash, event_hash
+from workflow.evidence.analysis import AnalysisIn
 from workflow.orm import AccountEvent, AuditEvent
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, UserIn
+from workflow.schemas import UserIn
 
 events = cast(Table, AuditEvent.__table__)
 account_events = cast(Table, AccountEvent.__table__)
@@ -82,9 +83,7 @@ def world(
     a, b, c = make_case(), make_case(), make_case()
     walk(a, "consulted")
     walk(b, "analysed")
-    evidence.record_analysis(
-        rt, COORDINATOR, c, AnalysisIn(findings="Jauna", need_areas=["planning"])
-    )
+    recording.record(rt, COORDINATOR, c, AnalysisIn(findings="Jauna", need_areas=["planning"]))
     accounts.add_user(rt, UserIn(name="liga", role="mentor"))
     accounts.add_user(rt, UserIn(name="peteris", role="auditor"))
     keys = signing.generate(tmp_path / "keys")
@@ -249,7 +248,7 @@ def test_verify_and_the_independent_verifier_both_name_the_tampering(
 def test_an_untouched_database_holds_and_newer_events_are_counted_alike(
     world: World, cp: Path
 ) -> None:
-    evidence.record_analysis(
+    recording.record(
         world.rt, COORDINATOR, world.c, AnalysisIn(findings="Otrā", need_areas=["planning"])
     )
     accounts.add_user(world.rt, UserIn(name="ilga", role="mentor"))

@@ -209,14 +209,16 @@ def test_policy_check_good_and_bad_files(cli: Cli, tmp_path: Path) -> None:
     bad = cli("policy", "check", str(candidate))
     assert bad.exit_code == 1
     assert bad.stderr == (
-        "policies/programme.yaml: roles.coordinator.triggers[1]: 'aprove' is not a declared trigger\n"
+        "policies/programme.yaml: line 11, column 25: roles.coordinator.triggers[1]: "
+        "'aprove' is not a declared trigger\n"
     )
     states = tmp_path / "incubation.yaml"
     shutil.copy(FIXTURES / "bad_states" / "unknown_guard.yaml", states)
     bad_states = cli("policy", "check", str(states))
     assert bad_states.exit_code == 1
     assert bad_states.stderr.startswith(
-        "states/incubation.yaml: transitions[3].guards[0]: unknown guard 'submitted_in_call'"
+        "states/incubation.yaml: line 37, column 14: transitions[3].guards[0]: "
+        "unknown guard 'submitted_in_call'"
     )
 
 

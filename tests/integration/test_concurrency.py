@@ -17,12 +17,23 @@ import pytest
 
 from tests.conftest import COORDINATOR, Clock, make_runtime
 from tests.integration.conftest import stored
-from workflow import accountlog, accounts, advance, auditlog, enrolment, evidence, registry
+from workflow import (
+    accountlog,
+    accounts,
+    advance,
+    auditlog,
+    enrolment,
+    recording,
+    registry,
+)
 from workflow.actors import Actor
+from workflow.casewrite import Recorded
 from workflow.errors import Conflict, Ineligible, StaleCase, TransitionNotAllowed, WorkflowError
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.sources import SelectionIn
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, OrganisationIn, SelectionIn, UserChange, UserIn
+from workflow.schemas import OrganisationIn, UserChange, UserIn
 
 ROUNDS = 4
 
@@ -62,9 +73,7 @@ def test_two_sessions_firing_the_same_trigger_exactly_one_wins(
 ) -> None:
     for _ in range(ROUNDS):
         case_id = make_case()
-        evidence.record_analysis(
-            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
-        )
+        recording.record(rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"]))
         before = stored(rt, case_id)
         version = before.version if with_version else None
         results = race(
@@ -94,14 +103,12 @@ def test_evidence_and_transition_racing_never_interleave(
     """A transition decided on version N never commits after evidence made it N+1."""
     for _ in range(ROUNDS):
         case_id = make_case()
-        evidence.record_analysis(
-            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
-        )
+        recording.record(rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"]))
         seen = stored(rt, case_id).version
         results = race(
             partial(advance.fire, rt, COORDINATOR, case_id, "analyse", expected_version=seen),
             partial(
-                evidence.record_analysis,
+                recording.record,
                 other_rt,
                 COORDINATOR,
                 case_id,
@@ -194,18 +201,16 @@ def test_one_source_selected_twice_at_once_is_one_selection_and_one_clear_confli
     for _ in range(ROUNDS):
         case_id, src = make_case(), make_source()
         results = race(
+            partial(recording.record, rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)),
             partial(
-                evidence.select_source, rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)
-            ),
-            partial(
-                evidence.select_source,
+                recording.record,
                 other_rt,
                 COORDINATOR,
                 case_id,
                 SelectionIn(funding_source_id=src),
             ),
         )
-        assert len([r for r in results if isinstance(r, evidence.Recorded)]) == 1, results
+        assert len([r for r in results if isinstance(r, Recorded)]) == 1, results
         (refused,) = [r for r in results if isinstance(r, Exception)]
         assert isinstance(refused, Conflict), refused
         assert refused.code == "duplicate"

@@ -13,16 +13,15 @@ from pydantic import ValidationError
 
 from tests.conftest import COORDINATOR, Clock
 from tests.integration.conftest import Stored, stored
-from workflow import advance, auditlog, evidence, views
+from workflow import advance, auditlog, factloader, recording, views
+from workflow.casewrite import Recorded
 from workflow.errors import Conflict, GuardRejected, InvalidInput, NotFound
+from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    SelectionIn,
-)
 
 
 def application(src: int, **overrides: Any) -> ApplicationIn:
@@ -44,8 +43,8 @@ def drafted(
     """A case with one application for a call open 2023-03-01..2023-12-31: (case, app)."""
     case_id = make_case()
     src = make_source(programme="NVO fonds")
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
-    app = evidence.add_application(rt, COORDINATOR, case_id, application(src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    app = recording.record(rt, COORDINATOR, case_id, application(src))
     return case_id, app.id
 
 
@@ -54,11 +53,11 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
 ) -> None:
     case_id = make_case()
     src = make_source()
-    writes: list[Callable[[], evidence.Recorded]] = [
-        lambda: evidence.record_analysis(
+    writes: list[Callable[[], Recorded]] = [
+        lambda: recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
         ),
-        lambda: evidence.record_consultation(
+        lambda: recording.record(
             rt,
             COORDINATOR,
             case_id,
@@ -66,10 +65,8 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
                 mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1.25"), topic="PR"
             ),
         ),
-        lambda: evidence.select_source(
-            rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)
-        ),
-        lambda: evidence.add_application(rt, COORDINATOR, case_id, application(src)),
+        lambda: recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src)),
+        lambda: recording.record(rt, COORDINATOR, case_id, application(src)),
     ]
     for n, write in enumerate(writes, start=2):
         before = stored(rt, case_id)
@@ -80,11 +77,11 @@ def test_each_kind_of_evidence_is_one_version_and_one_event(
         assert rec.event["kind"] == "evidence"
         assert rec.event["seq"] == n
         assert rec.event["from_state"] == rec.event["to_state"] == "enrolled"
-    rec = evidence.update_application(
+    rec = recording.update(
         rt, COORDINATOR, rec.id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
     )
     assert rec.version == 6
-    assert rec.event["trigger"] == "record_application_update"
+    assert rec.event["trigger"] == "update_applications"
     assert rec.event["payload"] == {"application_id": rec.id, "submitted_on": "2023-03-01"}
     assert stored(rt, case_id).events == 6
     assert auditlog.verify(rt).ok
@@ -100,22 +97,18 @@ def test_submission_before_the_call_opens_is_refused(
     src = make_source(
         programme="ESF+ 2024", call_opens=date(2024, 2, 1), call_closes=date(2024, 4, 30)
     )
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
-    app = evidence.add_application(rt, COORDINATOR, case_id, application(src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    app = recording.record(rt, COORDINATOR, case_id, application(src))
     clock.set("2024-03-01")
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(
-            rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 1, 20))
-        )
+        recording.update(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 1, 20)))
     assert exc.value.errors == {
         "submitted_on": "the call of ESF+ 2024 opens on Feb 1, 2024; a prepared application waits for it"
     }
     assert stored(rt, case_id) == before
     assert views.get_application(rt, None, app.id).submitted_on is None
-    evidence.update_application(
-        rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 2, 1))
-    )
+    recording.update(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 2, 1)))
     assert views.get_application(rt, None, app.id).status == "submitted"
 
 
@@ -150,7 +143,7 @@ def test_bad_application_updates_name_the_field(
     case_id, app_id = drafted
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(rt, COORDINATOR, app_id, ApplicationUpdate(**update))
+        recording.update(rt, COORDINATOR, app_id, ApplicationUpdate(**update))
     assert exc.value.errors == errors
     assert stored(rt, case_id) == before
 
@@ -159,13 +152,11 @@ def test_award_above_the_requested_amount_is_refused(
     rt: Runtime, drafted: tuple[int, int], clock: Clock
 ) -> None:
     case_id, app_id = drafted
-    evidence.update_application(
-        rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-    )
+    recording.update(rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
     clock.set("2023-06-01")
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(
+        recording.update(
             rt,
             COORDINATOR,
             app_id,
@@ -175,7 +166,7 @@ def test_award_above_the_requested_amount_is_refused(
         )
     assert exc.value.errors == {"awarded_eur": "more than the 9,000.00 EUR requested"}
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(
+        recording.update(
             rt,
             COORDINATOR,
             app_id,
@@ -185,7 +176,7 @@ def test_award_above_the_requested_amount_is_refused(
         )
     assert exc.value.errors == {"decided_on": "a decision cannot precede the submission"}
     assert stored(rt, case_id) == before
-    evidence.update_application(
+    recording.update(
         rt,
         COORDINATOR,
         app_id,
@@ -199,11 +190,9 @@ def test_award_above_the_requested_amount_is_refused(
 
 def test_rejection_keeps_no_amount(rt: Runtime, drafted: tuple[int, int], clock: Clock) -> None:
     _, app_id = drafted
-    evidence.update_application(
-        rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-    )
+    recording.update(rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
     clock.set("2023-06-01")
-    evidence.update_application(
+    recording.update(
         rt,
         COORDINATOR,
         app_id,
@@ -218,19 +207,17 @@ def test_rejection_keeps_no_amount(rt: Runtime, drafted: tuple[int, int], clock:
 def test_empty_update_and_unknown_application(rt: Runtime, drafted: tuple[int, int]) -> None:
     _, app_id = drafted
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(rt, COORDINATOR, app_id, ApplicationUpdate())
+        recording.update(rt, COORDINATOR, app_id, ApplicationUpdate())
     assert exc.value.errors == {"(body)": "nothing to change"}
     with pytest.raises(NotFound):
-        evidence.update_application(
-            rt, COORDINATOR, 99999, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-        )
+        recording.update(rt, COORDINATOR, 99999, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
 
 
 def test_consultation_in_the_future_is_refused(rt: Runtime, make_case: Callable[..., int]) -> None:
     case_id = make_case()
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.record_consultation(
+        recording.record(
             rt,
             COORDINATOR,
             case_id,
@@ -247,12 +234,12 @@ def test_application_needs_its_source_selected_first(
     src = make_source(programme="Kultūras projekti")
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.add_application(rt, COORDINATOR, case_id, application(src))
+        recording.record(rt, COORDINATOR, case_id, application(src))
     assert exc.value.errors == {
         "funding_source_id": "Kultūras projekti is not selected for this case; select it first"
     }
     with pytest.raises(InvalidInput) as exc:
-        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=77777))
+        recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=77777))
     assert exc.value.errors == {"funding_source_id": "funding source 77777 does not exist"}
     assert stored(rt, case_id) == before
 
@@ -262,10 +249,10 @@ def test_a_source_is_selected_once(
 ) -> None:
     case_id = make_case()
     src = make_source(programme="NVO fonds")
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     before = stored(rt, case_id)
     with pytest.raises(Conflict) as exc:
-        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+        recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     assert exc.value.code == "duplicate"
     assert str(exc.value) == f"NVO fonds is already selected for case {case_id}"
     assert exc.value.message_lv == "NVO fonds šai lietai jau ir izvēlēta."
@@ -277,9 +264,7 @@ def test_a_closed_case_takes_no_more_evidence(rt: Runtime, make_case: Callable[.
     advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="Likvidēta")
     before = stored(rt, case_id)
     with pytest.raises(Conflict) as exc:
-        evidence.record_analysis(
-            rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"])
-        )
+        recording.record(rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["pr"]))
     assert str(exc.value) == f"case {case_id} is closed (withdrawn); it takes no more evidence"
     assert exc.value.message_lv == (
         f"Lieta {case_id} ir slēgta (Izstājusies); tajā vairs nevar reģistrēt pierādījumus."
@@ -315,7 +300,7 @@ def test_select_sources_is_blocked_once_every_selected_call_has_closed(
         programme="NVO fonds", call_opens=date(2023, 2, 1), call_closes=date(2023, 4, 14)
     )
     for src in (early, late):
-        evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+        recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     clock.set("2023-04-15")
     before = stored(rt, case_id)
     with pytest.raises(GuardRejected) as exc:
@@ -349,10 +334,10 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     clock.set("2023-04-03")
     before = stored(rt, case_id)
     early = date(2020, 1, 1)
-    attempts: list[tuple[str, Callable[[], evidence.Recorded]]] = [
+    attempts: list[tuple[str, Callable[[], Recorded]]] = [
         (
             "recorded_on",
-            lambda: evidence.record_analysis(
+            lambda: recording.record(
                 rt,
                 COORDINATOR,
                 case_id,
@@ -361,7 +346,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
         ),
         (
             "held_on",
-            lambda: evidence.record_consultation(
+            lambda: recording.record(
                 rt,
                 COORDINATOR,
                 case_id,
@@ -370,7 +355,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
         ),
         (
             "selected_on",
-            lambda: evidence.select_source(
+            lambda: recording.record(
                 rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src, selected_on=early)
             ),
         ),
@@ -386,16 +371,14 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
         }
     assert stored(rt, case_id) == before
 
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     with pytest.raises(InvalidInput) as exc:
-        evidence.add_application(
-            rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 2, 28))
-        )
+        recording.record(rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 2, 28)))
     assert exc.value.errors == {
         "prepared_on": "Feb 28, 2023 is before the case was enrolled on Mar 1, 2023"
     }
     # the day of enrolment itself counts
-    evidence.record_consultation(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -406,14 +389,12 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     assert detail.applications == []
 
     # a submission dated before its application was prepared (so before enrolment, too)
-    app_id = evidence.add_application(
+    app_id = recording.record(
         rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 3, 10))
     ).id
     before = stored(rt, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.update_application(
-            rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 2))
-        )
+        recording.update(rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 2)))
     assert exc.value.errors == {
         "submitted_on": "Mar 2, 2023 is before the application was prepared on Mar 10, 2023"
     }
@@ -442,7 +423,7 @@ def test_the_programmes_day_is_liepajas_not_utcs(
     today's, not the future's; and the case's history shows it on 3 March."""
     case_id = make_case()  # enrolled 2023-03-01 10:00 UTC
     clock.now = datetime(2023, 3, 2, 22, 30, tzinfo=UTC)
-    evidence.record_consultation(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -450,10 +431,30 @@ def test_the_programmes_day_is_liepajas_not_utcs(
     )
     assert rt.today() == date(2023, 3, 3)
     with pytest.raises(InvalidInput) as exc:
-        evidence.record_consultation(
+        recording.record(
             rt,
             COORDINATOR,
             case_id,
             ConsultationIn(mentor="Anna", held_on=date(2023, 3, 4), hours=Decimal("1"), topic="PR"),
         )
     assert exc.value.errors == {"held_on": "Mar 4, 2023 is in the future"}
+
+
+def test_both_ways_of_loading_facts_read_the_same_evidence(
+    rt: Runtime, make_case: Callable[..., int], walk: Callable[..., int | None]
+) -> None:
+    """A transition reads single-row kinds in its case-head SELECT and the rest on their
+    own; a view reads each kind on its own: every kind's facts come out the same."""
+    case_id = make_case()
+    walk(case_id, "submitted")
+    every = evidence_kinds.fact_kinds()
+    today = rt.today()
+    with rt.engine.connect() as conn:
+        alone = factloader.load_facts(conn, case_id, every, today)
+        head, together = factloader.load_head_and_facts(conn, case_id, every, today)
+    assert (head.id, head.state) == (case_id, "submitted")
+    assert set(together.loaded) == set(alone.loaded) == every
+    assert together.loaded == alone.loaded
+    assert alone.loaded["consultations"].count == 1
+    assert alone.loaded["analysis"].need_areas == ("planning",)
+    assert [a.submitted_on for a in alone.loaded["applications"]] == [date(2023, 3, 1)]

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import update
 
 from tests.conftest import COORDINATOR
-from workflow import accounts, evidence, views
+from workflow import accounts, views
 from workflow.errors import InvalidInput
+from workflow.mentors import assign_mentor
 from workflow.orm import User
 from workflow.runtime import Runtime
 from workflow.schemas import UserIn
@@ -38,10 +39,10 @@ def test_an_inactive_mentor_is_not_assigned_and_nothing_changes(
     rt: Runtime, mentors: None, make_case: Callable[..., int]
 ) -> None:
     case_id = make_case()
-    evidence.assign_mentor(rt, COORDINATOR, case_id, "anna")
+    assign_mentor(rt, COORDINATOR, case_id, "anna")
     before = views.case_detail(rt, COORDINATOR, case_id)
     with pytest.raises(InvalidInput) as exc:
-        evidence.assign_mentor(rt, COORDINATOR, case_id, "zane")
+        assign_mentor(rt, COORDINATOR, case_id, "zane")
     assert exc.value.errors == {"mentor": "'zane' is no longer active and takes no new cases"}
     assert exc.value.errors_lv == {"mentor": "'zane' vairs nav aktīvs un jaunas lietas nepieņem"}
     after = views.case_detail(rt, COORDINATOR, case_id)

@@ -13,6 +13,8 @@ from tests.conftest import AUDITOR, COORDINATOR, Clock
 from workflow import auditquery, chain, deadlines, reports, schemas, views
 from workflow.actors import Actor
 from workflow.errors import InvalidInput
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
 from workflow.runtime import Runtime
 from workflow.schemas import MAX_ID
 
@@ -57,7 +59,7 @@ def test_huge_cursor_is_refused_by_both_lists(rt: Runtime, make_case: Callable[.
             "name",
         ),
         (
-            schemas.ConsultationIn,
+            ConsultationIn,
             {"mentor": "An\x00na", "held_on": "2023-03-02", "hours": "1", "topic": "x"},
             "mentor",
         ),
@@ -66,7 +68,7 @@ def test_huge_cursor_is_refused_by_both_lists(rt: Runtime, make_case: Callable[.
             {"name": "B\x00", "reg_no": "40000000001", "legal_form": "a"},
             "name",
         ),
-        (schemas.AnalysisIn, {"findings": "x\x00", "need_areas": ["a"]}, "findings"),
+        (AnalysisIn, {"findings": "x\x00", "need_areas": ["a"]}, "findings"),
     ],
 )
 def test_nul_in_shared_text_types_is_refused_naming_the_field(

@@ -9,16 +9,13 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import COORDINATOR, Clock
-from workflow import advance, auditlog, evidence, views
+from workflow import advance, auditlog, recording, views
 from workflow.errors import GuardRejected
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    SelectionIn,
-)
 
 
 def test_case_walks_to_outcome_and_chain_verifies(
@@ -29,14 +26,14 @@ def test_case_walks_to_outcome_and_chain_verifies(
     with pytest.raises(GuardRejected) as blocked:
         advance.fire(rt, COORDINATOR, case_id, "analyse")
     assert blocked.value.failures[0].message_en == "no needs analysis recorded yet"
-    evidence.record_analysis(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
         AnalysisIn(findings="Vāja finanšu plānošana", need_areas=["fundraising"]),
     )
     advance.fire(rt, COORDINATOR, case_id, "analyse")
-    evidence.record_consultation(
+    recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -45,9 +42,9 @@ def test_case_walks_to_outcome_and_chain_verifies(
         ),
     )
     advance.fire(rt, COORDINATOR, case_id, "consult")
-    evidence.select_source(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
+    recording.record(rt, COORDINATOR, case_id, SelectionIn(funding_source_id=src))
     advance.fire(rt, COORDINATOR, case_id, "select_sources")
-    app = evidence.add_application(
+    app = recording.record(
         rt,
         COORDINATOR,
         case_id,
@@ -60,12 +57,10 @@ def test_case_walks_to_outcome_and_chain_verifies(
         ),
     )
     advance.fire(rt, COORDINATOR, case_id, "draft_application")
-    evidence.update_application(
-        rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1))
-    )
+    recording.update(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
     advance.fire(rt, COORDINATOR, case_id, "submit")
     clock.set("2023-05-01")
-    evidence.update_application(
+    recording.update(
         rt,
         COORDINATOR,
         app.id,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ADMIN, AUDITOR, COORDINATOR, ROOT, Clock, make_runtime
 from tests.integration.conftest import Stored, stored
-from workflow import accounts, advance, auditlog, enrolment, evidence, views
+from workflow import accounts, advance, auditlog, enrolment, mentors, recording, views
 from workflow.definitions import parse_states
 from workflow.errors import (
     FailedGuard,
@@ -22,10 +22,12 @@ from workflow.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
 from workflow.policies import load_policy
 from workflow.rules import compile_rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, ConsultationIn, UserIn
+from workflow.schemas import UserIn
 
 ANALYSIS = AnalysisIn(findings="Nav stratēģijas", need_areas=["strategy"])
 
@@ -34,7 +36,7 @@ def test_successful_fire_moves_the_state_and_chains_one_event(
     rt: Runtime, make_case: Callable[..., int]
 ) -> None:
     case_id = make_case()
-    rec = evidence.record_analysis(rt, COORDINATOR, case_id, ANALYSIS)
+    rec = recording.record(rt, COORDINATOR, case_id, ANALYSIS)
     before = stored(rt, case_id)
     result = advance.fire(rt, COORDINATOR, case_id, "analyse", expected_version=2, comment="labi")
     assert (result.from_state, result.to_state, result.version) == ("enrolled", "analysed", 3)
@@ -142,7 +144,7 @@ def test_guard_rejection_lists_every_failing_guard(
             "analyse is blocked: needs_analysis_recorded: no needs analysis recorded yet; "
             "reason_given: a reason must be given in the comment"
         )
-        evidence.record_analysis(two, COORDINATOR, case_id, ANALYSIS)
+        recording.record(two, COORDINATOR, case_id, ANALYSIS)
         with pytest.raises(GuardRejected) as exc:
             advance.fire(two, COORDINATOR, case_id, "analyse")
         assert [f.guard for f in exc.value.failures] == ["reason_given"]
@@ -156,7 +158,7 @@ def test_stale_expected_version_is_refused_and_writes_nothing(
     rt: Runtime, make_case: Callable[..., int]
 ) -> None:
     case_id = make_case()
-    evidence.record_analysis(rt, COORDINATOR, case_id, ANALYSIS, expected_version=1)
+    recording.record(rt, COORDINATOR, case_id, ANALYSIS, expected_version=1)
     before = stored(rt, case_id)
     with pytest.raises(StaleCase) as exc:
         advance.fire(rt, COORDINATOR, case_id, "analyse", expected_version=1)
@@ -166,7 +168,7 @@ def test_stale_expected_version_is_refused_and_writes_nothing(
     )
     assert stored(rt, case_id) == before
     with pytest.raises(StaleCase):
-        evidence.record_analysis(rt, COORDINATOR, case_id, ANALYSIS, expected_version=1)
+        recording.record(rt, COORDINATOR, case_id, ANALYSIS, expected_version=1)
     assert stored(rt, case_id) == before
 
 
@@ -175,7 +177,7 @@ def test_auditor_may_not_fire_and_nothing_is_written(
     rt: Runtime, make_case: Callable[..., int], trigger: str
 ) -> None:
     case_id = make_case()
-    evidence.record_analysis(rt, COORDINATOR, case_id, ANALYSIS)
+    recording.record(rt, COORDINATOR, case_id, ANALYSIS)
     before = stored(rt, case_id)
     with pytest.raises(Forbidden) as exc:
         advance.fire(rt, AUDITOR, case_id, trigger, comment="x")
@@ -188,20 +190,20 @@ def test_mentor_records_consultations_on_assigned_cases_only_and_fires_nothing(
 ) -> None:
     mentor = accounts.add_user(rt, UserIn(name="anna", role="mentor")).actor()
     mine, other = make_case(), make_case()
-    evidence.assign_mentor(rt, COORDINATOR, mine, "anna")
+    mentors.assign_mentor(rt, COORDINATOR, mine, "anna")
     consultation = ConsultationIn(
         mentor="anna", held_on=date(2023, 3, 1), hours=Decimal("1.5"), topic="Stratēģija"
     )
     before = stored(rt, other)
     with pytest.raises(Forbidden) as exc:
-        evidence.record_consultation(rt, mentor, other, consultation)
+        recording.record(rt, mentor, other, consultation)
     assert str(exc.value) == "'access a case not assigned to you' is not allowed for role 'mentor'"
     assert stored(rt, other) == before
-    rec = evidence.record_consultation(rt, mentor, mine, consultation)
+    rec = recording.record(rt, mentor, mine, consultation)
     assert rec.version == 3
     before = stored(rt, mine)
     with pytest.raises(Forbidden):
-        evidence.record_analysis(rt, mentor, mine, ANALYSIS)
+        recording.record(rt, mentor, mine, ANALYSIS)
     with pytest.raises(Forbidden) as exc:
         advance.fire(rt, mentor, mine, "analyse")
     assert str(exc.value) == "'analyse' is not allowed for role 'mentor'"
@@ -259,7 +261,7 @@ def test_walk_through_every_state_keeps_version_equal_to_events(
 
 def test_actor_is_recorded_as_given(rt: Runtime, make_case: Callable[..., int]) -> None:
     case_id = make_case()
-    evidence.record_analysis(rt, ADMIN, case_id, ANALYSIS)
+    recording.record(rt, ADMIN, case_id, ANALYSIS)
     r = advance.fire(rt, ADMIN, case_id, "analyse")
     assert (r.event["actor"], r.event["role"]) == ("admins", "admin")
 

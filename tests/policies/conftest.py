@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import COORDINATOR, ROOT, Clock
-from workflow import advance, evidence
+from workflow import advance, recording
 from workflow.db import make_engine
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
 from workflow.rulestore import WatchedRules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, ConsultationIn
 
 
 @dataclass
@@ -69,12 +70,12 @@ def analysed_case(rt: Runtime, make_case: Callable[..., int]) -> Callable[..., i
 
     def make(n: int = 1, hours: str = "2") -> int:
         case_id = make_case()
-        evidence.record_analysis(
+        recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="Vāja plānošana", need_areas=["x"])
         )
         advance.fire(rt, COORDINATOR, case_id, "analyse")
         for i in range(n):
-            evidence.record_consultation(
+            recording.record(
                 rt,
                 COORDINATOR,
                 case_id,

@@ -84,8 +84,8 @@ def test_status_ok_then_broken(run: Invoke, files: Files) -> None:
     code, out = run("status")
     assert code == 1
     assert out.splitlines()[-1] == (
-        "  policies/programme.yaml: cycle_defaults.capacity: "
-        "Input should be a valid integer, unable to parse string as an integer"
+        "  policies/programme.yaml: line 7, column 3: cycle_defaults.capacity: "
+        "Input should be a valid integer, got the text 'fifteen'"
     )
 
 
@@ -159,6 +159,6 @@ def test_a_broken_file_is_reported_once_per_command(
     assert said == [
         f"rules not changed (keeping states {watched_rt.rules.states_hash[:12]}, "
         f"policy {watched_rt.rules.policy_hash[:12]}):\n"
-        "  policies/programme.yaml: cycle_defaults.capacity: "
-        "Input should be a valid integer, unable to parse string as an integer"
+        "  policies/programme.yaml: line 7, column 3: cycle_defaults.capacity: "
+        "Input should be a valid integer, got the text 'fifteen'"
     ]

@@ -100,7 +100,8 @@ def test_states_edited_before_the_policy_applies_once_both_agree(
 
     assert watched_rt.rules.states.state_ids[1] == "analysed"  # the policy still names it
     assert rulestatus.status(watched_rt).errors == [
-        "policies/programme.yaml: deadlines.analysed: 'analysed' is not a declared state"
+        "policies/programme.yaml: line 49, column 3: deadlines.analysed: "
+        "'analysed' is not a declared state"
     ]
     files.edit(files.policy, "  analysed: 30", "  assessed: 30")
     assert watched_rt.rules.states.state_ids[1] == "assessed"

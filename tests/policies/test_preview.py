@@ -118,6 +118,6 @@ def test_an_invalid_candidate_is_refused_with_its_problem(rt: Runtime, tmp_path:
     with pytest.raises(PolicyError) as exc:
         rulepreview.preview(rt, bad)
     assert exc.value.problems == [
-        "policies/programme.yaml: guards.consult.min_consultations: "
+        "policies/programme.yaml: line 12, column 5: guards.consult.min_consultations: "
         "Input should be greater than or equal to 0"
     ]

@@ -82,20 +82,20 @@ def test_unchanged_files_are_not_parsed_again(
             "policy",
             "  auditor:\n",
             "  controller:\n",
-            "policies/programme.yaml: roles.controller: Input should be 'coordinator', 'mentor', "
+            "policies/programme.yaml: line 28, column 3: roles.controller: Input should be 'coordinator', 'mentor', "
             "'auditor' or 'admin'",
         ),
         (
             "states",
             "guards: [enough_consultations]",
             "guards: [enough_meetings]",
-            "states/incubation.yaml: transitions[1].guards[0]: unknown guard 'enough_meetings'",
+            "states/incubation.yaml: line 38, column 14: transitions[1].guards[0]: unknown guard 'enough_meetings'",
         ),
         (
             "policy",
             "min_hours: 2",
             "min_hours: 2\n    min_minutes: 5",
-            "policies/programme.yaml: guards.consult.min_minutes: no guard of 'consult' takes "
+            "policies/programme.yaml: line 14, column 5: guards.consult.min_minutes: no guard of 'consult' takes "
             "this parameter",
         ),
     ],

@@ -12,14 +12,16 @@ from click.testing import CliRunner
 from inkubators import cli
 from tests.conftest import AUDITOR, COORDINATOR, Clock
 from tests.policies.conftest import Files
-from workflow import advance, enrolment, evidence, views
+from workflow import advance, enrolment, mentors, recording, views
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Forbidden, Ineligible
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent, Case, Consultation
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, ConsultationIn, UserIn
+from workflow.schemas import UserIn
 
 
 def everything(rt: Runtime) -> tuple[list[tuple[object, ...]], int, int]:
@@ -39,13 +41,13 @@ def test_refused_role_changes_nothing(
 ) -> None:
     case_id = analysed_case(n=1)
     anna = add_user(rt, UserIn(name="anna", role="mentor"), None)
-    evidence.assign_mentor(rt, COORDINATOR, case_id, "anna")
+    mentors.assign_mentor(rt, COORDINATOR, case_id, "anna")
     mentor = Actor("anna", "mentor", anna.id)
     before = everything(rt)
     with pytest.raises(Forbidden, match="'consult' is not allowed for role 'mentor'"):
         advance.fire(rt, mentor, case_id, "consult")
     with pytest.raises(Forbidden, match="'record analysis' is not allowed for role 'auditor'"):
-        evidence.record_analysis(rt, AUDITOR, case_id, AnalysisIn(findings="x", need_areas=["y"]))
+        recording.record(rt, AUDITOR, case_id, AnalysisIn(findings="x", need_areas=["y"]))
     with pytest.raises(Forbidden, match="'enrol' is not allowed for role 'auditor'"):
         enrolment.enrol(rt, AUDITOR, make_org(), make_cycle())
     assert everything(rt) == before
@@ -72,20 +74,20 @@ def test_roles_edited_in_the_file_apply_to_the_next_call(
     case_id = analysed_case(n=1)
     record = ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal(1), topic="x")
     denied = "    evidence: []\n    actions: [read_audit]"
-    granted = "    evidence: [consultation]\n    actions: [read_audit]"
+    granted = "    evidence: [consultations]\n    actions: [read_audit]"
     before = everything(watched_rt)
-    with pytest.raises(Forbidden, match="'record consultation' is not allowed for role 'auditor'"):
-        evidence.record_consultation(watched_rt, AUDITOR, case_id, record)
+    with pytest.raises(Forbidden, match="'record consultations' is not allowed for role 'auditor'"):
+        recording.record(watched_rt, AUDITOR, case_id, record)
     assert everything(watched_rt) == before
 
     files.edit(files.policy, denied, granted)
-    evidence.record_consultation(watched_rt, AUDITOR, case_id, record)
+    recording.record(watched_rt, AUDITOR, case_id, record)
     assert everything(watched_rt)[2] == before[2] + 1
 
     files.edit(files.policy, granted, denied)
     after_grant = everything(watched_rt)
     with pytest.raises(Forbidden):
-        evidence.record_consultation(watched_rt, AUDITOR, case_id, record)
+        recording.record(watched_rt, AUDITOR, case_id, record)
     assert everything(watched_rt) == after_grant
 
 

@@ -20,9 +20,11 @@ from typing import IO, Any
 import pytest
 
 from tests.conftest import COORDINATOR, ROOT, free_port
-from workflow import advance, enrolment, evidence, registry
+from workflow import advance, enrolment, recording, registry
 from workflow.bootstrap import build_runtime
-from workflow.schemas import AnalysisIn, ConsultationIn, CycleIn, OrganisationIn
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.consultations import ConsultationIn
+from workflow.schemas import CycleIn, OrganisationIn
 from workflow.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -80,11 +82,11 @@ class Server:
             ),
         )
         self.case_id = enrolment.enrol(rt, COORDINATOR, org.id, cycle.id)
-        evidence.record_analysis(
+        recording.record(
             rt, COORDINATOR, self.case_id, AnalysisIn(findings="x", need_areas=["fundraising"])
         )
         advance.fire(rt, COORDINATOR, self.case_id, "analyse")
-        evidence.record_consultation(
+        recording.record(
             rt,
             COORDINATOR,
             self.case_id,

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, Clock
 from tests.policies.conftest import Files
-from workflow import advance, evidence, rulestore, ruleversions
+from workflow import advance, recording, rulestore, ruleversions
 from workflow.db import read_session
 from workflow.errors import InvalidInput, NotFound
+from workflow.evidence.consultations import ConsultationIn
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
-from workflow.schemas import ConsultationIn
 
 
 def test_startup_stores_both_kinds_once(watched_rt: Runtime, files: Files, clock: Clock) -> None:
@@ -86,7 +86,7 @@ def test_each_decision_points_at_the_rules_it_was_made_under(
     v1 = watched_rt.rules.policy_hash
     files.edit(files.policy, "min_consultations: 1", "min_consultations: 2")
     other = analysed_case(n=2)
-    evidence.record_consultation(  # evidence under v2 as well
+    recording.record(  # evidence under v2 as well
         watched_rt,
         COORDINATOR,
         other,

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from tests.conftest import COORDINATOR, Clock, make_runtime
-from workflow import advance, auditlog, enrolment, evidence, registry, views
+from workflow import advance, auditlog, enrolment, recording, registry, views
 from workflow.errors import (
     Conflict,
     Forbidden,
@@ -40,19 +40,14 @@ from workflow.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.sources import SelectionIn
 from workflow.orm import Case
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    CycleIn,
-    FundingSourceIn,
-    OrganisationIn,
-    SelectionIn,
-)
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
 from workflow.viewmodels import CaseDetail
 
 # (programme, call opens, call closes, max grant): one open all year, one closing in
@@ -233,7 +228,7 @@ class EngineMachine(RuleBasedStateMachine):
         data = AnalysisIn(findings="Trūkst plānošanas", need_areas=["planning"])
         if self.expect_write(
             ok,
-            lambda: evidence.record_analysis(self.rt, COORDINATOR, self.case_id, data),
+            lambda: recording.record(self.rt, COORDINATOR, self.case_id, data),
             Conflict,
         ):
             self.model.analyses += 1
@@ -248,7 +243,7 @@ class EngineMachine(RuleBasedStateMachine):
         data = ConsultationIn(mentor="anna", held_on=held_on, hours=Decimal(hours), topic="PR")
         if self.expect_write(
             ok,
-            lambda: evidence.record_consultation(self.rt, COORDINATOR, self.case_id, data),
+            lambda: recording.record(self.rt, COORDINATOR, self.case_id, data),
             Conflict,
             InvalidInput,
         ):
@@ -262,7 +257,7 @@ class EngineMachine(RuleBasedStateMachine):
         data = SelectionIn(funding_source_id=source_id)
         if self.expect_write(
             ok,
-            lambda: evidence.select_source(self.rt, COORDINATOR, self.case_id, data),
+            lambda: recording.record(self.rt, COORDINATOR, self.case_id, data),
             Conflict,
         ):
             self.model.selected.append(source_id)
@@ -284,7 +279,7 @@ class EngineMachine(RuleBasedStateMachine):
         )
         rec = self.expect_write(
             ok,
-            lambda: evidence.add_application(self.rt, COORDINATOR, self.case_id, data),
+            lambda: recording.record(self.rt, COORDINATOR, self.case_id, data),
             Conflict,
             InvalidInput,
         )
@@ -310,7 +305,7 @@ class EngineMachine(RuleBasedStateMachine):
         update = ApplicationUpdate(submitted_on=sub)
         if self.expect_write(
             ok,
-            lambda: evidence.update_application(self.rt, COORDINATOR, a.id, update),
+            lambda: recording.update(self.rt, COORDINATOR, a.id, update),
             Conflict,
             InvalidInput,
         ):
@@ -339,7 +334,7 @@ class EngineMachine(RuleBasedStateMachine):
         )
         if self.expect_write(
             ok,
-            lambda: evidence.update_application(self.rt, COORDINATOR, a.id, update),
+            lambda: recording.update(self.rt, COORDINATOR, a.id, update),
             Conflict,
             InvalidInput,
         ):

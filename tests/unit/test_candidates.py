@@ -43,6 +43,6 @@ def test_policy_check_accepts_a_renamed_copy_and_names_the_problem_in_a_bad_one(
     with pytest.raises(DefinitionError) as exc:
         check_files(ROOT / "states", ROOT / "policies", bad)
     assert exc.value.problems == [
-        "policies/broken.yaml: guards.consult.min_consultations: "
+        "policies/broken.yaml: line 12, column 5: guards.consult.min_consultations: "
         "Input should be greater than or equal to 0"
     ]

@@ -15,13 +15,15 @@ import pytest
 import transitions.core
 
 from tests.conftest import COORDINATOR, ROOT
-from workflow import advance, enrolment, evidence, registry, views
+from workflow import advance, enrolment, recording, registry, views
 from workflow.definitions import load_states, parse_states
 from workflow.errors import DefinitionError, PolicyError
+from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.analysis import AnalysisIn
 from workflow.policies import load_policy, parse_policy
 from workflow.rules import Rules, compile_rules, load_rules
 from workflow.runtime import Runtime
-from workflow.schemas import AnalysisIn, CycleIn, OrganisationIn
+from workflow.schemas import CycleIn, OrganisationIn
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BAD_STATES = FIXTURES / "bad_states"
@@ -35,98 +37,119 @@ GUARDS_KNOWN = (
 STATES_EXPECTED: dict[str, list[str]] = {
     "invalid_yaml": [
         "states/invalid_yaml.yaml: line 31, column 9: invalid YAML: "
-        "expected ',' or ']', but got ':'"
+        "expected ',' or ']', but got ':' (while parsing a flow sequence at line 30)"
     ],
     "not_a_mapping": ["states/not_a_mapping.yaml: (top): expected a mapping, got list"],
-    "unknown_field": ["states/unknown_field.yaml: states[3].finall: unknown field"],
+    "unknown_field": [
+        "states/unknown_field.yaml: line 13, column 5: states[3].finall: unknown field"
+    ],
     "unknown_dest": [
-        "states/unknown_dest.yaml: transitions[3].dest: 'submited' is not a declared state",
+        "states/unknown_dest.yaml: line 36, column 5: transitions[3].dest: 'submited' is not a declared state",
         # the typo also orphans what lay behind it; each consequence is named
-        "states/unknown_dest.yaml: states[2]: 'submitted' is unreachable from 'enrolled'",
-        "states/unknown_dest.yaml: states[3]: 'outcome' is unreachable from 'enrolled'",
+        "states/unknown_dest.yaml: line 9, column 5: states[2]: 'submitted' is unreachable from 'enrolled'",
+        "states/unknown_dest.yaml: line 11, column 5: states[3]: 'outcome' is unreachable from 'enrolled'",
     ],
     "unknown_source": [
-        "states/unknown_source.yaml: transitions[2].source[0]: 'sumbitted' is not a declared state",
-        "states/unknown_source.yaml: states[3]: 'outcome' is unreachable from 'enrolled'",
+        "states/unknown_source.yaml: line 30, column 14: transitions[2].source[0]: 'sumbitted' is not a declared state",
+        "states/unknown_source.yaml: line 11, column 5: states[3]: 'outcome' is unreachable from 'enrolled'",
     ],
-    "unknown_initial": ["states/unknown_initial.yaml: initial: 'enroled' is not a declared state"],
+    "unknown_initial": [
+        "states/unknown_initial.yaml: line 3, column 1: initial: 'enroled' is not a declared state"
+    ],
     "unknown_guard": [
-        "states/unknown_guard.yaml: transitions[3].guards[0]: unknown guard "
+        "states/unknown_guard.yaml: line 37, column 14: transitions[3].guards[0]: unknown guard "
         f"'submitted_in_call' (known: {GUARDS_KNOWN})"
     ],
     "unreachable_state": [
-        "states/unreachable_state.yaml: states[5]: 'archived' is unreachable from 'enrolled'"
+        "states/unreachable_state.yaml: line 17, column 5: states[5]: 'archived' is unreachable from 'enrolled'"
     ],
     "duplicate_trigger": [
-        "states/duplicate_trigger.yaml: transitions[4].trigger: duplicate trigger 'withdraw' "
+        "states/duplicate_trigger.yaml: line 38, column 5: transitions[4].trigger: duplicate trigger 'withdraw' "
         "from state 'analysed' (also transitions[1])"
     ],
     "source_listed_twice": [
-        "states/source_listed_twice.yaml: transitions[1].source[2]: 'analysed' is listed twice"
+        "states/source_listed_twice.yaml: line 25, column 34: transitions[1].source[2]: 'analysed' is listed twice"
     ],
-    "duplicate_state": ["states/duplicate_state.yaml: states[5].id: duplicate state 'analysed'"],
+    "duplicate_state": [
+        "states/duplicate_state.yaml: line 17, column 5: states[5].id: duplicate state 'analysed'"
+    ],
     "dead_end": [
-        "states/dead_end.yaml: states[2]: 'submitted' is not final but no transition leaves it"
+        "states/dead_end.yaml: line 9, column 5: states[2]: 'submitted' is not final but no transition leaves it"
     ],
     "final_state_left": [
-        "states/final_state_left.yaml: transitions[1].source[3]: 'outcome' is final and "
+        "states/final_state_left.yaml: line 25, column 45: transitions[1].source[3]: 'outcome' is final and "
         "cannot be left"
     ],
-    "yaml11_boolean_state": [f"states/yaml11_boolean_state.yaml: states[4].id: false {YAML_BOOL}"],
+    "yaml11_boolean_state": [
+        f"states/yaml11_boolean_state.yaml: line 14, column 5: states[4].id: false {YAML_BOOL}"
+    ],
     "yaml11_boolean_trigger": [
-        f"states/yaml11_boolean_trigger.yaml: transitions[0].trigger: true {YAML_BOOL}"
+        f"states/yaml11_boolean_trigger.yaml: line 18, column 5: transitions[0].trigger: true {YAML_BOOL}"
     ],
 }
 
+KINDS = ", ".join(k.name for k in evidence_kinds.kinds())
 POLICY_EXPECTED: dict[str, list[str]] = {
     "invalid_yaml": [
         "policies/invalid_yaml.yaml: line 4, column 1: invalid YAML: "
         "found character '\\t' that cannot start any token"
     ],
     "unknown_section": [
-        "policies/unknown_section.yaml: deadline: unknown policy section "
+        "policies/unknown_section.yaml: line 18, column 1: deadline: unknown policy section "
         "(known: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency)"
     ],
     "section_twice": [
-        "policies/section_twice.yaml: deadlines: section already given in policies/mini_policy.yaml"
+        "policies/section_twice.yaml: line 2, column 1: deadlines: section already given in policies/mini_policy.yaml"
     ],
-    "unknown_field": ["policies/unknown_field.yaml: roles.auditor.trigers: unknown field"],
+    "unknown_field": [
+        "policies/unknown_field.yaml: line 15, column 5: roles.auditor.trigers: unknown field"
+    ],
     "missing_roles": ["policies/missing_roles.yaml: roles: Field required"],
     "unknown_role": [
-        "policies/unknown_role.yaml: roles.auditer: "
+        "policies/unknown_role.yaml: line 14, column 3: roles.auditer: "
         "Input should be 'coordinator', 'mentor', 'auditor' or 'admin'"
     ],
     "role_undeclared_trigger": [
-        "policies/role_undeclared_trigger.yaml: roles.coordinator.triggers[1]: "
+        "policies/role_undeclared_trigger.yaml: line 11, column 25: roles.coordinator.triggers[1]: "
         "'aprove' is not a declared trigger"
     ],
+    "evidence_kind_unknown": [
+        "policies/evidence_kind_unknown.yaml: line 8, column 26: roles.coordinator.evidence[1]: "
+        "'consultation' is not an evidence kind (it is now spelt 'consultations')",
+        "policies/evidence_kind_unknown.yaml: line 8, column 40: roles.coordinator.evidence[2]: "
+        "'application_update' is not an evidence kind (it is now spelt 'applications')",
+        "policies/evidence_kind_unknown.yaml: line 8, column 60: roles.coordinator.evidence[3]: "
+        f"'diary' is not an evidence kind (kinds: {KINDS})",
+    ],
     "guard_unknown_trigger": [
-        "policies/guard_unknown_trigger.yaml: guards.consulting: "
+        "policies/guard_unknown_trigger.yaml: line 6, column 3: guards.consulting: "
         "'consulting' is not a declared trigger"
     ],
     "guard_unknown_parameter": [
-        "policies/guard_unknown_parameter.yaml: guards.consult.max_hours: no guard of "
+        "policies/guard_unknown_parameter.yaml: line 9, column 5: guards.consult.max_hours: no guard of "
         "'consult' takes this parameter (takes: min_consultations, min_hours)"
     ],
     "guard_invalid_value": [
-        "policies/guard_invalid_value.yaml: guards.consult.min_hours: "
+        "policies/guard_invalid_value.yaml: line 8, column 5: guards.consult.min_hours: "
         "Input should be greater than or equal to 0"
     ],
     "deadline_unknown_state": [
-        "policies/deadline_unknown_state.yaml: deadlines.archived: "
+        "policies/deadline_unknown_state.yaml: line 21, column 3: deadlines.archived: "
         "'archived' is not a declared state"
     ],
     "deadline_final_state": [
-        "policies/deadline_final_state.yaml: deadlines.outcome: "
+        "policies/deadline_final_state.yaml: line 21, column 3: deadlines.outcome: "
         "'outcome' is final; a final state has no deadline"
     ],
-    "yaml11_boolean_key": [f"policies/yaml11_boolean_key.yaml: guards.true: true {YAML_BOOL}"],
+    "yaml11_boolean_key": [
+        f"policies/yaml11_boolean_key.yaml: line 6, column 3: guards.true: true {YAML_BOOL}"
+    ],
     "several_problems": [
-        "policies/several_problems.yaml: roles.coordinator.triggers[1]: "
+        "policies/several_problems.yaml: line 12, column 25: roles.coordinator.triggers[1]: "
         "'aprove' is not a declared trigger",
-        "policies/several_problems.yaml: guards.consult.max_hours: no guard of 'consult' "
+        "policies/several_problems.yaml: line 9, column 5: guards.consult.max_hours: no guard of 'consult' "
         "takes this parameter (takes: min_consultations, min_hours)",
-        "policies/several_problems.yaml: deadlines.outcome: "
+        "policies/several_problems.yaml: line 21, column 3: deadlines.outcome: "
         "'outcome' is final; a final state has no deadline",
     ],
 }
@@ -182,7 +205,8 @@ def test_bad_states_file_through_the_directory_loader(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as exc:
         load_rules(tmp_path / "states", ROOT / "policies")
     assert exc.value.problems[0] == (
-        "states/incubation.yaml: transitions[3].dest: 'submited' is not a declared state"
+        "states/incubation.yaml: line 36, column 5: transitions[3].dest: "
+        "'submited' is not a declared state"
     )
 
 
@@ -269,7 +293,7 @@ def test_machine_built_once_per_rules_and_never_per_case(
             OrganisationIn(name=f"B{n}", reg_no=f"4000000000{n}", legal_form="association"),
         ).id
         case_id = enrolment.enrol(rt, COORDINATOR, org, cycle)
-        evidence.record_analysis(
+        recording.record(
             rt, COORDINATOR, case_id, AnalysisIn(findings="f", need_areas=["fundraising"])
         )
         advance.fire(rt, COORDINATOR, case_id, "analyse")

@@ -17,15 +17,13 @@ import pytest
 from tests.conftest import ROOT
 from workflow import factloader
 from workflow.definitions import load_states
-from workflow.facts import (
-    EVIDENCE_KINDS,
-    AnalysisFact,
-    ApplicationFact,
-    ConsultationTotals,
-    Facts,
-    SourceFact,
-)
-from workflow.guards import (
+from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.analysis import AnalysisFact
+from workflow.evidence.applications import ApplicationFact
+from workflow.evidence.consultations import ConsultationTotals
+from workflow.evidence.sources import SourceFact
+from workflow.facts import Facts
+from workflow.guards.registry import (
     COMMENT,
     REGISTRY,
     GuardSpec,
@@ -101,12 +99,12 @@ def test_analyse_blocked_without_analysis(rules: Rules) -> None:
 
 
 def test_analyse_blocked_without_findings_or_need_areas(rules: Rules) -> None:
-    blank = Facts(today=TODAY, analysis=AnalysisFact("  ", ("fundraising",)))
+    blank = Facts(today=TODAY, loaded={"analysis": AnalysisFact("  ", ("fundraising",))})
     o = one(rules, "analyse", "enrolled", blank)
     assert not o.passed
     assert o.message_en == "the needs analysis has no findings"
     assert o.message_lv == "vajadzību analīzē nav secinājumu"
-    no_areas = Facts(today=TODAY, analysis=AnalysisFact("Vāja pārvaldība", ()))
+    no_areas = Facts(today=TODAY, loaded={"analysis": AnalysisFact("Vāja pārvaldība", ())})
     o = one(rules, "analyse", "enrolled", no_areas)
     assert not o.passed
     assert o.message_en == "the needs analysis names no need area"
@@ -114,7 +112,9 @@ def test_analyse_blocked_without_findings_or_need_areas(rules: Rules) -> None:
 
 
 def test_analyse_passes_with_findings_and_areas(rules: Rules) -> None:
-    facts = Facts(today=TODAY, analysis=AnalysisFact("Vāja pārvaldība", ("governance", "pr")))
+    facts = Facts(
+        today=TODAY, loaded={"analysis": AnalysisFact("Vāja pārvaldība", ("governance", "pr"))}
+    )
     o = one(rules, "analyse", "enrolled", facts)
     assert o.passed
     assert o.message_en == "needs analysis recorded (governance, pr)"
@@ -125,7 +125,7 @@ def test_analyse_passes_with_findings_and_areas(rules: Rules) -> None:
 
 
 def test_consult_thresholds_come_from_the_policy(strict_rules: Rules, rules: Rules) -> None:
-    facts = Facts(today=TODAY, consultations=ConsultationTotals(1, Decimal("1.00")))
+    facts = Facts(today=TODAY, loaded={"consultations": ConsultationTotals(1, Decimal("1.00"))})
     strict = one(strict_rules, "consult", "analysed", facts)
     assert strict == GuardOutcome(
         "enough_consultations",
@@ -145,9 +145,9 @@ def test_consult_thresholds_come_from_the_policy(strict_rules: Rules, rules: Rul
     [(1, "konsultāciju"), (2, "konsultācijas"), (11, "konsultācijas"), (21, "konsultāciju")],
 )
 def test_latvian_counts_take_the_singular_after_numbers_ending_in_one(n: int, word: str) -> None:
-    from workflow.guards import ConsultParams, enough_consultations
+    from workflow.guards.preparation import ConsultParams, enough_consultations
 
-    facts = Facts(today=TODAY, consultations=ConsultationTotals(0, Decimal(0)))
+    facts = Facts(today=TODAY, loaded={"consultations": ConsultationTotals(0, Decimal(0))})
     verdict = enough_consultations(facts, ConsultParams(min_consultations=n, min_hours=Decimal(1)))
     assert verdict.lv.startswith(f"vajag vismaz {n} {word} un 1 mentora stundu;")
     assert ("consultation " if n == 1 else "consultations ") in verdict.en
@@ -160,7 +160,7 @@ def test_latvian_counts_take_the_singular_after_numbers_ending_in_one(n: int, wo
 def test_consult_needs_both_count_and_hours(
     strict_rules: Rules, count: int, hours: str, passed: bool
 ) -> None:
-    facts = Facts(today=TODAY, consultations=ConsultationTotals(count, Decimal(hours)))
+    facts = Facts(today=TODAY, loaded={"consultations": ConsultationTotals(count, Decimal(hours))})
     o = one(strict_rules, "consult", "analysed", facts)
     assert o.passed is passed
     assert o.message_en.endswith(f"has {count} and {Decimal(hours).normalize():f}")
@@ -174,7 +174,7 @@ def src(closes: date, programme: str = "NVO fonds") -> SourceFact:
 
 
 def test_select_sources_blocked_without_a_source(rules: Rules) -> None:
-    o = one(rules, "select_sources", "consulted", Facts(today=TODAY, sources=()))
+    o = one(rules, "select_sources", "consulted", Facts(today=TODAY, loaded={"sources": ()}))
     assert not o.passed
     assert o.message_en == "no funding source selected"
     assert o.message_lv == "nav atlasīts neviens finansējuma avots"
@@ -183,7 +183,7 @@ def test_select_sources_blocked_without_a_source(rules: Rules) -> None:
 def test_select_sources_blocked_when_every_call_has_closed(rules: Rules) -> None:
     facts = Facts(
         today=TODAY,
-        sources=(src(date(2023, 4, 30)), src(date(2023, 3, 31), "Klasteri")),
+        loaded={"sources": (src(date(2023, 4, 30)), src(date(2023, 3, 31), "Klasteri"))},
     )
     o = one(rules, "select_sources", "consulted", facts)
     assert not o.passed
@@ -199,7 +199,7 @@ def test_select_sources_blocked_when_every_call_has_closed(rules: Rules) -> None
 
 def test_select_sources_passes_with_one_open_call(rules: Rules) -> None:
     # a call closing today is still open today
-    facts = Facts(today=TODAY, sources=(src(date(2023, 4, 30)), src(TODAY)))
+    facts = Facts(today=TODAY, loaded={"sources": (src(date(2023, 4, 30)), src(TODAY))})
     o = one(rules, "select_sources", "consulted", facts)
     assert o.passed
     assert o.message_en == "1 selected source has a call not yet closed"
@@ -210,7 +210,12 @@ def test_select_sources_passes_with_one_open_call(rules: Rules) -> None:
 
 
 def test_draft_blocked_without_application(rules: Rules) -> None:
-    o = one(rules, "draft_application", "sources_selected", Facts(today=TODAY, applications=()))
+    o = one(
+        rules,
+        "draft_application",
+        "sources_selected",
+        Facts(today=TODAY, loaded={"applications": ()}),
+    )
     assert not o.passed
     assert o.message_en == "no application drafted yet"
     assert o.message_lv == "vēl nav sagatavots neviens pieteikums"
@@ -222,7 +227,12 @@ def test_draft_blocked_above_max_grant_and_total_budget(rules: Rules) -> None:
         requested_eur=Decimal("45000"),
         max_grant_eur=Decimal("40000"),
     )
-    o = one(rules, "draft_application", "sources_selected", Facts(TODAY, applications=(bad,)))
+    o = one(
+        rules,
+        "draft_application",
+        "sources_selected",
+        Facts(TODAY, loaded={"applications": (bad,)}),
+    )
     assert not o.passed
     assert o.message_en == (
         "no complete application: 'Kopienas centrs': requests 45,000.00 EUR, above the "
@@ -238,7 +248,12 @@ def test_draft_blocked_above_max_grant_and_total_budget(rules: Rules) -> None:
 
 def test_draft_blocked_by_zero_budget(rules: Rules) -> None:
     bad = app(total_budget_eur=Decimal("0"), requested_eur=Decimal("0"))
-    o = one(rules, "draft_application", "sources_selected", Facts(TODAY, applications=(bad,)))
+    o = one(
+        rules,
+        "draft_application",
+        "sources_selected",
+        Facts(TODAY, loaded={"applications": (bad,)}),
+    )
     assert not o.passed
     assert (
         o.message_en == "no complete application: 'Kopienas centrs': total budget is not above zero"
@@ -249,7 +264,12 @@ def test_draft_passes_when_one_application_is_complete(rules: Rules) -> None:
     bad = app(title="Pārāk liels", requested_eur=Decimal("90000"), total_budget_eur=Decimal("1e5"))
     good = app(title="Kopienas centrs", requested_eur=Decimal("40000"))
     good = replace(good, total_budget_eur=Decimal("40000"))  # requested == both limits: fine
-    o = one(rules, "draft_application", "sources_selected", Facts(TODAY, applications=(bad, good)))
+    o = one(
+        rules,
+        "draft_application",
+        "sources_selected",
+        Facts(TODAY, loaded={"applications": (bad, good)}),
+    )
     assert o.passed
     assert o.message_en == "application 'Kopienas centrs' is complete"
     assert o.message_lv == "pieteikums 'Kopienas centrs' ir pilnīgs"
@@ -260,7 +280,7 @@ def test_draft_passes_when_one_application_is_complete(rules: Rules) -> None:
 
 def test_submit_passes_with_submission_inside_the_call(rules: Rules) -> None:
     a = app(submitted_on=date(2023, 3, 1))  # the day the call opens counts
-    o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(a,)))
+    o = one(rules, "submit", "application_drafted", Facts(TODAY, loaded={"applications": (a,)}))
     assert o.passed
     assert o.message_en == "'Kopienas centrs' submitted on Mar 1, 2023, inside the call window"
     assert o.message_lv == "'Kopienas centrs' iesniegts 01.03.2023., konkursa laikā"
@@ -268,7 +288,7 @@ def test_submit_passes_with_submission_inside_the_call(rules: Rules) -> None:
 
 def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
     waiting = app(title="Ostas festivāls", programme="ESF+", call_opens=date(2024, 2, 1))
-    facts = Facts(date(2023, 10, 19), applications=(waiting,))
+    facts = Facts(date(2023, 10, 19), loaded={"applications": (waiting,)})
     o = one(rules, "submit", "application_drafted", facts)
     assert not o.passed
     assert o.message_en == (
@@ -282,13 +302,13 @@ def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
 
 
 def test_submit_blocked_with_no_application_or_no_date(rules: Rules) -> None:
-    o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=()))
+    o = one(rules, "submit", "application_drafted", Facts(TODAY, loaded={"applications": ()}))
     assert (o.passed, o.message_en, o.message_lv) == (
         False,
         "no application to submit",
         "nav pieteikuma, ko iesniegt",
     )
-    o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(app(),)))
+    o = one(rules, "submit", "application_drafted", Facts(TODAY, loaded={"applications": (app(),)}))
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'Kopienas centrs' is not "
@@ -303,7 +323,12 @@ def test_submit_blocked_with_no_application_or_no_date(rules: Rules) -> None:
 def test_submit_blocked_by_closed_call_or_date_outside_window(rules: Rules) -> None:
     late = app(title="A", call_closes=date(2023, 4, 1))
     outside = app(title="B", submitted_on=date(2023, 2, 1))
-    o = one(rules, "submit", "application_drafted", Facts(TODAY, applications=(late, outside)))
+    o = one(
+        rules,
+        "submit",
+        "application_drafted",
+        Facts(TODAY, loaded={"applications": (late, outside)}),
+    )
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'A' was not submitted; "
@@ -324,20 +349,25 @@ def test_outcome_blocked_until_every_submitted_application_is_decided(rules: Rul
     decided = app(title="A", submitted_on=date(2023, 3, 5), decision="awarded")
     pending = app(title="B", submitted_on=date(2023, 3, 6))
     drafted = app(title="C")  # never submitted: needs no decision
-    facts = Facts(TODAY, applications=(decided, pending, drafted))
+    facts = Facts(TODAY, loaded={"applications": (decided, pending, drafted)})
     o = one(rules, "record_outcome", "submitted", facts)
     assert not o.passed
     assert o.message_en == "1 submitted application awaits a decision: 'B'"
     assert o.message_lv == "1 iesniegtais pieteikums gaida lēmumu: 'B'"
     rejected = replace(pending, decision="rejected")
-    o = one(rules, "record_outcome", "submitted", Facts(TODAY, applications=(decided, rejected)))
+    o = one(
+        rules,
+        "record_outcome",
+        "submitted",
+        Facts(TODAY, loaded={"applications": (decided, rejected)}),
+    )
     assert o.passed
     assert o.message_en == "all 2 submitted applications are decided"
     assert o.message_lv == "visi 2 iesniegtie pieteikumi ir izlemti"
 
 
 def test_outcome_blocked_without_submission(rules: Rules) -> None:
-    o = one(rules, "record_outcome", "submitted", Facts(TODAY, applications=(app(),)))
+    o = one(rules, "record_outcome", "submitted", Facts(TODAY, loaded={"applications": (app(),)}))
     assert not o.passed
     assert o.message_en == "no submitted application"
     assert o.message_lv == "nav iesniegta pieteikuma"
@@ -378,9 +408,12 @@ def test_a_guard_naming_an_evidence_kind_that_does_not_exist_is_refused_at_regis
     assert "typo" not in REGISTRY
 
 
-def test_both_fact_loaders_cover_exactly_the_evidence_kinds_guards_may_name() -> None:
-    assert set(factloader.LOADERS) == EVIDENCE_KINDS
-    assert factloader._SCALAR_KINDS | set(factloader._ROW_LOADERS) == EVIDENCE_KINDS
+def test_every_kind_a_guard_may_name_has_its_facts_loader() -> None:
+    needed = {k for spec in REGISTRY.values() for k in spec.needs} - {COMMENT}
+    assert needed == {"analysis", "consultations", "sources", "applications"}
+    assert needed <= evidence_kinds.fact_kinds()
+    for kind in evidence_kinds.fact_kinds():
+        assert factloader.source(kind) is evidence_kinds.get(kind).facts
 
 
 def test_a_triggers_needs_are_its_guards_stored_evidence_from_every_source(rules: Rules) -> None:

@@ -84,7 +84,7 @@ INSIDE = "Inside the engine"
         ("web/statuses.py", "inkubators.demo", TOP),
         ("workflow/orm.py", "workflow.advance", INSIDE),
         ("workflow/views.py", "workflow.enrolment", INSIDE),
-        ("workflow/advance.py", "workflow.evidence", INSIDE),
+        ("workflow/advance.py", "workflow.recording", INSIDE),
     ],
 )
 def test_a_lazy_import_across_a_layer_breaks_a_contract(

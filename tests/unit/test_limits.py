@@ -12,8 +12,13 @@ from pydantic import BaseModel
 from sqlalchemy import String, Text
 from wtforms.validators import Length
 
-from web.ui import forms
+from web.ui import forms, kindforms
 from workflow import limits, orm, schemas
+from workflow.evidence import analysis, applications, consultations
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn
+from workflow.evidence.consultations import ConsultationIn
+from workflow.evidence.registry import EvidenceKind
 
 # (schema, field) → (table, column): where each text input is stored.
 STORED: dict[tuple[type[BaseModel], str], tuple[type[orm.Base], str]] = {
@@ -23,11 +28,11 @@ STORED: dict[tuple[type[BaseModel], str], tuple[type[orm.Base], str]] = {
     (schemas.CycleIn, "name"): (orm.Cycle, "name"),
     (schemas.FundingSourceIn, "funder"): (orm.FundingSource, "funder"),
     (schemas.FundingSourceIn, "programme"): (orm.FundingSource, "programme"),
-    (schemas.AnalysisIn, "findings"): (orm.NeedsAnalysis, "findings"),
-    (schemas.ConsultationIn, "mentor"): (orm.Consultation, "mentor"),
-    (schemas.ConsultationIn, "topic"): (orm.Consultation, "topic"),
-    (schemas.ApplicationIn, "title"): (orm.Application, "title"),
-    (schemas.ApplicationIn, "domain"): (orm.Application, "domain"),
+    (AnalysisIn, "findings"): (orm.NeedsAnalysis, "findings"),
+    (ConsultationIn, "mentor"): (orm.Consultation, "mentor"),
+    (ConsultationIn, "topic"): (orm.Consultation, "topic"),
+    (ApplicationIn, "title"): (orm.Application, "title"),
+    (ApplicationIn, "domain"): (orm.Application, "domain"),
     (schemas.UserIn, "name"): (orm.User, "name"),
 }
 # Free text (a length, not a pattern): the schema's limit is exactly the column's.
@@ -36,10 +41,15 @@ FREE_TEXT = {
     (schemas.CycleIn, "name"),
     (schemas.FundingSourceIn, "funder"),
     (schemas.FundingSourceIn, "programme"),
-    (schemas.ConsultationIn, "mentor"),
-    (schemas.ConsultationIn, "topic"),
-    (schemas.ApplicationIn, "title"),
+    (ConsultationIn, "mentor"),
+    (ConsultationIn, "topic"),
+    (ApplicationIn, "title"),
 }
+
+
+def _form(kind: EvidenceKind[Any]) -> Any:
+    """An evidence kind's form, as its declaration builds it."""
+    return kindforms.form_class(kind, kind.create)
 
 
 def _longest(model: type[BaseModel], name: str) -> int | None:
@@ -72,8 +82,8 @@ def test_what_the_schema_accepts_fits_its_column(model: type[BaseModel], name: s
 def test_the_limits_are_the_ones_the_columns_and_schemas_use() -> None:
     assert orm.Organisation.__table__.c["name"].type.length == limits.NAME_MAX  # type: ignore[attr-defined]
     assert _longest(schemas.OrganisationIn, "name") == limits.NAME_MAX
-    assert _longest(schemas.ConsultationIn, "topic") == limits.TITLE_MAX
-    assert _longest(schemas.AnalysisIn, "findings") == limits.LONG_TEXT_MAX
+    assert _longest(ConsultationIn, "topic") == limits.TITLE_MAX
+    assert _longest(AnalysisIn, "findings") == limits.LONG_TEXT_MAX
     assert _longest(schemas.OrganisationIn, "legal_form") == limits.CODE_MAX
     assert _longest(schemas.UserIn, "name") == limits.USER_NAME_MAX
     assert schemas.COMMENT_MAX == limits.COMMENT_MAX
@@ -87,11 +97,12 @@ def test_the_limits_are_the_ones_the_columns_and_schemas_use() -> None:
         (forms.CycleForm, "name", limits.NAME_MAX),
         (forms.FundingSourceForm, "funder", limits.NAME_MAX),
         (forms.FundingSourceForm, "programme", limits.NAME_MAX),
-        (forms.AnalysisForm, "findings", limits.LONG_TEXT_MAX),
-        (forms.ConsultationForm, "mentor_other", limits.PERSON_NAME_MAX),
-        (forms.ConsultationForm, "topic", limits.TITLE_MAX),
-        (forms.ApplicationForm, "title", limits.TITLE_MAX),
-        (forms.ApplicationForm, "domain_other", limits.CODE_MAX),
+        (_form(analysis.KIND), "findings", limits.LONG_TEXT_MAX),
+        (_form(analysis.KIND), "need_areas_other", limits.CODES_TEXT_MAX),
+        (_form(consultations.KIND), "mentor_other", limits.PERSON_NAME_MAX),
+        (_form(consultations.KIND), "topic", limits.TITLE_MAX),
+        (_form(applications.KIND), "title", limits.TITLE_MAX),
+        (_form(applications.KIND), "domain_other", limits.CODE_MAX),
         (forms.UserForm, "name", limits.USER_NAME_MAX),
         (forms.LoginForm, "name", limits.USER_NAME_MAX),
         (forms.AdvanceForm, "comment", limits.COMMENT_MAX),

@@ -18,11 +18,12 @@ AUDITOR = Actor("revidents", "auditor", 3)
     ("who", "kind", "allowed"),
     [
         (COORDINATOR, "analysis", True),
-        (COORDINATOR, "application_update", True),
-        (MENTOR, "consultation", True),
+        (COORDINATOR, "applications", True),
+        (MENTOR, "consultations", True),
         (MENTOR, "analysis", False),
-        (MENTOR, "application", False),
-        (AUDITOR, "consultation", False),
+        (MENTOR, "applications", False),
+        (AUDITOR, "consultations", False),
+        (COORDINATOR, "consultation", False),  # the kind's earlier spelling grants nothing
         (COORDINATOR, "no_such_kind", False),
     ],
 )
@@ -40,6 +41,13 @@ def test_may_record_follows_the_policy_and_agrees_with_the_refusal(
 def test_roles_allowed_is_what_the_refusals_decide(rules: Rules) -> None:
     roles_allowed = permissions.roles_allowed
     assert roles_allowed(rules, "triggers", "submit") == ["coordinator", "admin"]
-    assert roles_allowed(rules, "evidence", "consultation") == ["coordinator", "mentor", "admin"]
+    assert roles_allowed(rules, "evidence", "consultations") == ["coordinator", "mentor", "admin"]
     assert roles_allowed(rules, "actions", "manage_users") == ["admin"]
     assert roles_allowed(rules, "actions", "read_audit") == ["coordinator", "auditor", "admin"]
+
+
+def test_a_refusal_names_the_operation_and_the_kind(rules: Rules) -> None:
+    with pytest.raises(Forbidden) as exc:
+        permissions.require_evidence(rules, MENTOR, "applications", "update")
+    assert exc.value.action == "update applications"
+    assert str(exc.value) == "'update applications' is not allowed for role 'mentor'"

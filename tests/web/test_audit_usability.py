@@ -57,8 +57,8 @@ def test_each_row_names_the_organisation(
 
 
 def test_evidence_events_can_be_filtered(client_as: Client) -> None:
-    page = client_as("auditor").get("/audit/?trigger=record_consultation").get_data(as_text=True)
-    assert '<option value="record_consultation" selected>' in page
+    page = client_as("auditor").get("/audit/?trigger=record_consultations").get_data(as_text=True)
+    assert '<option value="record_consultations" selected>' in page
     rows = _rows(page)
     assert rows
     assert all("Reģistrēta konsultācija" in r for r in rows)

@@ -231,7 +231,7 @@ def test_a_source_registered_from_a_case_is_offered_there(
     client_as: Client, app_rt: Runtime, ids: dict[str, int]
 ) -> None:
     c = client_as("coordinator")
-    selection = c.get(f"/cases/{ids['kc']}/source").get_data(as_text=True)
+    selection = c.get(f"/cases/{ids['kc']}/sources").get_data(as_text=True)
     link = re.search(r'<a id="new-source" href="([^"]+)">([^<]+)</a>', selection)
     assert link is not None
     assert link.group(2) == "Reģistrēt jaunu finansējuma avotu"
@@ -240,7 +240,7 @@ def test_a_source_registered_from_a_case_is_offered_there(
 
     form = c.get(link.group(1)).get_data(as_text=True)
     assert f'id="case" name="case" type="hidden" value="{ids["kc"]}"' in form
-    assert f'href="/cases/{ids["kc"]}/source"' in form  # the way back without registering
+    assert f'href="/cases/{ids["kc"]}/sources"' in form  # the way back without registering
 
     before = counts(app_rt)
     r = c.post("/funding-sources/new", data={**SOURCE, "case": str(ids["kc"])})
@@ -250,7 +250,7 @@ def test_a_source_registered_from_a_case_is_offered_there(
     assert src.max_grant_eur == Decimal("45000.00")
     assert src.domains == ["education", "culture", "beekeeping"]
     assert (src.call_opens, src.call_closes) == (date(2024, 2, 1), date(2024, 3, 29))
-    assert r.headers["Location"] == f"/cases/{ids['kc']}/source?source={src.id}"
+    assert r.headers["Location"] == f"/cases/{ids['kc']}/sources?source={src.id}"
 
     page = c.get(r.headers["Location"]).get_data(as_text=True)
     assert "Finansējuma avots reģistrēts." in page
@@ -261,7 +261,7 @@ def test_a_source_registered_from_a_case_is_offered_there(
 
     # and it can be chosen for the case
     r = c.post(
-        f"/cases/{ids['kc']}/source",
+        f"/cases/{ids['kc']}/sources",
         data={"funding_source_id": str(src.id), "expected_version": str(ids["kc_version"])},
     )
     assert r.status_code == 302, r.get_data(as_text=True)

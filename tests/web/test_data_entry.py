@@ -74,13 +74,13 @@ def test_the_mentor_is_chosen_from_the_mentors_or_typed_for_an_external_one(
     client_as: Client, ids: dict[str, int], app_rt: Runtime
 ) -> None:
     c = client_as("coordinator")
-    form = c.get(f"/cases/{ids['kc']}/consultation").get_data(as_text=True)
+    form = c.get(f"/cases/{ids['kc']}/consultations").get_data(as_text=True)
     select = form.split('<select id="mentor"', 1)[1].split("</select>", 1)[0]
     assert 'value="janis"' in select
     assert 'value="anna"' in select
     assert 'value="ilze"' not in select  # a coordinator is no mentor
     r = c.post(
-        f"/cases/{ids['kc']}/consultation",
+        f"/cases/{ids['kc']}/consultations",
         data={
             "mentor": "",
             "mentor_other": "Dace Ārējā",
@@ -105,9 +105,9 @@ def test_the_application_form_says_to_select_a_source_first(
     )
     cycle = next(c for c in registry.list_cycles(app_rt) if "2024" in c.name)
     bare_id = enrolment.enrol(app_rt, ADMIN, org.id, cycle.id)
-    page = client_as("coordinator").get(f"/cases/{bare_id}/application").get_data(as_text=True)
+    page = client_as("coordinator").get(f"/cases/{bare_id}/applications").get_data(as_text=True)
     hint = page.split('id="no-source"', 1)[1].split("</p>", 1)[0]
-    assert f'href="/cases/{bare_id}/source"' in hint
+    assert f'href="/cases/{bare_id}/sources"' in hint
 
 
 def test_a_closed_call_is_marked_when_selecting_a_source(
@@ -119,7 +119,7 @@ def test_a_closed_call_is_marked_when_selecting_a_source(
     open_ = [s for s in sources if s.call_closes >= today]
     assert closed
     assert open_
-    page = client_as("coordinator").get(f"/cases/{ids['kc']}/source").get_data(as_text=True)
+    page = client_as("coordinator").get(f"/cases/{ids['kc']}/sources").get_data(as_text=True)
     for s in closed:
         option = page.split(f'value="{s.id}"', 1)[1].split("</option>", 1)[0]
         assert "konkurss slēgts" in option

@@ -20,7 +20,7 @@ BIG = str(2**31)  # fits SQLite but no id column
     [
         f"/cases/{HUGE}",
         f"/cases/{BIG}",
-        f"/cases/{HUGE}/consultation",
+        f"/cases/{HUGE}/consultations",
         f"/cases/{HUGE}/analysis",
         f"/applications/{HUGE}",
         "/cases/0",

@@ -15,9 +15,9 @@ Client = Callable[[str | None], FlaskClient]
 
 FORMS = [
     "/cases/{kc}/analysis",
-    "/cases/{kc}/consultation",
-    "/cases/{kc}/source",
-    "/cases/{kc}/application",
+    "/cases/{kc}/consultations",
+    "/cases/{kc}/sources",
+    "/cases/{kc}/applications",
     "/applications/{erasmus_app}",
 ]
 

@@ -20,11 +20,12 @@ from flask.testing import FlaskClient
 
 from tests.conftest import COORDINATOR, Clock
 from tests.web.conftest import make_app
-from workflow import advance, enrolment, evidence, limits, registry, views
+from workflow import advance, enrolment, limits, recording, registry, views
 from workflow.accounts import add_user
+from workflow.evidence.sources import SelectionIn
 from workflow.rules import Rules
 from workflow.runtime import Runtime
-from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn, SelectionIn, UserIn
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn, UserIn
 
 PASSWORD = "hardened-input-password"
 Client = Callable[[str | None], FlaskClient]
@@ -56,7 +57,7 @@ def ui(db_url: str, rules: Rules, clock: Clock, tmp_path: Path) -> Iterator[Flas
             max_grant_eur=Decimal(40000),
         ),
     )
-    evidence.select_source(rt, COORDINATOR, case, SelectionIn(funding_source_id=source.id))
+    recording.record(rt, COORDINATOR, case, SelectionIn(funding_source_id=source.id))
     app.config["ids"] = {"cycle": cycle.id, "case": case, "source": source.id}
     yield app
     rt.engine.dispose()
@@ -158,14 +159,14 @@ def test_every_form_field_takes_its_limit_and_refuses_one_more(ui: Flask) -> Non
             _codes,
         ),
         (
-            f"/cases/{case}/consultation",
+            f"/cases/{case}/consultations",
             lambda: {**evidence_version(), "held_on": "2023-03-01", "hours": "2", "topic": "T"},
             "mentor_other",
             limits.PERSON_NAME_MAX,
             "M".__mul__,
         ),
         (
-            f"/cases/{case}/consultation",
+            f"/cases/{case}/consultations",
             lambda: {
                 **evidence_version(),
                 "mentor": "janis",
@@ -177,14 +178,14 @@ def test_every_form_field_takes_its_limit_and_refuses_one_more(ui: Flask) -> Non
             "T".__mul__,
         ),
         (
-            f"/cases/{case}/application",
+            f"/cases/{case}/applications",
             lambda: {**evidence_version(), **application, "domain": "social"},
             "title",
             limits.TITLE_MAX,
             "T".__mul__,
         ),
         (
-            f"/cases/{case}/application",
+            f"/cases/{case}/applications",
             lambda: {**evidence_version(), **application, "title": "T"},
             "domain_other",
             limits.CODE_MAX,

@@ -70,7 +70,7 @@ def test_field_errors_are_shown_next_to_their_fields(
 ) -> None:
     c = client_as("coordinator")
     r = c.post(
-        f"/cases/{ids['kc']}/consultation",
+        f"/cases/{ids['kc']}/consultations",
         data={"mentor": "janis", "held_on": "2024-02-01", "hours": "many", "topic": ""},
     )
     assert r.status_code == 422
@@ -89,10 +89,10 @@ def test_mentor_records_a_consultation_on_an_assigned_case(
     client_as: Client, ids: dict[str, int]
 ) -> None:
     c = client_as("mentor")
-    form = c.get(f"/cases/{ids['kc']}/consultation").get_data(as_text=True)
+    form = c.get(f"/cases/{ids['kc']}/consultations").get_data(as_text=True)
     assert 'value="janis"' in form
     r = c.post(
-        f"/cases/{ids['kc']}/consultation",
+        f"/cases/{ids['kc']}/consultations",
         data={"mentor": "janis", "held_on": "2024-02-19", "hours": "1,5", "topic": "Budžets"},
     )
     assert r.status_code == 302
@@ -105,7 +105,7 @@ def test_auditor_sees_no_controls(client_as: Client, ids: dict[str, int]) -> Non
     page = client_as("auditor").get(f"/cases/{ids['kc']}").get_data(as_text=True)
     assert "/advance" not in page
     assert "/applications/" not in page
-    assert "/consultation" not in page
+    assert "/consultations" not in page
     assert "nav iespējams" in page  # the reasons are still visible
 
 

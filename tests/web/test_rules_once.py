@@ -49,9 +49,9 @@ def test_the_helpers_read_the_rules_once_per_request(
         for _ in range(50):
             assert state_label("enrolled") == "Uzņemta"
             assert trigger_label("withdraw") != "withdraw"
-            assert trigger_label("record_consultation") == "Reģistrēta konsultācija"
+            assert trigger_label("record_consultations") == "Reģistrēta konsultācija"
             assert may("enrol")
-            assert may_record("consultation")
+            assert may_record("consultations")
         assert rules() is rules()
     assert counting.reads == 1
     with app.test_request_context("/"):

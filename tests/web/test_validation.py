@@ -16,28 +16,31 @@ from pydantic import BaseModel, ValidationError
 from web.ui import validation
 from workflow import schemas
 from workflow.errors import InvalidInput
+from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
+from workflow.evidence.consultations import ConsultationIn
 
 Client = Callable[[str | None], FlaskClient]
 
 # Inputs that between them break every rule the schemas declare.
 BAD: list[tuple[type[BaseModel], dict[str, Any]]] = [
-    (schemas.ConsultationIn, {"mentor": "", "held_on": "x", "hours": "many", "extra": 1}),
-    (schemas.ConsultationIn, {"mentor": "a", "held_on": "2024-01-01T10:00", "hours": "1.123"}),
-    (schemas.ConsultationIn, {"mentor": "a", "held_on": "1999-01-01", "hours": "0", "topic": "a"}),
-    (schemas.ConsultationIn, {"mentor": "a", "held_on": "2101-01-01", "hours": "25", "topic": "t"}),
+    (ConsultationIn, {"mentor": "", "held_on": "x", "hours": "many", "extra": 1}),
+    (ConsultationIn, {"mentor": "a", "held_on": "2024-01-01T10:00", "hours": "1.123"}),
+    (ConsultationIn, {"mentor": "a", "held_on": "1999-01-01", "hours": "0", "topic": "a"}),
+    (ConsultationIn, {"mentor": "a", "held_on": "2101-01-01", "hours": "25", "topic": "t"}),
     (
-        schemas.ConsultationIn,
+        ConsultationIn,
         {"mentor": "a", "held_on": "2020-01-01", "hours": "nan", "topic": "t"},
     ),
-    (schemas.ConsultationIn, {"mentor": "a" * 121, "held_on": "2020-01-01T00:00:00"}),
+    (ConsultationIn, {"mentor": "a" * 121, "held_on": "2020-01-01T00:00:00"}),
     (
-        schemas.ApplicationIn,
+        ApplicationIn,
         {"funding_source_id": "x", "title": "t", "domain": "Bad", "total_budget_eur": "1e10"},
     ),
-    (schemas.ApplicationIn, {"funding_source_id": "0", "total_budget_eur": "999999999.5"}),
-    (schemas.ApplicationUpdate, {"decision": "maybe", "awarded_eur": "-1"}),
-    (schemas.AnalysisIn, {"findings": "x", "need_areas": []}),
-    (schemas.AnalysisIn, {"findings": "x", "need_areas": ["a"] * 21}),
+    (ApplicationIn, {"funding_source_id": "0", "total_budget_eur": "999999999.5"}),
+    (ApplicationUpdate, {"decision": "maybe", "awarded_eur": "-1"}),
+    (AnalysisIn, {"findings": "x", "need_areas": []}),
+    (AnalysisIn, {"findings": "x", "need_areas": ["a"] * 21}),
     (schemas.OrganisationIn, {"name": "x", "reg_no": "1", "legal_form": "x"}),
     (schemas.UserIn, {"name": "x", "role": "x"}),
     (schemas.CycleIn, {"name": "x", "starts_on": "2024-02-01", "ends_on": "2024-01-01"}),
@@ -108,7 +111,18 @@ def test_engine_messages_are_latvian_in_the_latvian_ui(app: Flask) -> None:
     assert old_style.errors_lv == {}
 
 
-@pytest.mark.parametrize("module", ["evidence", "accounts", "views"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "evidence/common",
+        "evidence/applications",
+        "evidence/applicationrules",
+        "recording",
+        "mentors",
+        "accounts",
+        "views",
+    ],
+)
 def test_every_invalid_input_in_the_engine_says_it_in_latvian_too(module: str) -> None:
     source = (Path(__file__).parents[2] / "workflow" / f"{module}.py").read_text()
     calls = [
@@ -128,16 +142,16 @@ def test_consultation_form_errors_in_latvian_and_english(
 ) -> None:
     c = client_as("coordinator")
     data = {"mentor": "janis", "held_on": "2024-01-01T10:00", "hours": "many", "topic": ""}
-    page = c.post(f"/cases/{ids['kc']}/consultation", data=data).get_data(as_text=True)
+    page = c.post(f"/cases/{ids['kc']}/consultations", data=data).get_data(as_text=True)
     assert "Ievadiet skaitli, piemēram, 1250,50." in page
     assert "Šis lauks ir obligāts." in page
     assert "Ievadiet datumu formātā GGGG-MM-DD." in page
     assert "Input should" not in page
     future = {"mentor": "janis", "held_on": "2024-03-01", "hours": "1", "topic": "Budžets"}
-    page = c.post(f"/cases/{ids['kc']}/consultation", data=future).get_data(as_text=True)
+    page = c.post(f"/cases/{ids['kc']}/consultations", data=future).get_data(as_text=True)
     assert "01.03.2024. ir nākotnē" in page
     c.post("/language", data={"lang": "en"})
-    page = c.post(f"/cases/{ids['kc']}/consultation", data=data).get_data(as_text=True)
+    page = c.post(f"/cases/{ids['kc']}/consultations", data=data).get_data(as_text=True)
     assert "Enter a number, e.g. 1250,50." in page
     assert "This field is required." in page
 

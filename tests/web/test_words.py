@@ -42,7 +42,11 @@ def test_the_403_page_names_the_refused_action_in_words(
 def test_a_refused_step_is_named_by_its_label(app: Flask) -> None:
     with app.test_request_context():
         assert forbidden_what(Forbidden("auditor", "withdraw")) == "solis “Izstāties no programmas”"
-        assert forbidden_what(Forbidden("x", "record consultation")) == "reģistrēt konsultācijas"
+        assert forbidden_what(Forbidden("x", "record consultations")) == "reģistrēt konsultācijas"
+        assert (
+            forbidden_what(Forbidden("x", "update applications"))
+            == "reģistrēt iesniegšanu un lēmumus"
+        )
         assert forbidden_what(Forbidden("x", "assign_mentor")) == "piešķirt mentorus"
         assert forbidden_what(Forbidden("x", "no_such_action")) == "no_such_action"
 
@@ -173,7 +177,7 @@ def test_selecting_a_source_twice_is_explained_in_latvian(
     kc = views.case_detail(app_rt, None, ids["kc"])
     chosen = kc.sources[0]
     r = client_as("coordinator").post(
-        f"/cases/{ids['kc']}/source",
+        f"/cases/{ids['kc']}/sources",
         data={"funding_source_id": str(chosen.funding_source_id), "expected_version": kc.version},
     )
     assert r.status_code == 422

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from web.api.models import AuditEvent, CaseItem, CasePage, EventPage, Model, Recorded
 from web.api.routing import api_route
 from web.context import actor, runtime
-from workflow import advance, auditquery, enrolment, evidence, views
+from workflow import advance, auditquery, casewrite, enrolment, mentors, views
 from workflow.cursors import MAX_PAGE
 from workflow.limits import CODE_MAX, USER_NAME_MAX
 from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
@@ -199,7 +199,7 @@ def fire(case_id: int, body: TransitionIn) -> TransitionOut:
 def assign_mentor(case_id: int, body: MentorIn) -> Recorded:
     """Assign a mentor user (mentors see and serve only their assigned cases)."""
     rt = runtime()
-    rec = evidence.assign_mentor(
+    rec = mentors.assign_mentor(
         rt, actor(), case_id, body.mentor, expected_version=body.expected_version
     )
     return recorded(rec)
@@ -222,7 +222,7 @@ def case_audit(case_id: int, query: PageQuery) -> EventPage:
     )
 
 
-def recorded(rec: evidence.Recorded) -> Recorded:
+def recorded(rec: casewrite.Recorded) -> Recorded:
     """The stored evidence's id, the case's new version and its audit event (with id)."""
     event = auditquery.stored_event(runtime(), rec.case_id, rec.version)
     return Recorded(

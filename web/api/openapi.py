@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document, generated from the route table and the pydantic models.
 
 Nothing here is written by hand per endpoint: paths, parameters, bodies and responses
-come from :data:`web.api.routing.ROUTES`, schemas from ``models_json_schema`` (inputs in
+come from :func:`web.api.routing.route_table`, schemas from ``models_json_schema`` (inputs in
 validation mode, outputs in serialization mode, so money reads as a decimal string).
 The triggers' enum and the roles allowed to call each write come from the rules in force,
 so the document is built per pair of rules hashes and kept for as long as they are.
@@ -20,9 +20,10 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.api.problems import PROBLEM_MEDIA, Problem
 from web.api.replay import HEADER, REPLAYED
-from web.api.routing import MAX_DEPTH, ROUTES, Route, api_route
+from web.api.routing import MAX_DEPTH, Route, api_route, route_table
 from web.context import runtime
 from workflow.actors import Actor
+from workflow.evidence import registry
 from workflow.idempotency import KEY
 from workflow.limits import IDEMPOTENCY_KEY_MAX
 from workflow.permissions import roles_allowed, sees_all_cases
@@ -186,13 +187,14 @@ def _trigger_enum(rules: Rules, schemas: dict[str, Any]) -> None:
     prop["description"] = "a trigger of the active workflow (`GET /api/v1/workflow`)"
 
 
-_CACHE: dict[tuple[str, str], str] = {}
+_CACHE: dict[tuple[str, ...], str] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def document_json(rules: Rules) -> str:
-    """The document as JSON text for the rules in force, built once per pair of hashes."""
-    key = (rules.states_hash, rules.policy_hash)
+    """The document as JSON text for the rules in force, built once per pair of hashes
+    (and set of evidence kinds, each of which has its paths)."""
+    key = (rules.states_hash, rules.policy_hash, *(k.name for k in registry.kinds()))
     text = _CACHE.get(key)
     if text is None:
         text = json.dumps(document(rules))
@@ -206,8 +208,9 @@ def document_json(rules: Rules) -> str:
 def document(rules: Rules) -> dict[str, Any]:
     """The whole document for ``rules``: the route table and models are fixed at import;
     the triggers' enum and who may call each write come from the rules in force."""
+    routes = route_table()
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(Problem, "serialization")]
-    for r in ROUTES:
+    for r in routes:
         if r.body is not None:
             wanted.append((r.body, "validation"))
         if r.query is not None:
@@ -219,7 +222,7 @@ def document(rules: Rules) -> dict[str, Any]:
     schemas = defs.get("$defs", {})
     _trigger_enum(rules, schemas)
     paths: dict[str, dict[str, Any]] = {}
-    for r in ROUTES:
+    for r in routes:
         op = _operation(r, refs, schemas)
         if r.permission is not None:
             roles = _roles_allowed(rules, r)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, g, request
 from flask_login import current_user
@@ -29,6 +29,7 @@ from workflow.permissions import roles_allowed
 from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY = 1024 * 1024
 #: No input of this API nests deeper than a few levels; a body nested deeper is refused
@@ -57,7 +58,7 @@ class Route:
     public: bool = False
     stream: dict[str, str] = field(default_factory=dict)
     #: the policy permission that decides who may call it: ``("actions", "enrol")``,
-    #: ``("evidence", "consultation")`` or ``("triggers", "")`` (each trigger its own)
+    #: ``("evidence", "consultations")`` or ``("triggers", "")`` (each trigger its own)
     permission: tuple[str, str] | None = None
 
     @property
@@ -77,6 +78,15 @@ class Route:
 
 
 ROUTES: list[Route] = []
+#: Functions listing routes that one generic view serves (one per evidence kind, see
+#: :mod:`web.api.evidence`): asked whenever the table is read, so a kind registered after
+#: import is documented too.
+ROUTE_SOURCES: list[Callable[[], list[Route]]] = []
+
+
+def route_table() -> list[Route]:
+    """Every documented operation: the views' own and the generic views' per-kind ones."""
+    return [*ROUTES, *(r for source in ROUTE_SOURCES for r in source())]
 
 
 class Unauthenticated(Unauthorized):
@@ -112,59 +122,30 @@ def api_route(
 
     The view receives its path ids as keyword arguments, plus ``query`` and ``body`` as
     validated models when declared; it returns a model (or dict) for ``response``, or a
-    ready :class:`flask.Response` for streams.
-
-    The order of the checks is the order of what a caller may learn: who you are (401),
-    whether your role may call this at all (403, before anything about the input), then
-    the ids, the ``Idempotency-Key``, the query and the body (404, 422, 400). A write with
-    an ``Idempotency-Key`` runs once per key (:mod:`web.api.replay`).
+    ready :class:`flask.Response` for streams. It is called through :func:`serve`.
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        doc = (fn.__doc__ or fn.__name__).strip()
-        summary, _, description = doc.partition("\n")
-        route = Route(
-            rule=rule,
-            method=method,
-            endpoint=fn.__name__,
-            summary=summary.strip(),
-            description=description.strip(),
+        route = make_route(
+            rule,
+            method,
+            fn.__name__,
+            fn.__doc__ or fn.__name__,
             tag=tag,
             body=body,
             query=query,
             response=response,
             status=status,
-            errors=tuple(sorted({400, 422, *errors} | (set() if public else {401}))),
+            errors=errors,
             public=public,
-            stream=stream or {},
+            stream=stream,
             permission=permission,
         )
         ROUTES.append(route)
 
         @functools.wraps(fn)
         def view(**path: Any) -> Response:
-            if not public:
-                _token_user()
-                if permission is not None:
-                    _authorise(*permission)
-            kwargs: dict[str, Any] = {}
-            for name, value in path.items():
-                if not 1 <= value <= MAX_ID:  # no such record can exist
-                    raise NotFound(name.removesuffix("_id"), value)
-                kwargs[name] = value
-            key = replay.key() if route.is_write and not public else None
-            if query is not None:
-                kwargs["query"] = parse_query(query)
-            if body is not None:
-                kwargs["body"] = parse_body(body)
-
-            def answer() -> Response:
-                result = fn(**kwargs)
-                if isinstance(result, Response):
-                    return result
-                return json_response(result, status, response)
-
-            return answer() if key is None else replay.once(key, answer)
+            return serve(route, fn, path)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
         return fn
@@ -172,7 +153,79 @@ def api_route(
     return decorate
 
 
-def _token_user() -> Any:
+def serve(route: Route, fn: Callable[..., Any], path: dict[str, Any]) -> Response:
+    """Answer one call of ``route`` with ``fn``, for every view, generic or not.
+
+    The order of the checks is the order of what a caller may learn: who you are (401),
+    whether your role may call this at all (403, before anything about the input), then
+    the ids, the ``Idempotency-Key``, the query and the body (404, 422, 400). A write with
+    an ``Idempotency-Key`` runs once per key (:mod:`web.api.replay`).
+    """
+    if not route.public:
+        token_user()
+        if route.permission is not None:
+            _authorise(route)
+    kwargs: dict[str, Any] = {n: check_id(n.removesuffix("_id"), v) for n, v in path.items()}
+    key = replay.key() if route.is_write and not route.public else None
+    if route.query is not None:
+        kwargs["query"] = parse_query(route.query)
+    if route.body is not None:
+        kwargs["body"] = parse_body(route.body)
+
+    def answer() -> Response:
+        result = fn(**kwargs)
+        if isinstance(result, Response):
+            return result
+        return json_response(result, route.status, route.response)
+
+    return answer() if key is None else replay.once(key, answer)
+
+
+def make_route(
+    rule: str,
+    method: str,
+    endpoint: str,
+    doc: str,
+    *,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    public: bool = False,
+    stream: dict[str, str] | None = None,
+    permission: tuple[str, str] | None = None,
+) -> Route:
+    """A route table entry: ``doc``'s first line is the summary, the rest the description;
+    every operation documents 400 and 422, and 401 unless public."""
+    summary, _, description = doc.strip().partition("\n")
+    return Route(
+        rule=rule,
+        method=method,
+        endpoint=endpoint,
+        summary=summary.strip(),
+        description=description.strip(),
+        tag=tag,
+        body=body,
+        query=query,
+        response=response,
+        status=status,
+        errors=tuple(sorted({400, 422, *errors} | (set() if public else {401}))),
+        public=public,
+        stream=stream or {},
+        permission=permission,
+    )
+
+
+def check_id(record: str, value: int) -> int:
+    """A path id within 1..MAX_ID; beyond it no ``record`` can exist (404, no query)."""
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(record, value)
+    return value
+
+
+def token_user() -> Any:
     """The API's caller, by bearer token only.
 
     The API is exempt from CSRF, so a browser's session cookie must not count as a
@@ -187,24 +240,30 @@ def _token_user() -> Any:
     return user
 
 
-def _authorise(section: str, name: str) -> None:
+def _authorise(route: Route) -> None:
     """Refuse a role the policy does not let call the operation at all, before reading the
     input: whoever may not write learns 403, never what is wrong with the body. Triggers
-    are checked one by one when fired; here a role that may fire none is refused."""
+    are checked one by one when fired; here a role that may fire none is refused. Evidence
+    is refused as ``record <kind>``, or ``update <kind>`` for a change to a stored record
+    (a PATCH), as the engine itself refuses it."""
+    assert route.permission is not None
+    section, name = route.permission
     who = actor()
     if section == "triggers":
         triggers = rules().states.triggers
         if not any(who.role in roles_allowed(rules(), section, t) for t in triggers):
             raise Forbidden(who.role, "fire triggers")
     elif who.role not in roles_allowed(rules(), section, name):
-        raise Forbidden(who.role, name if section == "actions" else f"record {name}")
+        if section == "actions":
+            raise Forbidden(who.role, name)
+        raise Forbidden(who.role, f"{'update' if route.method == 'PATCH' else 'record'} {name}")
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
+def parse_body(model: type[M]) -> M:
     """The request's JSON object validated by ``model``; 400 for anything not a JSON object.
 
     Validation is pydantic's strict JSON mode: an id or count must be a JSON integer and a
@@ -246,7 +305,7 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def parse_query(model: type[BaseModel]) -> BaseModel:
+def parse_query(model: type[M]) -> M:
     """The query string validated by ``model``; an empty value counts as not given."""
     args = {k: v for k, v in request.args.items() if v != ""}
     _refuse_nul(args, "")

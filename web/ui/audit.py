@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from web.context import actor, runtime
-from web.ui.helpers import EVENT_LABELS
+from web.ui.helpers import event_triggers
 from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
 from workflow import accountlog, auditquery
@@ -97,7 +97,7 @@ def index() -> ResponseReturnValue:
         verify_url=url_for(".verify"),
         args=request.args,
         errors=errors,
-        triggers=[*rt.rules.states.triggers, *EVENT_LABELS],
+        triggers=[*rt.rules.states.triggers, *event_triggers()],
     ), status
 
 

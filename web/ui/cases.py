@@ -22,7 +22,7 @@ from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
-from workflow.guards import comment_guards
+from workflow.guards.registry import comment_guards
 from workflow.viewmodels import CaseSummary
 
 logger = logging.getLogger(__name__)

@@ -1,141 +1,58 @@
-"""Forms that record a case's evidence and enrol organisations; each calls one service
-function (the programme's reference data has its own forms, :mod:`web.ui.registry`).
+"""Forms that record a case's evidence, one generic pair of routes for every kind in the
+registry (``/cases/<id>/<kind>`` and ``/<kind>/<id>`` to change a record), and the
+enrolment form (the programme's reference data has its own forms, :mod:`web.ui.registry`).
 
-Every form is validated by the domain's pydantic schema; its errors, and the service's
-``InvalidInput`` errors, are shown next to the fields they name. The GET of a form is
-refused (403) to a role that could not submit it, checked by the policy's own functions.
+A kind's form is built from its declaration (:mod:`web.ui.kindforms`) and validated by its
+input model; the model's errors, and the service's ``InvalidInput`` errors, are shown next
+to the fields they name. The GET of a form is refused (403) to a role that could not
+submit it, checked by the policy's own functions. A few kinds get page extras here (the
+mentor filled in, a way to register a new source, the application's call): none is needed
+for a kind to work.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from pydantic import BaseModel
 from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
+from web.kindpaths import install
 from web.ui import forms as F
-from web.ui import vocabulary
+from web.ui import kindforms, vocabulary
 from web.ui.formflow import create, post
-from web.ui.helpers import day, plain_number
-from workflow import accounts, enrolment, evidence, registry, views
-from workflow.guards import call_closed
+from web.ui.helpers import day, pick, plain_number
+from workflow import accounts, enrolment, recording, registry, views
+from workflow.calls import call_closed
+from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.registry import ChoiceList, EvidenceKind, Operation
 from workflow.permissions import require_action, require_evidence
-from workflow.schemas import (
-    AnalysisIn,
-    ApplicationIn,
-    ApplicationUpdate,
-    ConsultationIn,
-    EnrolmentIn,
-    SelectionIn,
-)
+from workflow.schemas import EnrolmentIn
 from workflow.viewmodels import CaseDetail
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("ui_evidence", __name__)
+bp.record_once(install)
 
 
-def _case_detail(kind: str, case_id: int) -> CaseDetail:
-    """The case an evidence form of ``kind`` records on, once the user may record it."""
-    rt = runtime()
-    require_evidence(rt.rules, actor(), kind)
-    return views.case_detail(rt, actor(), case_id)  # also refuses a case not assigned to a mentor
+@dataclass(slots=True)
+class Page:
+    """One evidence form being shown or posted: what the page extras work with."""
 
-
-def _case_form(
-    detail: CaseDetail,
-    form: FlaskForm,
-    title: Any,
-    schema: type[BaseModel],
-    names: tuple[str, ...],
-    service: Callable[..., Any],
-    lists: tuple[str, ...] = (),
-    target: int | None = None,
-    **extra: Any,
-) -> ResponseReturnValue:
-    """The shared GET/POST flow of an evidence form on the loaded case: the service is
-    called as ``service(rt, who, target, data, expected_version=...)``, ``target`` being
-    the case unless given; ``extra`` goes to the page."""
-    rt = runtime()
-    who = actor()
-    if request.method != "POST":
-        form.expected_version.data = str(detail.version)
-    result = post(
-        form,
-        schema,
-        names,
-        lambda data: service(
-            rt,
-            who,
-            detail.id if target is None else target,
-            data,
-            expected_version=F.expected_version(form),
-        ),
-        lists,
-    )
-    if result.done:
-        flash(_("Saved."), "success")
-        return redirect(url_for("ui_cases.show", case_id=detail.id))
-    return (
-        render_template(
-            "evidence/form.html",
-            form=form,
-            title=title,
-            case=detail,
-            problems=result.problems,
-            **extra,
-        ),
-        result.status,
-    )
-
-
-@bp.route("/cases/<id:case_id>/analysis", methods=["GET", "POST"])
-@login_required
-def analysis(case_id: int) -> ResponseReturnValue:
-    """Record the needs analysis."""
-    form = F.AnalysisForm()
-    form.need_areas.choices = vocabulary.choices(vocabulary.NEEDS)
-    return _case_form(
-        _case_detail("analysis", case_id),
-        form,
-        _l("Record the needs analysis"),
-        AnalysisIn,
-        ("findings", "need_areas", "recorded_on"),
-        evidence.record_analysis,
-        lists=("need_areas",),
-    )
-
-
-@bp.route("/cases/<id:case_id>/consultation", methods=["GET", "POST"])
-@login_required
-def consultation(case_id: int) -> ResponseReturnValue:
-    """Record a mentor consultation (mentors: on their assigned cases)."""
-    detail = _case_detail("consultation", case_id)
-    form = F.ConsultationForm()
-    mentors = [u.name for u in accounts.active_mentors(runtime())]
-    form.mentor.choices = [SelectChoice("", "–"), *(SelectChoice(n, n) for n in mentors)]
-    if request.method == "GET":
-        if actor().role == "mentor":
-            form.mentor.data = actor().name
-        elif detail.mentor in mentors:
-            form.mentor.data = detail.mentor
-    return _case_form(
-        detail,
-        form,
-        _l("Record a consultation"),
-        ConsultationIn,
-        ("mentor", "held_on", "hours", "topic"),
-        evidence.record_consultation,
-    )
+    kind: EvidenceKind[Any]
+    op: Operation
+    form: FlaskForm
+    case: CaseDetail
+    record_id: int | None = None
 
 
 def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
@@ -153,80 +70,137 @@ def _source_choices(only: set[int] | None = None) -> list[SelectChoice]:
     return out
 
 
-@bp.route("/cases/<id:case_id>/source", methods=["GET", "POST"])
-@login_required
-def source(case_id: int) -> ResponseReturnValue:
-    """Select a funding source for the case."""
-    form = F.SelectionForm()
-    form.funding_source_id.choices = _source_choices()
-    wanted = request.args.get("source", "")
-    if request.method == "GET" and any(c.value == wanted for c in form.funding_source_id.choices):
-        form.funding_source_id.data = wanted  # one just registered from this page
-    return _case_form(
-        _case_detail("source_selection", case_id),
-        form,
-        _l("Select a funding source"),
-        SelectionIn,
-        ("funding_source_id", "selected_on"),
-        evidence.select_source,
-        offer_new_source=True,
-    )
+CHOICES: dict[ChoiceList, Callable[[CaseDetail], list[Any]]] = {
+    "need_areas": lambda case: vocabulary.choices(vocabulary.NEEDS),
+    "fields": lambda case: [SelectChoice(c, t) for c, t in vocabulary.choices(vocabulary.FIELDS)],
+    "mentors": lambda case: [
+        SelectChoice(u.name, u.name) for u in accounts.active_mentors(runtime())
+    ],
+    "funding_sources": lambda case: _source_choices(),
+    "selected_sources": lambda case: _source_choices({s.funding_source_id for s in case.sources}),
+}
 
 
-@bp.route("/cases/<id:case_id>/application", methods=["GET", "POST"])
-@login_required
-def application(case_id: int) -> ResponseReturnValue:
-    """Add a drafted application for one of the case's selected sources."""
-    detail = _case_detail("application", case_id)
-    selected = {s.funding_source_id for s in detail.sources}
-    form = F.ApplicationForm()
-    form.funding_source_id.choices = _source_choices(selected)
-    form.domain.choices = [
-        SelectChoice("", "–"),
-        *(SelectChoice(c, t) for c, t in vocabulary.choices(vocabulary.FIELDS)),
-    ]
-    return _case_form(
-        detail,
-        form,
-        _l("Add an application"),
-        ApplicationIn,
-        (
-            "funding_source_id",
-            "title",
-            "domain",
-            "total_budget_eur",
-            "requested_eur",
-            "prepared_on",
-        ),
-        evidence.add_application,
-        no_source=not form.funding_source_id.choices,
-    )
+def _fill_choices(page: Page) -> None:
+    """Each select's choices for this request (a blank first where it may stay empty)."""
+    for name in page.op.schema.model_fields:
+        spec = page.op.fields[name]
+        listed = kindforms.fixed_choices(page.op, name)
+        if spec.choices is not None:
+            listed = CHOICES[spec.choices](page.case)
+        if listed is None:
+            continue
+        if kindforms.needs_blank(page.op, name) and not kindforms.is_list(
+            page.op.schema.model_fields[name]
+        ):
+            listed = [SelectChoice("", "–"), *listed]
+        page.form[name].choices = listed
 
 
-@bp.route("/applications/<id:application_id>", methods=["GET", "POST"])
-@login_required
-def application_update(application_id: int) -> ResponseReturnValue:
-    """Record an application's submission date and/or decision."""
-    rt = runtime()
-    who = actor()
-    require_evidence(rt.rules, who, "application_update")
-    app = views.get_application(rt, who, application_id)
-    detail = views.case_detail(rt, who, app.case_id)
-    form = F.ApplicationUpdateForm()
+def _consultation_extras(page: Page) -> dict[str, Any]:
+    """A mentor records as themself; for others the case's mentor comes first."""
     if request.method == "GET":
-        form.submitted_on.data = app.submitted_on.isoformat() if app.submitted_on else ""
-        form.decision.data = app.decision or ""
-        form.decided_on.data = app.decided_on.isoformat() if app.decided_on else ""
-        form.awarded_eur.data = plain_number(app.awarded_eur)
-    return _case_form(
-        detail,
-        form,
-        _("Submission and decision: %(title)s", title=app.title),
-        ApplicationUpdate,
-        ("submitted_on", "decision", "decided_on", "awarded_eur"),
-        evidence.update_application,
-        target=application_id,
-        application=app,
+        mentors = [c.value for c in page.form["mentor"].choices if c.value]
+        if actor().role == "mentor":
+            page.form["mentor"].data = actor().name
+        elif page.case.mentor in mentors:
+            page.form["mentor"].data = page.case.mentor
+    return {}
+
+
+def _source_extras(page: Page) -> dict[str, Any]:
+    """A source just registered from this page comes back chosen; a new one can be added."""
+    wanted = request.args.get("source", "")
+    field = page.form["funding_source_id"]
+    if request.method == "GET" and any(c.value == wanted for c in field.choices):
+        field.data = wanted
+    return {"offer_new_source": True}
+
+
+def _application_extras(page: Page) -> dict[str, Any]:
+    """An application is for a selected source: say so when none is selected yet."""
+    return {"no_source": not page.form["funding_source_id"].choices}
+
+
+def _decision_extras(page: Page) -> dict[str, Any]:
+    """The application's current submission and decision, its title and its call."""
+    assert page.record_id is not None
+    app = views.get_application(runtime(), actor(), page.record_id)
+    if request.method == "GET":
+        page.form["submitted_on"].data = app.submitted_on.isoformat() if app.submitted_on else ""
+        page.form["decision"].data = app.decision or ""
+        page.form["decided_on"].data = app.decided_on.isoformat() if app.decided_on else ""
+        page.form["awarded_eur"].data = plain_number(app.awarded_eur)
+    return {
+        "title": _("Submission and decision: %(title)s", title=app.title),
+        "application": app,
+    }
+
+
+EXTRAS: dict[tuple[str, str], Callable[[Page], dict[str, Any]]] = {
+    ("consultations", "record"): _consultation_extras,
+    ("sources", "record"): _source_extras,
+    ("applications", "record"): _application_extras,
+    ("applications", "update"): _decision_extras,
+}
+
+
+def _show(page: Page, service: Callable[[Any, int | None], Any]) -> ResponseReturnValue:
+    """The shared GET/POST flow of an evidence form: ``service(data, expected_version)``
+    stores it; the page shows the form again with its problems, or goes back to the case."""
+    form, op = page.form, page.op
+    _fill_choices(page)
+    extra: dict[str, Any] = {"title": pick(op.title)}
+    hook = EXTRAS.get((page.kind.name, op.verb))
+    if hook is not None:
+        extra.update(hook(page))
+    if request.method != "POST":
+        form.expected_version.data = str(page.case.version)
+    names = tuple(op.schema.model_fields)
+    lists = tuple(n for n in names if kindforms.is_list(op.schema.model_fields[n]))
+    result = post(
+        form, op.schema, names, lambda data: service(data, F.expected_version(form)), lists
+    )
+    if result.done:
+        flash(_("Saved."), "success")
+        return redirect(url_for("ui_cases.show", case_id=page.case.id))
+    return (
+        render_template(
+            "evidence/form.html", form=form, case=page.case, problems=result.problems, **extra
+        ),
+        result.status,
+    )
+
+
+@bp.route("/cases/<id:case_id>/<evidence:kind>", methods=["GET", "POST"])
+@login_required
+def record(case_id: int, kind: str) -> ResponseReturnValue:
+    """Record a piece of evidence of ``kind`` on the case (mentors: on their own cases)."""
+    rt, who = runtime(), actor()
+    ev = evidence_kinds.get(kind)
+    require_evidence(rt.rules, who, kind, ev.create.verb)
+    case = views.case_detail(rt, who, case_id)  # also refuses a case not assigned to a mentor
+    page = Page(ev, ev.create, kindforms.form_class(ev, ev.create)(), case)
+    return _show(
+        page,
+        lambda data, version: recording.record(rt, who, case_id, data, expected_version=version),
+    )
+
+
+@bp.route("/<changeable:kind>/<id:record_id>", methods=["GET", "POST"])
+@login_required
+def change(kind: str, record_id: int) -> ResponseReturnValue:
+    """Change a stored record of ``kind`` (an application's submission and decision)."""
+    rt, who = runtime(), actor()
+    ev = evidence_kinds.get(kind)
+    op = ev.update
+    assert op is not None  # the path matched only kinds that can be changed
+    require_evidence(rt.rules, who, kind, op.verb)
+    case = views.case_detail(rt, who, recording.case_of(rt, op, record_id))
+    page = Page(ev, op, kindforms.form_class(ev, op)(), case, record_id)
+    return _show(
+        page,
+        lambda data, version: recording.update(rt, who, record_id, data, expected_version=version),
     )
 
 

@@ -28,15 +28,11 @@ from wtforms.validators import AnyOf, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workflow.limits import (
-    CODE_MAX,
     CODES_TEXT_MAX,
     COMMENT_MAX,
-    LONG_TEXT_MAX,
     NAME_MAX,
     PASSWORD_MAX,
-    PERSON_NAME_MAX,
     REG_NO_DIGITS,
-    TITLE_MAX,
     USER_NAME_MAX,
 )
 from workflow.policies import ROLES
@@ -112,7 +108,8 @@ class AdvanceForm(FlaskForm):
 
 
 class VersionedForm(FlaskForm):
-    """Evidence forms carry the case version the user saw."""
+    """Evidence forms carry the case version the user saw (each kind's form is built on
+    this from its declaration, :mod:`web.ui.kindforms`)."""
 
     expected_version = HiddenField()
 
@@ -177,65 +174,6 @@ class FundingSourceForm(FlaskForm):
     case = HiddenField()
 
 
-class AnalysisForm(VersionedForm):
-    """The needs analysis."""
-
-    findings = TextAreaField(_l("Findings"), filters=STRIP, validators=[most(LONG_TEXT_MAX)])
-    need_areas = CodeBoxes(_l("Need areas"))
-    need_areas_other = StringField(
-        _l("Other need areas (codes, comma-separated)"),
-        filters=STRIP,
-        validators=[most(CODES_TEXT_MAX)],
-    )
-    recorded_on = StringField(_l("Date"), render_kw=DATE)
-
-
-class ConsultationForm(VersionedForm):
-    """One mentor consultation."""
-
-    mentor = SelectField(_l("Mentor"), coerce=str, validate_choice=False)
-    mentor_other = StringField(
-        _l("Or an external mentor (name)"), filters=STRIP, validators=[most(PERSON_NAME_MAX)]
-    )
-    held_on = StringField(_l("Held on"), render_kw=DATE)
-    hours = StringField(_l("Hours"), render_kw=NUMBER)
-    topic = StringField(_l("Topic"), filters=STRIP, validators=[most(TITLE_MAX)])
-
-
-class SelectionForm(VersionedForm):
-    """Choose a funding source."""
-
-    funding_source_id = SelectField(_l("Funding source"), coerce=str)
-    selected_on = StringField(_l("Date"), render_kw=DATE)
-
-
-class ApplicationForm(VersionedForm):
-    """A drafted application."""
-
-    funding_source_id = SelectField(_l("Funding source"), coerce=str)
-    title = StringField(_l("Title"), filters=STRIP, validators=[most(TITLE_MAX)])
-    domain = SelectField(_l("Domain"), coerce=str, validate_choice=False)
-    domain_other = StringField(
-        _l("Or another domain (code)"), filters=STRIP, validators=[most(CODE_MAX)]
-    )
-    total_budget_eur = StringField(_l("Total budget (EUR)"), render_kw=NUMBER)
-    requested_eur = StringField(_l("Requested (EUR)"), render_kw=NUMBER)
-    prepared_on = StringField(_l("Prepared on"), render_kw=DATE)
-
-
-class ApplicationUpdateForm(VersionedForm):
-    """Submission and decision of an application."""
-
-    submitted_on = StringField(_l("Submitted on"), render_kw=DATE)
-    decision = SelectField(
-        _l("Decision"),
-        choices=[C("", "–"), C("awarded", _l("awarded")), C("rejected", _l("rejected"))],
-        validate_choice=False,  # the schema's Literal decides, with its message on the field
-    )
-    decided_on = StringField(_l("Decided on"), render_kw=DATE)
-    awarded_eur = StringField(_l("Awarded (EUR)"), render_kw=NUMBER)
-
-
 class UserForm(FlaskForm):
     """A new user account."""
 
@@ -291,12 +229,14 @@ def _codes(raw: Any) -> list[str]:
 
 
 def values(form: FlaskForm, names: tuple[str, ...], lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The named fields as schema input: blanks omitted, lists split, decimal commas read,
-    ids as integers (the schemas may read strictly). A field ``<name>_other`` adds codes to
-    a list or, when filled, stands in for a choice (an external mentor, another domain)."""
+    """The named fields as schema input: blanks omitted, lists split, decimal commas read
+    (in a field asking for a decimal), ids as integers (the schemas may read strictly). A
+    field ``<name>_other`` adds codes to a list or, when filled, stands in for a choice (an
+    external mentor, another domain)."""
     out: dict[str, Any] = {}
     for name in names:
-        raw = getattr(form, name).data
+        field = getattr(form, name)
+        raw = field.data
         other = getattr(form, f"{name}_other", None)
         if name in lists:
             codes = _codes(raw) + _codes(other.data if other is not None else None)
@@ -310,7 +250,7 @@ def values(form: FlaskForm, names: tuple[str, ...], lists: tuple[str, ...] = ())
         text = str(raw).strip()
         if not text:
             continue
-        if name.endswith(("_eur", "hours")):
+        if (field.render_kw or {}).get("inputmode") == "decimal":
             out[name] = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
         elif name.endswith("_id") and text.isascii() and text.isdigit():
             out[name] = int(text)

@@ -22,6 +22,7 @@ from wtforms import Form
 from web.context import rules, runtime
 from web.ui import vocabulary
 from workflow import localformat, permissions
+from workflow.evidence import registry as evidence_kinds
 from workflow.runtime import local_day
 
 logger = logging.getLogger(__name__)
@@ -60,28 +61,35 @@ def state_label(state: str) -> str:
         return state
 
 
-# Events the engine writes that are no transition of the states file: enrolment, each
-# kind of evidence (``record_<kind>``) and a move by changed rules.
+# Events the engine writes that are neither a transition of the states file nor evidence
+# (whose words are each kind's own, ``workflow.evidence``): enrolment, mentor assignment
+# and a move by changed rules.
 EVENT_LABELS: dict[str, Any] = {
     "enrol": lazy_gettext("Enrolled in the cycle"),
-    "record_analysis": lazy_gettext("Needs analysis recorded"),
-    "record_consultation": lazy_gettext("Consultation recorded"),
-    "record_source_selection": lazy_gettext("Funding source selected"),
-    "record_application": lazy_gettext("Application added"),
-    "record_application_update": lazy_gettext("Application submission or decision recorded"),
-    "record_mentor_assignment": lazy_gettext("Mentor assigned"),
+    "assign_mentor": lazy_gettext("Mentor assigned"),
     "migrate": lazy_gettext("Moved by a change of the workflow rules"),
 }
 
 
+def event_triggers() -> list[str]:
+    """Every trigger of an event that is no transition, in the programme's order."""
+    evidence = [k.trigger(op) for k in evidence_kinds.kinds() for op in k.operations]
+    return ["enrol", "assign_mentor", *evidence, "migrate"]
+
+
 def trigger_label(trigger: str) -> str:
     """What an event did, in the user's language: the states file's label for a transition,
-    ours for enrolment, evidence and migration (the id only for a trigger no longer known)."""
+    the kind's words for evidence (also under a trigger's earlier spelling), ours for
+    enrolment, mentor assignment and migration (the id only for a trigger no longer known)."""
     try:
         return pick(rules().states.trigger_label(trigger))
     except (KeyError, ValueError, LookupError):
-        label = EVENT_LABELS.get(trigger)
-        return str(label) if label is not None else trigger
+        now = evidence_kinds.current_trigger(trigger)
+        label = EVENT_LABELS.get(now)
+        if label is not None:
+            return str(label)
+        written = evidence_kinds.by_trigger(now)
+        return pick(written[1].done) if written is not None else trigger
 
 
 def money(value: Decimal | float | int | None) -> str:
@@ -129,7 +137,7 @@ def may(action: str) -> bool:
 
 
 def may_record(kind: str) -> bool:
-    """Whether the logged-in user's role may record a kind of evidence."""
+    """Whether the logged-in user's role may write evidence of ``kind`` (both operations)."""
     if not current_user.is_authenticated:
         return False
     return permissions.may_record(rules(), current_user.actor(), kind)
@@ -196,6 +204,8 @@ def init_app(app: Flask) -> None:
         "pick": pick,
         "may": may,
         "may_record": may_record,
+        "evidence_kind": evidence_kinds.get,
+        "evidence_kinds": evidence_kinds.kinds,
         "lang": lang,
         "fields_text": lambda codes: vocabulary.labels(vocabulary.FIELDS, codes),
         "needs_text": lambda codes: vocabulary.labels(vocabulary.NEEDS, codes),

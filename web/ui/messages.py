@@ -2,9 +2,10 @@
 
 ``Conflict`` and ``Ineligible`` carry their Latvian text as data (``message_lv``,
 ``reasons_lv``), worded where the rule is known; the UI shows it and never parses the
-English. ``Forbidden`` is said from its action id (a trigger, ``record <kind>`` or a policy
-action). Every conflict the engine raises carries its Latvian text; one without it (a bug
-at the raise site, logged) is shown as the engine said it, so nothing is ever hidden.
+English. ``Forbidden`` is said from its action id (a trigger, ``record <kind>`` or
+``update <kind>`` in the kind's own words, or a policy action). Every conflict the engine
+raises carries its Latvian text; one without it (a bug at the raise site, logged) is shown
+as the engine said it, so nothing is ever hidden.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import logging
 
 from flask_babel import gettext as _
 
-from web.ui.helpers import lang, trigger_label
-from web.ui.vocabulary import ACTIONS, EVIDENCE, label
+from web.ui.helpers import lang, pick, trigger_label
+from web.ui.vocabulary import ACTIONS, label
 from workflow.errors import Conflict, Forbidden, Ineligible
+from workflow.evidence import registry
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +27,12 @@ def forbidden_what(exc: Forbidden) -> str:
     action = exc.action
     if action in ACTIONS:
         return label(ACTIONS, action)
-    if action.startswith("record "):
-        return label(EVIDENCE, action.removeprefix("record "))
+    verb, _space, name = action.partition(" ")
+    kind = registry.find(name)
+    if kind is not None:
+        for op in kind.operations:
+            if op.verb == verb:
+                return pick(op.may)
     if action == "access a case not assigned to you":
         return _("open a case not assigned to you")
     text = trigger_label(action)

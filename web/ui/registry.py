@@ -119,7 +119,9 @@ def funding_source() -> ResponseReturnValue:
     if result.id is not None:
         flash(_("Funding source registered."), "success")
         if back is not None:
-            return redirect(url_for("ui_evidence.source", case_id=back, source=result.id))
+            return redirect(
+                url_for("ui_evidence.record", case_id=back, kind="sources", source=result.id)
+            )
         return redirect(url_for("ui_dashboard.index"))
     return render_template(
         "evidence/funding_source.html",

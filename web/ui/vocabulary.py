@@ -1,5 +1,6 @@
 """Words stored as codes (roles, statuses, legal forms, fields of activity, need areas,
 policy actions, rule kinds, account log actions) with their labels in the user's language.
+Evidence kinds carry their own words (``workflow.evidence``).
 
 The engine stores and validates codes (``education``, ``manage_policies``); people read
 labels. Fields of activity and need areas come from the engine's vocabulary
@@ -33,8 +34,9 @@ WORDS = (
 )
 
 
-class _Named:
-    """A code's name from the engine's vocabulary, in the language of the current request."""
+class Named:
+    """Words from the engine (a code's name, a field's label), in the language of the
+    current request when shown: usable where a lazy label is, as in a form field."""
 
     __slots__ = ("words",)
 
@@ -46,8 +48,8 @@ class _Named:
 
 
 # Fields of activity (also domains) and need areas: the engine's own list, one for both.
-FIELDS: dict[str, Any] = {code: _Named(w) for code, w in words.FIELDS.items()}
-NEEDS: dict[str, Any] = {code: _Named(w) for code, w in words.NEEDS.items()}
+FIELDS: dict[str, Any] = {code: Named(w) for code, w in words.FIELDS.items()}
+NEEDS: dict[str, Any] = {code: Named(w) for code, w in words.NEEDS.items()}
 
 # The policy's administrative actions (``roles.<role>.actions``).
 ACTIONS: dict[str, Any] = {
@@ -70,16 +72,6 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
-}
-
-# Kinds of evidence (``roles.<role>.evidence``), as refused by ``record <kind>``. Assigning
-# a mentor is refused as the policy action ``assign_mentor`` (in ACTIONS), never by kind.
-EVIDENCE: dict[str, Any] = {
-    "analysis": _l("record the needs analysis"),
-    "consultation": _l("record consultations"),
-    "source_selection": _l("select funding sources"),
-    "application": _l("add applications"),
-    "application_update": _l("record submissions and decisions"),
 }
 
 # Rules versions: which file set, and what activated it.
