@@ -13,12 +13,12 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflow import accountlog
 from workflow.actors import Actor
-from workflow.db import read_session
+from workflow.db import read, read_session
 from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.orm import ApiToken, User
 from workflow.permissions import require_action
@@ -271,15 +271,23 @@ def create_token(
     return token
 
 
+_TOKEN_USER = (
+    select(User.id, User.name, User.role, User.locale, User.active, User.session_epoch)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def user_for_token(rt: Runtime, token: str) -> UserView | None:
-    """The active user a bearer token belongs to, or None."""
-    with read_session(rt.engine) as s:
-        user = s.scalar(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_digest(token))
-        )
-        return _view(user) if user is not None and user.active else None
+    """The active user a bearer token belongs to, or None.
+
+    Every API request asks this, so it is one Core statement on one connection (no ORM
+    identity map, no model objects): revoking a token or deactivating a user takes effect
+    on the very next request, in every worker, with nothing cached to go stale.
+    """
+    with read(rt.engine) as conn:
+        row = conn.execute(_TOKEN_USER, {"digest": token_digest(token)}).first()
+    return UserView(*row) if row is not None and row.active else None
 
 
 def end_sessions(rt: Runtime, user_id: int) -> None:

@@ -32,7 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: on every request that was a round trip as dear as the
+    # query. A connection the server dropped (a restart, an idle timeout) fails its first
+    # statement instead; SQLAlchemy then sees the disconnect, discards that connection and
+    # every older one in the pool, so one request fails and the next ones reconnect.
+    # ``pool_recycle`` retires connections before a typical server or proxy idle timeout.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_engine(url, **kwargs)
 
 

@@ -166,23 +166,22 @@ def fire(case_id: int, body: TransitionIn) -> TransitionOut:
     409 on a stale ``expected_version`` or a trigger not declared from the current state;
     422 with every failing guard in ``blocked_by``; 403 when your role may not fire it.
     """
-    rt = runtime()
     result = advance.fire(
-        rt,
+        runtime(),
         actor(),
         case_id,
         body.trigger,
         expected_version=body.expected_version,
         comment=body.comment,
     )
-    event = auditquery.stored_event(rt, case_id, result.version)
+    # the event as the INSERT stored it (its id returned by the INSERT): no second read
     return TransitionOut(
         case_id=case_id,
         trigger=result.trigger,
         from_state=result.from_state,
         state=result.to_state,
         version=result.version,
-        event=AuditEvent.model_validate(event.model_dump()),
+        event=AuditEvent.model_validate(result.event),
     )
 
 
