@@ -69,6 +69,23 @@ def read(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+@contextmanager
+def read_one(engine: Engine) -> Iterator[Connection]:
+    """A connection for a read that is ONE statement (the token check, a list's page).
+
+    On PostgreSQL it runs in autocommit: a single SELECT is its own transaction with its
+    own snapshot, so the explicit BEGIN and COMMIT around it would only add two round
+    trips to every request. SQLite reads stay in :func:`read`'s deferred transaction.
+    Several statements that must agree with each other belong in :func:`read`.
+    """
+    if engine.dialect.name == "sqlite":
+        with read(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def alembic_config(url: str) -> Any:
     """Alembic's config pointing at the packaged migrations."""
     from alembic.config import Config
