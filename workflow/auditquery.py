@@ -110,11 +110,22 @@ def _page(
         since=bound("since", since),
         until=bound("until", until),
     ).limit(limit + 1)
-    if newest_first:
-        q = q.order_by(None).order_by(AuditEvent.id.desc())
-    if cursor:
-        after = decode_cursor(cursor)
-        q = q.where(AuditEvent.id < after if newest_first else AuditEvent.id > after)
+    if case_id is not None:
+        # One case's events in chain order, by the (case_id, seq) index: ordering by id
+        # would walk the whole log's primary key and filter. Within a case seq and id
+        # rise together (an event is appended only after its predecessor committed), so
+        # the cursor (an event id) stays the same; it is turned into its seq here.
+        key: Any = AuditEvent.seq
+        after_key: Any = None
+        if cursor:
+            after = decode_cursor(cursor)
+            after_key = select(AuditEvent.seq).where(AuditEvent.id == after).scalar_subquery()
+    else:
+        key = AuditEvent.id
+        after_key = decode_cursor(cursor) if cursor else None
+    q = q.order_by(None).order_by(key.desc() if newest_first else key)
+    if after_key is not None:
+        q = q.where(key < after_key if newest_first else key > after_key)
     with read_session(rt.engine) as s:
         rows = list(s.scalars(q))
         page = [EventOut.model_validate(e) for e in rows[:limit]]
