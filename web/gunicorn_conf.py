@@ -19,8 +19,9 @@ from web.server import child_exit, on_exit, on_starting
 
 __all__ = ["child_exit", "on_exit", "on_starting"]
 
-# a browser asks for a page and its assets at once: threads answer them together
-worker_class = "gthread"
+# a browser asks for a page and its assets at once: threads answer them together (gunicorn's
+# gthread worker, answering its own refusals as problem documents: web/workers.py)
+worker_class = "web.workers.ProblemWorker"
 threads = 4
 accesslog = None
 errorlog = "-"

@@ -8,13 +8,14 @@ loads a user, in any worker.
 
 from __future__ import annotations
 
-from flask import Request, session
+from flask import Request, g, session
 from flask_login import UserMixin
 
 from web.context import runtime
 from web.extensions import login_manager
-from workflow.accounts import UserView, get_user, user_for_token
+from workflow.accounts import UserView, get_user
 from workflow.actors import Actor
+from workflow.tokens import authenticate
 
 
 class WebUser(UserMixin):
@@ -67,10 +68,14 @@ def load_user(user_id: str) -> WebUser | None:
 
 @login_manager.request_loader
 def load_user_from_request(request: Request) -> WebUser | None:
-    """Authenticate API calls by ``Authorization: Bearer TOKEN``."""
+    """Authenticate API calls by ``Authorization: Bearer TOKEN``; why a known token does
+    not work (expired, revoked) is kept in ``g.token_problem`` for the 401's detail."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    view = user_for_token(runtime(), token.strip())
-    return WebUser(view, via_token=True) if view is not None else None
+    check = authenticate(runtime(), token.strip())
+    if check.user is None:
+        g.token_problem = check.problem
+        return None
+    return WebUser(check.user, via_token=True)

@@ -1,4 +1,5 @@
-"""The account log: who added users, changed roles and standing, set passwords, issued tokens.
+"""The account log: who added users, changed roles and standing, set passwords, issued and
+revoked tokens.
 
 A case's events say who acted; an auditor also needs to know who made that person able
 to act. Every change to an account appends one event here, in the same transaction as
@@ -33,6 +34,7 @@ ACTIONS = (
     "reactivated",
     "password_set",
     "token_created",
+    "token_revoked",
 )
 HASHED = ("seq", "at", "actor", "role", "action", "subject", "details", "prev_hash")
 # Who acts when a change comes from the command line: whoever runs ``inkubators`` on the

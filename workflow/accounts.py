@@ -1,4 +1,4 @@
-"""Users, passwords and API tokens: argon2id password hashes, tokens stored as SHA-256.
+"""Users and passwords: argon2id password hashes (API tokens: :mod:`workflow.tokens`).
 
 Every change to an account is written to the account log (:mod:`workflow.accountlog`)
 in the same transaction.
@@ -6,8 +6,6 @@ in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +22,9 @@ from workflow.orm import ApiToken, User
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
 from workflow.schemas import UserChange, UserIn
+from workflow.users import UserView as UserView  # re-exported: its callers import it here
+from workflow.users import inactive as _inactive
+from workflow.users import user_view as _view
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
 # Verified against when a name is unknown, so a miss costs as much time as a hit.
@@ -32,31 +33,11 @@ MIN_PASSWORD = 10
 
 
 @dataclass(frozen=True, slots=True)
-class UserView:
-    """A user as the rest of the system sees it (never the hash)."""
-
-    id: int
-    name: str
-    role: str
-    locale: str
-    active: bool
-    session_epoch: int
-
-    def actor(self) -> Actor:
-        """The user acting in their role."""
-        return Actor(self.name, self.role, self.id)
-
-
-@dataclass(frozen=True, slots=True)
 class UserChanged:
     """What :func:`change_user` did: the account as it now stands, and whether it changed."""
 
     user: UserView
     changed: bool
-
-
-def _view(u: User) -> UserView:
-    return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch)
 
 
 def hash_password(password: str) -> str:
@@ -109,10 +90,12 @@ def set_password(
     actor: Actor | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Replace a user's password and end their sessions; ``actor`` None: the command line."""
+    """Replace a user's password and end their sessions and API tokens (whoever had the old
+    password may have issued them); ``actor`` None: the command line."""
     if actor is not None:
         require_action(rt.rules, actor, "manage_users")
     pw_hash = hash_password(password)
+    when = at or rt.now()
     with Session(rt.engine) as s, s.begin():
         user_id = s.scalar(
             update(User)
@@ -122,7 +105,14 @@ def set_password(
         )
         if user_id is None:
             raise NotFound("user", name)
-        accountlog.append(s.connection(), actor, "password_set", name, at or rt.now())
+        ended = s.scalars(
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=when, revoked_reason="password_set")
+            .returning(ApiToken.id)
+        ).all()
+        details = {"tokens_revoked": sorted(ended)}
+        accountlog.append(s.connection(), actor, "password_set", name, when, details)
 
 
 def change_user(
@@ -231,12 +221,6 @@ def acting_user(rt: Runtime, name: str) -> Actor:
     return user.actor()
 
 
-def _inactive(name: str) -> Conflict:
-    return Conflict(
-        f"user {name!r} is deactivated", "inactive", f"Lietotājs {name} ir deaktivizēts."
-    )
-
-
 def list_users(rt: Runtime) -> list[UserView]:
     """Every user, by name."""
     with read_session(rt.engine) as s:
@@ -251,47 +235,6 @@ def active_mentors(rt: Runtime) -> list[UserView]:
             select(User).where(User.role == "mentor", User.active.is_(True)).order_by(User.name)
         )
         return [_view(u) for u in rows]
-
-
-def token_digest(token: str) -> str:
-    """What is stored of a token: its SHA-256 (tokens are random, so no salt is needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    rt: Runtime, name: str, at: datetime | None = None, actor: Actor | None = None
-) -> str:
-    """Issue a bearer token for the user; the token itself is returned once, never stored."""
-    if actor is not None:
-        require_action(rt.rules, actor, "manage_users")
-    user = get_user_by_name(rt, name)
-    if not user.active:
-        raise _inactive(name)  # its token would never work
-    token = "ink_" + secrets.token_urlsafe(32)
-    when = at or rt.now()
-    with Session(rt.engine) as s, s.begin():
-        s.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=when))
-        accountlog.append(s.connection(), actor, "token_created", name, when)
-    return token
-
-
-_TOKEN_USER = (
-    select(*_USER_COLUMNS)
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
-
-
-def user_for_token(rt: Runtime, token: str) -> UserView | None:
-    """The active user a bearer token belongs to, or None.
-
-    Every API request asks this, so it is one Core statement on one connection (no ORM
-    identity map, no model objects): revoking a token or deactivating a user takes effect
-    on the very next request, in every worker, with nothing cached to go stale.
-    """
-    with read_one(rt.engine) as conn:
-        row = conn.execute(_TOKEN_USER, {"digest": token_digest(token)}).first()
-    return UserView(*row) if row is not None and row.active else None
 
 
 def end_sessions(rt: Runtime, user_id: int) -> None:

@@ -8,7 +8,6 @@ the first event (by case, then sequence) where any of that fails.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, select
 
+from workflow import csvsafe
 from workflow.chain import HASHED_FIELDS, event_hash, utc_text
 from workflow.db import read
 from workflow.orm import AuditEvent, Case
@@ -217,7 +217,7 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
         )
         if fmt == "csv":
             buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS)
+            writer = csvsafe.SafeWriter(buf, EXPORT_COLUMNS)  # no formulas in a spreadsheet
             writer.writeheader()
             for row in result:
                 d = _export_row(row)

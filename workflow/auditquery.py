@@ -21,7 +21,7 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.orm import AuditEvent, Case, Organisation
 from workflow.permissions import require_action, require_case_access
 from workflow.runtime import Runtime, as_utc
-from workflow.schemas import check_day
+from workflow.schemas import DAY_MAX, DAY_MIN, check_day
 from workflow.viewmodels import EventOut
 
 
@@ -35,22 +35,35 @@ def decode_cursor(cursor: str) -> int:
     return cursors.decode("e", cursor)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Times without an offset are UTC, as everywhere in the engine."""
-    return None if value is None else as_utc(value)
+def _instant(field: str, value: datetime) -> datetime:
+    """An instant in UTC (no offset: UTC, as everywhere in the engine) within ``Day``'s
+    range; one whose offset moves it out of what a date can hold (year 1 at +14:00) or
+    outside the range names ``field`` instead of overflowing."""
+    try:
+        at = as_utc(value)
+    except OverflowError:
+        at = None
+    if at is None or not DAY_MIN <= at.date() <= DAY_MAX:
+        raise InvalidInput(
+            {field: f"must be between {DAY_MIN} and {DAY_MAX}"},
+            {field: f"jābūt no {DAY_MIN} līdz {DAY_MAX}"},
+        )
+    return at
 
 
 def bound(field: str, value: date | datetime | None) -> datetime | None:
     """A ``since``/``until`` filter as the instant the query compares with.
 
     An instant (a ``datetime``) is taken as given: ``since`` inclusive, ``until``
-    exclusive, UTC when it has no offset. A day (a ``date``) must lie within ``Day``'s
+    exclusive, UTC when it has no offset, within ``Day``'s range too. A day (a ``date``) must lie within ``Day``'s
     range and means the whole day: ``since`` from its first instant, ``until`` through
     its end (the next day's midnight, exclusive), which is what a reader picking a day
     in the UI means.
     """
-    if value is None or isinstance(value, datetime):
-        return _aware(value)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _instant(field, value)
     check_day(field, value)
     shift = timedelta(days=1) if field == "until" else timedelta(0)
     return datetime.combine(value + shift, time.min, tzinfo=UTC)

@@ -26,6 +26,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from workflow.limits import (
+    CODE_MAX,
+    IDEMPOTENCY_KEY_MAX,
+    NAME_MAX,
+    PERSON_NAME_MAX,
+    ROLE_MAX,
+    TITLE_MAX,
+    USER_NAME_MAX,
+)
+
 Money = Numeric(14, 2)
 
 NAMING = {
@@ -49,9 +59,9 @@ class Organisation(Base):
 
     __tablename__ = "organisations"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    reg_no: Mapped[str] = mapped_column(String(20), unique=True)
-    legal_form: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    reg_no: Mapped[str] = mapped_column(String(20), unique=True)  # REG_NO_DIGITS fit
+    legal_form: Mapped[str] = mapped_column(String(CODE_MAX))
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -64,7 +74,7 @@ class Cycle(Base):
 
     __tablename__ = "cycles"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     budget_eur: Mapped[Decimal] = mapped_column(Money)
@@ -80,8 +90,8 @@ class User(Base):
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(USER_NAME_MAX), unique=True)
+    role: Mapped[str] = mapped_column(String(ROLE_MAX))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(5), default="lv")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -93,7 +103,12 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored.
+
+    It works until ``created_at`` plus the policy's ``tokens.lifetime_days`` (the policy
+    in force decides, so shortening the lifetime ends old tokens at once), until it is
+    revoked, or until its user's password changes (``revoked_reason`` says which).
+    """
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +116,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))  # revoked, password_set
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} user={self.user_id}>"
@@ -111,8 +128,8 @@ class FundingSource(Base):
 
     __tablename__ = "funding_sources"
     id: Mapped[int] = mapped_column(primary_key=True)
-    funder: Mapped[str] = mapped_column(String(200))
-    programme: Mapped[str] = mapped_column(String(200))
+    funder: Mapped[str] = mapped_column(String(NAME_MAX))
+    programme: Mapped[str] = mapped_column(String(NAME_MAX))
     call_opens: Mapped[date] = mapped_column(Date)
     call_closes: Mapped[date] = mapped_column(Date)
     max_grant_eur: Mapped[Decimal] = mapped_column(Money)
@@ -138,7 +155,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
-    state: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(CODE_MAX))
     version: Mapped[int] = mapped_column(Integer)
     head_hash: Mapped[str] = mapped_column(String(64))
     state_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -158,7 +175,7 @@ class NeedsAnalysis(Base):
     findings: Mapped[str] = mapped_column(Text)
     need_areas: Mapped[list[str]] = mapped_column(JSON)
     recorded_on: Mapped[date] = mapped_column(Date)
-    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
 
     def __repr__(self) -> str:
         return f"<NeedsAnalysis {self.id} case={self.case_id}>"
@@ -170,11 +187,11 @@ class Consultation(Base):
     __tablename__ = "consultations"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    mentor: Mapped[str] = mapped_column(String(120))
+    mentor: Mapped[str] = mapped_column(String(PERSON_NAME_MAX))
     held_on: Mapped[date] = mapped_column(Date)
     hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
-    topic: Mapped[str] = mapped_column(String(300))
-    recorded_by: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str] = mapped_column(String(TITLE_MAX))
+    recorded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
 
     def __repr__(self) -> str:
         return f"<Consultation {self.id} case={self.case_id} {self.held_on}>"
@@ -203,8 +220,8 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     funding_source_id: Mapped[int] = mapped_column(ForeignKey("funding_sources.id"))
-    title: Mapped[str] = mapped_column(String(300))
-    domain: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    domain: Mapped[str] = mapped_column(String(80))  # CODE_MAX fit
     total_budget_eur: Mapped[Decimal] = mapped_column(Money)
     requested_eur: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(20))
@@ -230,11 +247,11 @@ class AuditEvent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
-    trigger: Mapped[str] = mapped_column(String(40), index=True)
-    from_state: Mapped[str | None] = mapped_column(String(40))
-    to_state: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(80), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(CODE_MAX), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    to_state: Mapped[str] = mapped_column(String(CODE_MAX))
+    actor: Mapped[str] = mapped_column(String(USER_NAME_MAX), index=True)
+    role: Mapped[str] = mapped_column(String(ROLE_MAX))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str] = mapped_column(Text, default="")
     guards: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -261,10 +278,10 @@ class AccountEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    role: Mapped[str] = mapped_column(String(ROLE_MAX))
     action: Mapped[str] = mapped_column(String(30))
-    subject: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(USER_NAME_MAX))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
@@ -304,3 +321,32 @@ class LoginAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<LoginAttempt {self.key} {self.at}>"
+
+
+class IdempotencyKey(Base):
+    """A write sent with an ``Idempotency-Key`` header, and the answer it got.
+
+    The unique (user, key) pair is what makes a retry safe when the first attempt is
+    still running: the second insert fails, so the second request waits for ``status``
+    (NULL while the first runs) and answers with the stored response instead of writing
+    again. ``fingerprint`` is the SHA-256 of the request (method, path, query, body), so a
+    key reused for another request is refused. Rows older than the policy's
+    ``idempotency.keep_hours`` count as gone and are deleted as keys are claimed.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<IdempotencyKey {self.id} user={self.user_id} {self.key!r} {self.status}>"

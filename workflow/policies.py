@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from workflow.errors import PolicyError
 from workflow.yamlfiles import parse_yaml, read_text, validate
@@ -33,7 +33,15 @@ Action = Literal[
     "manage_users",
     "manage_policies",
 ]
-SECTIONS = ("cycle_defaults", "guards", "roles", "eligibility", "deadlines")
+SECTIONS = (
+    "cycle_defaults",
+    "guards",
+    "roles",
+    "eligibility",
+    "deadlines",
+    "tokens",
+    "idempotency",
+)
 
 
 class CycleDefaults(BaseModel):
@@ -66,6 +74,20 @@ class Eligibility(BaseModel):
     max_cycles_per_organisation: int | None = Field(default=None, ge=1, le=100)
 
 
+class TokenPolicy(BaseModel):
+    """How long an API bearer token works after it is issued."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    lifetime_days: StrictInt = Field(default=90, ge=1, le=3660)
+
+
+class IdempotencyPolicy(BaseModel):
+    """How long the answer to a write sent with an ``Idempotency-Key`` is kept for replay."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
+
+
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
@@ -75,6 +97,8 @@ class PolicyFile(BaseModel):
     roles: dict[Role, RolePolicy]
     eligibility: Eligibility = Eligibility()
     deadlines: dict[StrictStr, int] = Field(default_factory=dict)
+    tokens: TokenPolicy = TokenPolicy()
+    idempotency: IdempotencyPolicy = IdempotencyPolicy()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,20 @@ from pydantic import (
 )
 
 from workflow.errors import InvalidInput
+from workflow.limits import (
+    CODE_MAX,
+    CODES_PER_LIST,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    PERSON_NAME_MAX,
+    REG_NO_DIGITS,
+    TITLE_MAX,
+    USER_NAME_MAX,
+)
+
+# re-exported: their callers import them from here
+from workflow.limits import COMMENT_MAX as COMMENT_MAX
+from workflow.limits import SEARCH_MAX as SEARCH_MAX
 from workflow.policies import Role
 
 #: Every id column is a 32-bit integer on PostgreSQL (and SQLite overflows past 64 bits):
@@ -72,28 +86,37 @@ def check_day(field: str, value: date) -> date:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul]
+#: The name of an organisation, a cycle, a funder or a programme (lengths: :mod:`workflow.limits`).
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX), NoNul
+]
+#: A title or a topic.
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), NoNul
+]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=LONG_TEXT_MAX), NoNul
 ]
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,39}$"), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, pattern=rf"^[a-z][a-z0-9_]{{0,{CODE_MAX - 1}}}$"),
+    NoNul,
 ]
 #: A person's name as written (a mentor from outside the programme has no account).
 PersonName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PERSON_NAME_MAX), NoNul
 ]
 #: A user account's login name.
 UserName = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.@-]{2,80}$"), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, pattern=rf"^[A-Za-z0-9_.@-]{{2,{USER_NAME_MAX}}}$"),
+    NoNul,
 ]
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), max_digits=11, decimal_places=2)]
 PositiveMoney = Annotated[
     Decimal, Field(gt=0, le=Decimal("100000000"), max_digits=11, decimal_places=2)
 ]
 Day = Annotated[date, Field(ge=DAY_MIN, le=DAY_MAX)]
-#: The longest comment a transition or enrolment keeps: room for a reason, not a report.
-COMMENT_MAX = 2000
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COMMENT_MAX), NoNul]
 
 
@@ -110,10 +133,6 @@ def check_comment(comment: str) -> str:
     return comment
 
 
-#: The longest case search term: a name or a register number, with room to spare.
-SEARCH_MAX = 200
-
-
 class Input(BaseModel):
     """Strict base for every input."""
 
@@ -123,18 +142,18 @@ class Input(BaseModel):
 class OrganisationIn(Input):
     """An NGO to register."""
 
-    name: Text
+    name: Name
     reg_no: Annotated[
-        str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{11}$"), NoNul
-    ] = Field(description="Latvian register number, 11 digits")
+        str, StringConstraints(strip_whitespace=True, pattern=rf"^[0-9]{{{REG_NO_DIGITS}}}$"), NoNul
+    ] = Field(description=f"Latvian register number, {REG_NO_DIGITS} digits")
     legal_form: Tag = Field(description="e.g. association, foundation")
-    fields: list[Tag] = Field(default_factory=list, max_length=20)
+    fields: list[Tag] = Field(default_factory=list, max_length=CODES_PER_LIST)
 
 
 class CycleIn(Input):
     """An incubation cycle; budget and capacity default from the policy."""
 
-    name: Text
+    name: Name
     starts_on: Day
     ends_on: Day
     budget_eur: Money | None = None
@@ -154,12 +173,12 @@ class CycleIn(Input):
 class FundingSourceIn(Input):
     """A funder's programme with its call window."""
 
-    funder: Text
-    programme: Text
+    funder: Name
+    programme: Name
     call_opens: Day
     call_closes: Day
     max_grant_eur: PositiveMoney
-    domains: list[Tag] = Field(default_factory=list, max_length=20)
+    domains: list[Tag] = Field(default_factory=list, max_length=CODES_PER_LIST)
 
     @field_validator("call_closes")
     @classmethod
@@ -182,7 +201,7 @@ class AnalysisIn(Input):
     """The in-depth analysis of the organisation's activity."""
 
     findings: LongText
-    need_areas: list[Tag] = Field(min_length=1, max_length=20)
+    need_areas: list[Tag] = Field(min_length=1, max_length=CODES_PER_LIST)
     recorded_on: Day | None = None
 
 

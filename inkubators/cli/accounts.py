@@ -1,10 +1,11 @@
 """``inkubators user`` and ``inkubators token``: create, list and change users, set their
-passwords, issue API tokens and read the account log: the administrator's way in before
-anyone can log in to the web UI, and the way back in when nobody can."""
+passwords, issue, list and revoke API tokens and read the account log: the administrator's
+way in before anyone can log in to the web UI, and the way back in when nobody can."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 
@@ -12,12 +13,11 @@ import click
 # ``inkubators.cli.runtime`` (as the tests do) reaches every command
 from inkubators import cli
 from inkubators.cli import main
-from inkubators.cli.common import reports_errors
-from workflow import accountlog
+from inkubators.cli.common import ID, reports_errors
+from workflow import accountlog, tokens
 from workflow.accounts import (
     add_user,
     change_user,
-    create_token,
     list_users,
     set_password,
 )
@@ -48,10 +48,10 @@ def user_add(name: str, role: str, locale: str, password_stdin: bool) -> None:
 @click.argument("name")
 @reports_errors
 def user_password(name: str) -> None:
-    """Set a user's password from standard input; their browser sessions end."""
+    """Set a user's password from standard input; their browser sessions and API tokens end."""
     rt = cli.runtime()
     set_password(rt, name, sys.stdin.readline().rstrip("\n"))
-    click.echo(f"password of {name} changed; their sessions have ended")
+    click.echo(f"password of {name} changed; their sessions and API tokens have ended")
 
 
 @user.command("list")
@@ -110,4 +110,29 @@ def token() -> None:
 def token_create(name: str) -> None:
     """Issue a bearer token for a user; it is printed once and only its hash is kept."""
     rt = cli.runtime()
-    click.echo(create_token(rt, name))
+    click.echo(tokens.create_token(rt, name))
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") if at is not None else "-"
+
+
+@token.command("list")
+@click.argument("name", required=False)
+@reports_errors
+def token_list(name: str | None) -> None:
+    """Every token (or NAME's), newest first: id, user, status, issued, expires, last used."""
+    rt = cli.runtime()
+    for t in tokens.list_tokens(rt, None, name):
+        when = (_when(t.created_at), _when(t.expires_at), _when(t.last_used_at))
+        click.echo(f"{t.id}\t{t.user}\t{t.status}\t" + "\t".join(when))
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="ID", type=ID)
+@reports_errors
+def token_revoke(token_id: int) -> None:
+    """Revoke a token (ids: ``token list``); it stops working at once."""
+    rt = cli.runtime()
+    t = tokens.revoke_token(rt, token_id)
+    click.echo(f"token {t.id} of {t.user} revoked")

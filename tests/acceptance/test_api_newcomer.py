@@ -18,6 +18,7 @@ from typing import Any
 
 from tests.api.conftest import Api
 from tests.conftest import Clock
+from workflow.tokens import create_token
 
 REPORT_KEYS = {
     "cycle_id",
@@ -278,6 +279,13 @@ def test_newcomer_with_only_the_document_and_a_token(api: Api, clock: Clock) -> 
     case = _fire(n, n.ok("get_case", 200, case_id=case["id"]), "submit", "iesniegts")
     assert not _trigger(case, "record_outcome")["allowed"]
     clock.set("2023-06-15")
+    # 106 days on, past the policy's tokens.lifetime_days (90): the 401 says so; a new token
+    got, problem = n.call("list_tokens")
+    assert got == 401
+    assert problem["detail"].startswith("the token expired at 2023-05-30 10:00 UTC")
+    api.tokens["coordinator"] = create_token(
+        api.client.application.extensions["inkubators"], "ilze"
+    )
     n.ok(
         "update_application",
         200,

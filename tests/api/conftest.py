@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from web import create_app
-from workflow.accounts import add_user, create_token
+from workflow.accounts import add_user
 from workflow.runtime import Runtime
 from workflow.schemas import UserIn
 from workflow.settings import Settings
+from workflow.tokens import create_token
 
 ROLES = ("coordinator", "mentor", "auditor", "admin")
 USER_OF = {"coordinator": "ilze", "mentor": "anna", "auditor": "revidents", "admin": "admins"}

@@ -12,8 +12,8 @@ from inkubators.demo.loader import load_demo
 from inkubators.demo.programme import PILOT
 from tests.api.conftest import Api
 from tests.conftest import Clock
-from workflow.accounts import create_token
 from workflow.runtime import Runtime
+from workflow.tokens import create_token
 
 
 def _fire(api: Api, case: dict[str, Any], trigger: str) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _blocked(case: dict[str, Any], trigger: str) -> list[str]:
     return [b["message"] for b in view["blocked_by"]]
 
 
-def test_done_when_scenario(api: Api, clock: Clock) -> None:
+def test_done_when_scenario(api: Api, clock: Clock, sqlite_rt: Runtime) -> None:
     doc = api.ok("GET", "/openapi.json")
     assert "/api/v1/reports/cycles/{cycle_id}" in doc["paths"]
 
@@ -125,6 +125,11 @@ def test_done_when_scenario(api: Api, clock: Clock) -> None:
     case = _fire(api, api.ok("GET", f"/cases/{case['id']}"), "submit")
     assert _blocked(case, "record_outcome")
     clock.set("2023-06-15")
+    # 106 days on, past the policy's tokens.lifetime_days (90): the coordinator needs a new one
+    expired = api.get("/cases")
+    assert expired.status_code == 401
+    assert "expired at 2023-05-30 10:00 UTC" in expired.get_json()["detail"]
+    api.tokens["coordinator"] = create_token(sqlite_rt, "ilze")
     api.ok(
         "PATCH",
         f"/applications/{application['id']}",

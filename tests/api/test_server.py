@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,11 +20,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, free_port
-from workflow.accounts import add_user, create_token
+from workflow.accounts import add_user
 from workflow.db import make_engine
 from workflow.rules import Rules
 from workflow.runtime import FixedRules, Runtime
 from workflow.schemas import UserIn
+from workflow.tokens import create_token
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -242,3 +244,48 @@ def test_contract_through_gunicorn_on_postgresql(server: Server) -> None:
     report = server.ok("GET", f"/reports/cycles/{cycle['id']}", role="auditor")
     assert report["organisations"] == 2
     assert report["cases_by_state"]["analysed"] == 1
+
+
+def _raw(base: str, request: bytes) -> tuple[int, str, Any]:
+    """Send bytes as they are (no client library would send these); the status line, the
+    Content-Type and the parsed body of the answer."""
+    host, port = base.split("//", 1)[1].split("/", 1)[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers["Content-Type"], json.loads(body)
+
+
+# What gunicorn refuses before the app sees a request: (raw request, status, problem slug).
+REFUSALS = [
+    (
+        b"GET /api/v1/cases?search=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        414,
+        "uri-too-long",
+    ),
+    (b"GET /api/v1/cases extra HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad-request"),
+    ("GET /api/v1/cases/ā HTTP/1.1\r\nHost: x\r\n\r\n".encode(), 400, "bad-request"),
+    (b"GET /api/v1/ca\x01ses HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad-request"),
+    ("GĀT /api/v1/cases HTTP/1.1\r\nHost: x\r\n\r\n".encode(), 400, "bad-request"),
+    (
+        b"GET /api/v1/cases HTTP/1.1\r\nHost: x\r\nX: " + b"h" * 9000 + b"\r\n\r\n",
+        431,
+        "request-header-fields-too-large",
+    ),
+]
+
+
+def test_the_servers_own_refusals_are_problem_documents(server: Server) -> None:
+    for request_bytes, status, slug in REFUSALS:
+        got, media, problem = _raw(server.base, request_bytes)
+        assert (got, media) == (status, "application/problem+json"), request_bytes[:60]
+        assert problem["status"] == status
+        assert problem["type"] == f"urn:inkubators:problem:{slug}"
+        assert set(problem) == {"type", "title", "status", "detail"}
+    # the same server still answers
+    assert server.ok("GET", "/cases")["items"] == []

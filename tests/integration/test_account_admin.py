@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import ADMIN, COORDINATOR
-from workflow import accountlog, accounts
+from workflow import accountlog, accounts, tokens
 from workflow.actors import Actor
 from workflow.errors import Conflict, Forbidden, NotFound
 from workflow.runtime import Runtime
@@ -38,7 +38,7 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
     accounts.change_user(rt, "ilze", UserChange(active=False), actor=ADMIN)
     accounts.change_user(rt, "ilze", UserChange(active=True), actor=ADMIN)
     accounts.set_password(rt, "anna", "cita-parole-4567", actor=ADMIN)
-    accounts.create_token(rt, "anna")
+    tokens.create_token(rt, "anna")
 
     assert log(rt) == [
         (1, "command line", "user_added", "admins", {"role": "admin", "password": True}),
@@ -47,8 +47,8 @@ def test_every_account_change_is_logged_with_who_and_what(people: Runtime) -> No
         (4, "admins", "role_changed", "anna", {"from": "mentor", "to": "coordinator"}),
         (5, "admins", "deactivated", "ilze", {}),
         (6, "admins", "reactivated", "ilze", {}),
-        (7, "admins", "password_set", "anna", {}),
-        (8, "command line", "token_created", "anna", {}),
+        (7, "admins", "password_set", "anna", {"tokens_revoked": []}),
+        (8, "command line", "token_created", "anna", {"token_id": 1}),
     ]
     assert accounts.get_user_by_name(rt, "anna").role == "coordinator"
     assert accountlog.verify(rt) == accountlog.AccountVerifyResult(True, 8)
@@ -63,16 +63,16 @@ def test_a_change_to_what_already_holds_writes_nothing(people: Runtime) -> None:
 
 def test_deactivating_ends_sessions_and_stops_tokens_and_logins(people: Runtime) -> None:
     rt = people
-    token = accounts.create_token(rt, "ilze")
+    token = tokens.create_token(rt, "ilze")
     epoch = accounts.get_user_by_name(rt, "ilze").session_epoch
     accounts.change_user(rt, "ilze", UserChange(active=False), actor=ADMIN)
 
     ilze = accounts.get_user_by_name(rt, "ilze")
     assert (ilze.active, ilze.session_epoch) == (False, epoch + 1)
-    assert accounts.user_for_token(rt, token) is None
+    assert tokens.authenticate(rt, token).user is None
     assert accounts.authenticate(rt, "ilze", PASSWORD) is None
     accounts.change_user(rt, "ilze", UserChange(active=True), actor=ADMIN)
-    assert accounts.user_for_token(rt, token) is not None
+    assert tokens.authenticate(rt, token).user is not None
 
 
 def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(people: Runtime) -> None:
@@ -101,7 +101,7 @@ def test_only_admins_manage_accounts(people: Runtime) -> None:
     with pytest.raises(Forbidden):
         accounts.set_password(rt, "anna", "cita-parole-4567", actor=COORDINATOR)
     with pytest.raises(Forbidden):
-        accounts.create_token(rt, "anna", actor=COORDINATOR)
+        tokens.create_token(rt, "anna", actor=COORDINATOR)
     assert accounts.get_user_by_name(rt, "anna").role == "mentor"
     assert log(rt) == before
 
@@ -181,7 +181,7 @@ def test_a_deactivated_user_can_neither_act_from_the_command_line_nor_get_a_toke
     before = log(people)
     for attempt in (
         lambda: accounts.acting_user(people, "ilze"),
-        lambda: accounts.create_token(people, "ilze"),
+        lambda: tokens.create_token(people, "ilze"),
     ):
         with pytest.raises(Conflict) as exc:
             attempt()

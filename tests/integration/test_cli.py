@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from inkubators.cli import main
 from tests.conftest import ROOT, Clock, make_runtime
-from workflow import accounts
+from workflow import accounts, tokens
 from workflow.chain import HASHED_FIELDS, event_hash
 from workflow.rules import Rules
 
@@ -149,7 +149,7 @@ def test_user_add_and_token_create(cli: Cli, rules: Rules, clock: Clock) -> None
     assert value.startswith("ink_")
     rt = make_runtime(cli.url, rules, clock)
     try:
-        user = accounts.user_for_token(rt, value)
+        user = tokens.authenticate(rt, value).user
         assert user is not None
         assert (user.name, user.role) == ("liga", "mentor")
         assert accounts.authenticate(rt, "liga", "ļoti-slepena-parole") is not None
@@ -165,7 +165,9 @@ def test_user_password_replaces_the_password_and_ends_sessions(
         epoch = accounts.get_user_by_name(rt, "ilze").session_epoch
         changed = cli("user", "password", "ilze", input="jauna-gara-parole-2026\n")
         assert changed.exit_code == 0, changed.output
-        assert changed.stdout == "password of ilze changed; their sessions have ended\n"
+        assert (
+            changed.stdout == "password of ilze changed; their sessions and API tokens have ended\n"
+        )
         assert accounts.authenticate(rt, "ilze", "inkubators-demo") is None
         assert accounts.authenticate(rt, "ilze", "jauna-gara-parole-2026") is not None
         assert accounts.get_user_by_name(rt, "ilze").session_epoch == epoch + 1

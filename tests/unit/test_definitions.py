@@ -85,7 +85,7 @@ POLICY_EXPECTED: dict[str, list[str]] = {
     ],
     "unknown_section": [
         "policies/unknown_section.yaml: deadline: unknown policy section "
-        "(known: cycle_defaults, guards, roles, eligibility, deadlines)"
+        "(known: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency)"
     ],
     "section_twice": [
         "policies/section_twice.yaml: deadlines: section already given in policies/mini_policy.yaml"

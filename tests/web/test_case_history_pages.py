@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask.testing import FlaskClient
 
-from workflow import accounts, evidence, views
+from workflow import accounts, evidence, tokens, views
 from workflow.runtime import Runtime
 from workflow.schemas import ConsultationIn
 
@@ -68,7 +68,7 @@ def test_the_api_case_document_pages_its_history(
 ) -> None:
     case_id = ids["kc"]
     _lengthen(app_rt, case_id, views.HISTORY_PAGE)
-    token = accounts.create_token(app_rt, "ilze")
+    token = tokens.create_token(app_rt, "ilze")
     c = client_as(None)
     auth = {"Authorization": f"Bearer {token}"}
     doc = c.get(f"/api/v1/cases/{case_id}", headers=auth).get_json()

@@ -60,13 +60,13 @@ def test_an_out_of_range_case_filter_in_the_log_is_a_field_error(
     client_as: Client, route: str
 ) -> None:
     r = client_as("auditor").get(route)
-    assert r.status_code == 200
+    assert r.status_code == 422
     assert 'id="a-case-errors"' in r.get_data(as_text=True)
 
 
-def test_an_out_of_range_case_in_the_export_is_a_bad_request(client_as: Client) -> None:
+def test_an_out_of_range_case_in_the_export_is_invalid_input(client_as: Client) -> None:
     r = client_as("auditor").get(f"/audit/export.csv?case={HUGE}")
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert "<main" in r.get_data(as_text=True)
 
 

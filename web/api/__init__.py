@@ -20,6 +20,7 @@ from web.api import (  # noqa: E402
     openapi,
     problems,
     reports,
+    tokens,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "openapi",
     "problems",
     "reports",
+    "tokens",
 ]

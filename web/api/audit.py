@@ -21,9 +21,12 @@ from web.api.models import AuditEvent, EventPage
 from web.api.routing import api_route
 from web.context import actor, runtime
 from workflow import auditquery
+from workflow.limits import CODE_MAX, USER_NAME_MAX
 from workflow.schemas import Id
 
-Name = Annotated[str, StringConstraints(max_length=80)]
+#: Filters on the log: no longer than the stored names they are compared with.
+ActorName = Annotated[str, StringConstraints(max_length=USER_NAME_MAX)]
+TriggerName = Annotated[str, StringConstraints(max_length=CODE_MAX)]
 _INSTANT: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
@@ -64,8 +67,8 @@ class AuditFilter(Query):
     """
 
     case_id: Id | None = None
-    actor: Name | None = None
-    trigger: Name | None = None
+    actor: ActorName | None = None
+    trigger: TriggerName | None = None
     since: Moment | None = None
     until: Moment | None = None
 

@@ -13,6 +13,7 @@ from web.api.routing import api_route
 from web.context import actor, runtime
 from workflow import advance, auditquery, enrolment, evidence, views
 from workflow.cursors import MAX_PAGE
+from workflow.limits import CODE_MAX, USER_NAME_MAX
 from workflow.schemas import SEARCH_MAX, Comment, EnrolmentIn, Id, Version
 from workflow.viewmodels import (
     AnalysisOut,
@@ -35,7 +36,7 @@ class CaseQuery(Query):
     """Filters and paging of the case list."""
 
     cycle_id: Id | None = None
-    state: Annotated[str, StringConstraints(max_length=40)] | None = None
+    state: Annotated[str, StringConstraints(max_length=CODE_MAX)] | None = None
     overdue: bool | None = None
     search: Annotated[str, StringConstraints(max_length=SEARCH_MAX)] | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
@@ -53,7 +54,7 @@ class TransitionIn(BaseModel):
     """Fire a trigger; ``expected_version`` (the version you read) guards against races."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    trigger: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    trigger: Annotated[str, StringConstraints(pattern=rf"^[a-z][a-z0-9_]{{0,{CODE_MAX - 1}}}$")]
     expected_version: Version | None = None
     comment: Comment = ""
 
@@ -62,7 +63,7 @@ class MentorIn(BaseModel):
     """Assign a mentor user to the case."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    mentor: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    mentor: Annotated[str, StringConstraints(min_length=1, max_length=USER_NAME_MAX)]
     expected_version: Version | None = None
 
 

@@ -19,9 +19,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.api.problems import PROBLEM_MEDIA, Problem
-from web.api.routing import ROUTES, Route, api_route
+from web.api.replay import HEADER, REPLAYED
+from web.api.routing import MAX_DEPTH, ROUTES, Route, api_route
 from web.context import runtime
 from workflow.actors import Actor
+from workflow.idempotency import KEY
+from workflow.limits import IDEMPOTENCY_KEY_MAX
 from workflow.permissions import roles_allowed, sees_all_cases
 from workflow.rules import Rules
 from workflow.schemas import MAX_ID
@@ -29,12 +32,45 @@ from workflow.schemas import MAX_ID
 REF = "#/components/schemas/{model}"
 TITLES = {
     400: "Malformed request (invalid JSON, not an object, bad parameter)",
-    401: "No valid bearer token",
+    401: "No valid bearer token (missing, unknown, expired or revoked: see detail)",
     403: "Your role may not do this",
     404: "No such record",
     409: "Conflicts with the current state (full cycle, duplicate, stale version, wrong state)",
     422: "Invalid input, ineligible organisation or blocked by guards",
 }
+#: What the HTTP server itself refuses before the API sees the request (gunicorn's limits;
+#: ``web.workers`` writes these as problems too).
+SERVER_REFUSALS = (
+    "The server refuses some requests before they reach an operation, also as problem "
+    "documents: a request line (method, path and query) longer than 4094 bytes (414), a "
+    "malformed request line, method or header, or bytes outside ASCII in the request line "
+    "(400), more than 100 header fields or one longer than 8190 bytes (431)."
+)
+
+
+def _idempotency_key() -> dict[str, Any]:
+    """The optional ``Idempotency-Key`` header every write takes."""
+    return {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": IDEMPOTENCY_KEY_MAX,
+            "pattern": f"^{KEY.pattern}$",
+        },
+        "description": (
+            "Any unique string of yours (a UUID will do) that makes a retry safe: the same "
+            "key with the same request within the policy's idempotency.keep_hours (default "
+            "24) is not done again but answered with the first answer (status, body, "
+            f"Content-Type and Location), marked `{REPLAYED}: true`; also while the first "
+            "is still running (the retry waits for it, or gets 409 "
+            "`idempotency-in-progress` after 30 s). The same key with another method, path, "
+            "query or body is refused with 422 naming the header. Keys are per user. An "
+            "answer with a 5xx status is not kept: the retry runs again."
+        ),
+    }
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +97,8 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
         }
         for name in r.path_params
     ]
+    if r.is_write and not r.public:
+        params.append(_idempotency_key())
     if r.query is not None:
         q = schemas[_name(refs[(r.query, "validation")])]
         required = set(q.get("required", []))
@@ -91,6 +129,14 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
             "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
         }
     ok: dict[str, Any] = {"description": r.summary}
+    if r.is_write and not r.public:
+        ok["headers"] = {
+            REPLAYED: {
+                "description": f"`true` when this is the stored answer to an earlier request "
+                f"with the same {HEADER}",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
     if r.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(r.response, "serialization")]}}
     elif r.stream:
@@ -187,8 +233,12 @@ def document(rules: Rules) -> dict[str, Any]:
             "summary": "Cases of Liepāja's NGO growth incubator: enrol, record evidence, advance, audit, report.",
             "description": (
                 "Authenticate every call with `Authorization: Bearer TOKEN` "
-                "(`inkubators token create NAME`). Errors are RFC 9457 problem documents. "
+                "(`inkubators token create NAME`); a token works for the policy's "
+                "`tokens.lifetime_days` and ends when revoked or when its user's password "
+                "changes. Errors are RFC 9457 problem documents. "
                 "Money is a decimal string in EUR; dates are ISO 8601. "
+                f"Writes take an optional `{HEADER}` header that makes retries safe. "
+                f"A JSON body may nest at most {MAX_DEPTH} levels. {SERVER_REFUSALS} "
                 "This document is generated for the rules in force (states "
                 f"`{rules.states_hash}`, policy `{rules.policy_hash}`): the transition "
                 "triggers and the roles named in each write operation follow them."

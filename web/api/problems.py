@@ -65,10 +65,12 @@ PROBLEM_TYPES: dict[str, str] = {
     "case-closed": "the case is in a final state and takes no more evidence (409)",
     "duplicate": "a record with that name or register number exists (409)",
     "conflict": "another conflict with stored data, e.g. a concurrent write (409)",
+    "idempotency-in-progress": "a request with this ``Idempotency-Key`` is still running (409)",
     "forbidden": "your role may not do this (403)",
     "not-found": "no such record or path (404)",
-    "unauthorized": "no valid bearer token (401)",
-    "bad-request": "the body is not a JSON object, or a parameter is malformed (400)",
+    "unauthorized": "no valid bearer token; ``detail`` says when it expired or was revoked (401)",
+    "bad-request": "the body is not a JSON object or nests too deep, or the request line is malformed (400)",
+    "uri-too-long": "the request line (path and query) is longer than the server reads (414)",
     "method-not-allowed": "the path does not take this method (405)",
     "request-entity-too-large": "the body is larger than 1 MiB (413)",
     "rules-invalid": "the rules in force are invalid (500)",
@@ -82,6 +84,7 @@ CONFLICT_TITLES = {
     "already_enrolled": "Already enrolled",
     "case_closed": "The case is closed",
     "duplicate": "Already exists",
+    "idempotency_in_progress": "Still in progress",
 }
 
 

@@ -21,14 +21,21 @@ from flask_login import current_user
 from pydantic import BaseModel
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, Unauthorized
 
-from web.api import bp
+from web.api import bp, replay
+from web.context import actor, rules
 from web.security import load_user_from_request
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import Forbidden, InvalidInput, NotFound
+from workflow.permissions import roles_allowed
 from workflow.schemas import MAX_ID
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+#: No input of this API nests deeper than a few levels; a body nested deeper is refused
+#: before anything walks it (Python's own limit would end in a RecursionError, a 500).
+MAX_DEPTH = 32
+#: The methods that change something: each takes an ``Idempotency-Key`` header.
+WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -54,6 +61,11 @@ class Route:
     permission: tuple[str, str] | None = None
 
     @property
+    def is_write(self) -> bool:
+        """Whether it changes something (and so takes an ``Idempotency-Key``)."""
+        return self.method in WRITES
+
+    @property
     def path_params(self) -> list[str]:
         """Names of the (integer id) path parameters, in order."""
         return [name for _conv, name in _PARAM.findall(self.rule)]
@@ -71,6 +83,11 @@ class Unauthenticated(Unauthorized):
     """401 with the challenge RFC 6750 asks for."""
 
     description = "send 'Authorization: Bearer TOKEN' (tokens: inkubators token create NAME)"
+
+    def __init__(self, problem: str | None = None) -> None:
+        super().__init__(
+            f"{problem}; ask for a new one (inkubators token create NAME)" if problem else None
+        )
 
     def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
         """Tell the client which scheme to use."""
@@ -96,6 +113,11 @@ def api_route(
     The view receives its path ids as keyword arguments, plus ``query`` and ``body`` as
     validated models when declared; it returns a model (or dict) for ``response``, or a
     ready :class:`flask.Response` for streams.
+
+    The order of the checks is the order of what a caller may learn: who you are (401),
+    whether your role may call this at all (403, before anything about the input), then
+    the ids, the ``Idempotency-Key``, the query and the body (404, 422, 400). A write with
+    an ``Idempotency-Key`` runs once per key (:mod:`web.api.replay`).
     """
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,19 +145,26 @@ def api_route(
         def view(**path: Any) -> Response:
             if not public:
                 _token_user()
+                if permission is not None:
+                    _authorise(*permission)
             kwargs: dict[str, Any] = {}
             for name, value in path.items():
                 if not 1 <= value <= MAX_ID:  # no such record can exist
                     raise NotFound(name.removesuffix("_id"), value)
                 kwargs[name] = value
+            key = replay.key() if route.is_write and not public else None
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
                 kwargs["body"] = parse_body(body)
-            result = fn(**kwargs)
-            if isinstance(result, Response):
-                return result
-            return json_response(result, status, response)
+
+            def answer() -> Response:
+                result = fn(**kwargs)
+                if isinstance(result, Response):
+                    return result
+                return json_response(result, status, response)
+
+            return answer() if key is None else replay.once(key, answer)
 
         bp.add_url_rule(rule, fn.__name__, view, methods=[method])
         return fn
@@ -153,9 +182,22 @@ def _token_user() -> Any:
         return current_user
     user = load_user_from_request(request)
     if user is None or not user.is_active:
-        raise Unauthenticated()
+        raise Unauthenticated(g.pop("token_problem", None))
     g._login_user = user  # where flask-login keeps the request's user
     return user
+
+
+def _authorise(section: str, name: str) -> None:
+    """Refuse a role the policy does not let call the operation at all, before reading the
+    input: whoever may not write learns 403, never what is wrong with the body. Triggers
+    are checked one by one when fired; here a role that may fire none is refused."""
+    who = actor()
+    if section == "triggers":
+        triggers = rules().states.triggers
+        if not any(who.role in roles_allowed(rules(), section, t) for t in triggers):
+            raise Forbidden(who.role, "fire triggers")
+    elif who.role not in roles_allowed(rules(), section, name):
+        raise Forbidden(who.role, name if section == "actions" else f"record {name}")
 
 
 def _reject_constant(name: str) -> Any:
@@ -180,10 +222,28 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
+    except RecursionError:  # deeper than Python's own limit (about a thousand levels)
+        raise BadRequest(f"the request body nests deeper than {MAX_DEPTH} levels") from None
+    if json_depth(data) > MAX_DEPTH:
+        raise BadRequest(f"the request body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object")
     _refuse_nul(data, "")
     return model.model_validate_json(text, strict=True)
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (a scalar: 0), counted
+    without recursion, so no depth can exhaust the stack."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            todo.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:

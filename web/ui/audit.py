@@ -83,6 +83,9 @@ def index() -> ResponseReturnValue:
         for field, text in invalid_errors(exc).items():
             errors["after" if field == "cursor" else field] = text
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
+    # a filter refused (malformed, or a day out of range) is invalid input, named on the
+    # page; a stale page cursor is not: the first page is offered instead
+    status = 422 if set(errors) - {"after"} else 200
     return render_template(
         "audit/index.html",
         events=events,
@@ -95,7 +98,7 @@ def index() -> ResponseReturnValue:
         args=request.args,
         errors=errors,
         triggers=[*rt.rules.states.triggers, *EVENT_LABELS],
-    )
+    ), status
 
 
 @bp.route("/verify")
@@ -141,25 +144,25 @@ def export(fmt: str) -> ResponseReturnValue:
         return render_template("error.html", status=404, title=_("Not found"), message=fmt), 404
     filters, errors = _filters()
     if errors:
-        return render_template(
-            "error.html",
-            status=400,
-            title=_("Bad request"),
-            message="; ".join(f"{k}: {v}" for k, v in errors.items()),
-        ), 400
+        return _refused(errors)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stamp = rt.now().strftime("%Y%m%d-%H%M%S")
     try:
         chunks = auditquery.export(rt, actor(), fmt, **filters)
     except InvalidInput as exc:
-        return render_template(
-            "error.html",
-            status=400,
-            title=_("Bad request"),
-            message="; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items()),
-        ), 400
+        return _refused(invalid_errors(exc))
     return Response(
         stream_with_context(chunks),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{fmt}"'},
     )
+
+
+def _refused(errors: dict[str, str]) -> ResponseReturnValue:
+    """An export whose filters were refused: 422, naming each parameter."""
+    return render_template(
+        "error.html",
+        status=422,
+        title=_("Cannot do this"),
+        message="; ".join(f"{k}: {v}" for k, v in errors.items()),
+    ), 422

@@ -2,7 +2,9 @@
 
 Fields are plain text where the domain's pydantic schema does the validation, so there is
 one set of rules for the API, the CLI and the forms; the views put the schema's errors
-back on the fields.
+back on the fields. Text fields carry their length limit from :mod:`workflow.limits` (the
+columns' and the schemas'), so the browser stops typing where the database would refuse,
+and a longer value sent anyway is refused on the field.
 """
 
 from __future__ import annotations
@@ -25,8 +27,19 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import AnyOf, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workflow.limits import (
+    CODE_MAX,
+    CODES_TEXT_MAX,
+    COMMENT_MAX,
+    LONG_TEXT_MAX,
+    NAME_MAX,
+    PASSWORD_MAX,
+    PERSON_NAME_MAX,
+    REG_NO_DIGITS,
+    TITLE_MAX,
+    USER_NAME_MAX,
+)
 from workflow.policies import ROLES
-from workflow.schemas import COMMENT_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +50,19 @@ REQUIRED = _l("This field is required.")
 TOO_LONG = _l("At most %(max)d characters.")
 NUMBER = {"inputmode": "decimal"}
 CHOICE = _l("Choose one of the offered values.")
+
+
+def most(limit: int) -> Length:
+    """At most ``limit`` characters (also rendered as the input's ``maxlength``)."""
+    return Length(max=limit, message=TOO_LONG)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+#: Text fields are stripped before their length is checked, as the schemas strip them.
+STRIP = (_strip,)
 
 
 class CodeBoxes(SelectMultipleField):
@@ -58,12 +84,10 @@ class LoginForm(FlaskForm):
     """Name and password."""
 
     name = StringField(
-        _l("User name"),
-        validators=[InputRequired(message=REQUIRED), Length(max=80, message=TOO_LONG)],
+        _l("User name"), validators=[InputRequired(message=REQUIRED), most(USER_NAME_MAX)]
     )
     password = PasswordField(
-        _l("Password"),
-        validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)],
+        _l("Password"), validators=[InputRequired(message=REQUIRED), most(PASSWORD_MAX)]
     )
     next = HiddenField()
 
@@ -84,7 +108,7 @@ class AdvanceForm(FlaskForm):
 
     trigger = HiddenField(validators=[InputRequired(message=REQUIRED)])
     expected_version = HiddenField(validators=[InputRequired(message=REQUIRED)])
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_MAX, message=TOO_LONG)])
+    comment = TextAreaField(_l("Comment"), validators=[most(COMMENT_MAX)])
 
 
 class VersionedForm(FlaskForm):
@@ -96,14 +120,23 @@ class VersionedForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     """Register an NGO."""
 
-    name = StringField(_l("Name"))
-    reg_no = StringField(_l("Registration number (11 digits)"), render_kw={"inputmode": "numeric"})
+    name = StringField(_l("Name"), filters=STRIP, validators=[most(NAME_MAX)])
+    reg_no = StringField(
+        _l("Registration number (11 digits)"),
+        filters=STRIP,
+        validators=[most(REG_NO_DIGITS)],
+        render_kw={"inputmode": "numeric"},
+    )
     legal_form = SelectField(
         _l("Legal form"),
         choices=[C("association", _l("association")), C("foundation", _l("foundation"))],
     )
     fields = CodeBoxes(_l("Fields of activity"))
-    fields_other = StringField(_l("Other fields of activity (codes, comma-separated)"))
+    fields_other = StringField(
+        _l("Other fields of activity (codes, comma-separated)"),
+        filters=STRIP,
+        validators=[most(CODES_TEXT_MAX)],
+    )
 
 
 class EnrolForm(FlaskForm):
@@ -111,13 +144,13 @@ class EnrolForm(FlaskForm):
 
     organisation_id = SelectField(_l("Organisation"), coerce=str)
     cycle_id = SelectField(_l("Cycle"), coerce=str)
-    comment = TextAreaField(_l("Comment"), validators=[Length(max=COMMENT_MAX, message=TOO_LONG)])
+    comment = TextAreaField(_l("Comment"), validators=[most(COMMENT_MAX)])
 
 
 class CycleForm(FlaskForm):
     """A new incubation cycle; budget and capacity may be left to the policy's defaults."""
 
-    name = StringField(_l("Name"))
+    name = StringField(_l("Name"), filters=STRIP, validators=[most(NAME_MAX)])
     starts_on = StringField(_l("Start date"), render_kw=DATE)
     ends_on = StringField(_l("End date"), render_kw=DATE)
     budget_eur = StringField(_l("Budget (EUR)"), render_kw=NUMBER)
@@ -130,22 +163,30 @@ class FundingSourceForm(FlaskForm):
     ``case`` is the case whose source selection sent the user here, to go back to it.
     """
 
-    funder = StringField(_l("Funder"))
-    programme = StringField(_l("Programme"))
+    funder = StringField(_l("Funder"), filters=STRIP, validators=[most(NAME_MAX)])
+    programme = StringField(_l("Programme"), filters=STRIP, validators=[most(NAME_MAX)])
     call_opens = StringField(_l("Call opens"), render_kw=DATE)
     call_closes = StringField(_l("Call closes"), render_kw=DATE)
     max_grant_eur = StringField(_l("Maximum grant (EUR)"), render_kw=NUMBER)
     domains = CodeBoxes(_l("Domains"))
-    domains_other = StringField(_l("Other domains (codes, comma-separated)"))
+    domains_other = StringField(
+        _l("Other domains (codes, comma-separated)"),
+        filters=STRIP,
+        validators=[most(CODES_TEXT_MAX)],
+    )
     case = HiddenField()
 
 
 class AnalysisForm(VersionedForm):
     """The needs analysis."""
 
-    findings = TextAreaField(_l("Findings"))
+    findings = TextAreaField(_l("Findings"), filters=STRIP, validators=[most(LONG_TEXT_MAX)])
     need_areas = CodeBoxes(_l("Need areas"))
-    need_areas_other = StringField(_l("Other need areas (codes, comma-separated)"))
+    need_areas_other = StringField(
+        _l("Other need areas (codes, comma-separated)"),
+        filters=STRIP,
+        validators=[most(CODES_TEXT_MAX)],
+    )
     recorded_on = StringField(_l("Date"), render_kw=DATE)
 
 
@@ -153,10 +194,12 @@ class ConsultationForm(VersionedForm):
     """One mentor consultation."""
 
     mentor = SelectField(_l("Mentor"), coerce=str, validate_choice=False)
-    mentor_other = StringField(_l("Or an external mentor (name)"))
+    mentor_other = StringField(
+        _l("Or an external mentor (name)"), filters=STRIP, validators=[most(PERSON_NAME_MAX)]
+    )
     held_on = StringField(_l("Held on"), render_kw=DATE)
     hours = StringField(_l("Hours"), render_kw=NUMBER)
-    topic = StringField(_l("Topic"))
+    topic = StringField(_l("Topic"), filters=STRIP, validators=[most(TITLE_MAX)])
 
 
 class SelectionForm(VersionedForm):
@@ -170,9 +213,11 @@ class ApplicationForm(VersionedForm):
     """A drafted application."""
 
     funding_source_id = SelectField(_l("Funding source"), coerce=str)
-    title = StringField(_l("Title"))
+    title = StringField(_l("Title"), filters=STRIP, validators=[most(TITLE_MAX)])
     domain = SelectField(_l("Domain"), coerce=str, validate_choice=False)
-    domain_other = StringField(_l("Or another domain (code)"))
+    domain_other = StringField(
+        _l("Or another domain (code)"), filters=STRIP, validators=[most(CODE_MAX)]
+    )
     total_budget_eur = StringField(_l("Total budget (EUR)"), render_kw=NUMBER)
     requested_eur = StringField(_l("Requested (EUR)"), render_kw=NUMBER)
     prepared_on = StringField(_l("Prepared on"), render_kw=DATE)
@@ -194,14 +239,16 @@ class ApplicationUpdateForm(VersionedForm):
 class UserForm(FlaskForm):
     """A new user account."""
 
-    name = StringField(_l("User name"))
+    name = StringField(_l("User name"), filters=STRIP, validators=[most(USER_NAME_MAX)])
     role = SelectField(
         _l("Role"),
         # the policy's roles; their labels are marked for the catalogue in web/ui/vocabulary.py
         choices=[C(role, _l(role)) for role in ROLES],
     )
     locale = SelectField(_l("Language"), choices=[C("lv", "latviešu"), C("en", "English")])
-    password = PasswordField(_l("Password (at least 10 characters)"))
+    password = PasswordField(
+        _l("Password (at least 10 characters)"), validators=[most(PASSWORD_MAX)]
+    )
 
 
 class UserChangeForm(FlaskForm):
@@ -227,8 +274,7 @@ class PasswordSetForm(FlaskForm):
     """
 
     password = PasswordField(
-        _l("New password"),
-        validators=[InputRequired(message=REQUIRED), Length(max=200, message=TOO_LONG)],
+        _l("New password"), validators=[InputRequired(message=REQUIRED), most(PASSWORD_MAX)]
     )
 
 

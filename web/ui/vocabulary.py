@@ -69,6 +69,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "reactivated": _l("Reactivated"),
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
+    "token_revoked": _l("API token revoked"),
 }
 
 # Kinds of evidence (``roles.<role>.evidence``), as refused by ``record <kind>``. Assigning

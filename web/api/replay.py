@@ -1,0 +1,71 @@
+"""The ``Idempotency-Key`` header on API writes: the HTTP side of :mod:`workflow.idempotency`.
+
+What counts as "the same request" is decided here: the method, the path, the query and the
+body's JSON (canonical, so key order and spacing do not matter). What is replayed: the
+status, the body and the headers a client acts on (``Content-Type``, ``Location``), marked
+``Idempotent-Replayed: true``. A refusal the request earned by itself (4xx after it ran,
+e.g. a guard that said no) is replayed like a success; a 5xx is not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+from flask import Response, current_app, request
+
+from web.context import actor, runtime
+from workflow import idempotency
+
+HEADER = idempotency.FIELD
+REPLAYED = "Idempotent-Replayed"
+#: The headers of an answer that a retry must see again.
+KEPT_HEADERS = ("Content-Type", "Location")
+
+
+def key() -> str | None:
+    """The request's key (None without the header), or a 422 naming the header."""
+    value = request.headers.get(HEADER)
+    return None if value is None else idempotency.check_key(value)
+
+
+def fingerprint() -> str:
+    """SHA-256 of what makes two requests the same: method, path, query and body."""
+    raw = request.get_data(cache=True)
+    body = ""
+    if raw.strip():
+        # already parsed and validated by the view's parse_body: valid JSON
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+        body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    query = sorted(request.args.items(multi=True))
+    text = json.dumps([request.method, request.path, query, body], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def once(key: str, answer: Callable[[], Response]) -> Response:
+    """Run ``answer`` for the first request with ``key``; give its retries the same answer."""
+    rt = runtime()
+    user_id = actor().user_id
+    assert user_id is not None  # a token always belongs to a stored user
+    stored = idempotency.claim(rt, user_id, key, fingerprint())
+    if stored is not None:
+        resp = Response(stored.body, status=stored.status, headers=stored.headers)
+        resp.headers[REPLAYED] = "true"
+        return resp
+    try:
+        try:
+            resp = answer()
+        except Exception as exc:  # noqa: BLE001 - answered by the blueprint's handlers
+            resp = current_app.make_response(current_app.handle_user_exception(exc))
+    except BaseException:
+        idempotency.release(rt, user_id, key)
+        raise
+    if resp.status_code >= 500:
+        idempotency.release(rt, user_id, key)
+        return resp
+    headers = {h: resp.headers[h] for h in KEPT_HEADERS if h in resp.headers}
+    stored = idempotency.Answer(resp.status_code, resp.get_data(as_text=True), headers)
+    idempotency.complete(rt, user_id, key, stored)
+    return resp
