@@ -567,14 +567,14 @@ def issue_tokens(url: str) -> dict[str, str]:
     """Fresh API tokens for the coordinator and the auditor, through the engine (only a
     token's hash is stored, so a fixture cannot hand back an old one)."""
     from benchmarks import scale
-    from workflow import tokens
     from workflow.bootstrap import build_runtime
+    from workflow.tokens import create_token
 
     rt = build_runtime(scale.settings_for(url))
     try:
         return {
-            "coordinator": tokens.create_token(rt, scale.COORDINATOR),
-            "auditor": tokens.create_token(rt, scale.AUDITOR),
+            "coordinator": create_token(rt, scale.COORDINATOR),
+            "auditor": create_token(rt, scale.AUDITOR),
         }
     finally:
         rt.engine.dispose()

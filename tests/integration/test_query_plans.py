@@ -9,6 +9,7 @@ as they run), on a table big enough for the planner to care (the benchmarks' fix
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -105,7 +106,7 @@ def test_the_case_page_reads_its_history_by_index(big: Runtime) -> None:
     for before in (None, detail.history_before):
         found = plans(
             big.engine,
-            lambda b=before: views.case_detail(big, COORDINATOR, case_id, history_before=b),
+            partial(views.case_detail, big, COORDINATOR, case_id, history_before=before),
         )
         _no_scan_of_events(found)
         history = [p for p in found if "audit_events" in p]
@@ -126,7 +127,7 @@ def test_the_audit_page_reads_the_newest_events_by_index(big: Runtime) -> None:
     for cursor in (None, nxt):
         found = plans(
             big.engine,
-            lambda c=cursor: auditquery.case_events(big, COORDINATOR, case_id, cursor=c),
+            partial(auditquery.case_events, big, COORDINATOR, case_id, cursor=cursor),
         )
         _no_scan_of_events(found)
         page = found[-1]

@@ -119,4 +119,6 @@ def test_supply_cases_take_analyse_then_consult(built: Runtime) -> None:
     assert views.case_detail(built, COORDINATOR, ready[0]).state == "consulted"
     assert scale.ready_supply(url) == ready[1:]
     assert auditlog.verify(built).ok
-    assert scale.read_marker(built.engine).supply_cases == 3
+    marker = scale.read_marker(built.engine)
+    assert marker is not None
+    assert marker.supply_cases == 3
