@@ -88,13 +88,16 @@ ADVANCE_HEAD = _GUARDED_UPDATE.values(
 EXTEND_HEAD = _GUARDED_UPDATE.values(version=bindparam("b_seq"), head_hash=bindparam("b_hash"))
 
 INSERT_EVENT = insert(events)
+#: The hot path's INSERT hands back the new event's id, so a caller answering with the
+#: stored event (the API's transition) need not read it again after the commit.
+INSERT_EVENT_RETURNING_ID = INSERT_EVENT.returning(events.c.id)
 
 
 HOT_SELECT_HEAD = HotStatement(SELECT_HEAD)
 HOT_LOCK_HEAD = HotStatement(SELECT_HEAD.with_for_update())  # FOR UPDATE: PostgreSQL only
 HOT_ADVANCE_HEAD = HotStatement(ADVANCE_HEAD)
 HOT_EXTEND_HEAD = HotStatement(EXTEND_HEAD)
-HOT_INSERT_EVENT = HotStatement(INSERT_EVENT, column_keys=(*HASHED_FIELDS, "hash"))
+HOT_INSERT_EVENT = HotStatement(INSERT_EVENT_RETURNING_ID, column_keys=(*HASHED_FIELDS, "hash"))
 
 
 def utc_text(at: datetime) -> str:
@@ -162,6 +165,8 @@ def append(
 ) -> dict[str, Any]:
     """Append one event to the case's chain and move its head; raise StaleCase if raced.
 
+    Returns the stored row, its ``id`` included (from the INSERT's RETURNING).
+
     A state change also restarts the case's deadline clock (``state_since``); evidence
     leaves it alone.
     """
@@ -198,6 +203,6 @@ def append(
     if stmt.run(conn, params)[1] != 1:
         actual = conn.execute(SELECT_HEAD, {"case_id": head.id}).first()
         raise StaleCase(head.id, head.version, actual.version if actual else None)
-    HOT_INSERT_EVENT.run(conn, row)
+    row["id"] = HOT_INSERT_EVENT.run(conn, row)[0][0]
     head.state, head.version, head.head_hash = to_state, row["seq"], row["hash"]
     return row

@@ -32,7 +32,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: on every request that was a round trip as dear as the
+    # query. A connection the server dropped (a restart, an idle timeout) fails its first
+    # statement instead; SQLAlchemy then sees the disconnect, discards that connection and
+    # every older one in the pool, so one request fails and the next ones reconnect.
+    # ``pool_recycle`` retires connections before a typical server or proxy idle timeout.
+    kwargs.setdefault("pool_recycle", 1800)
     return create_engine(url, **kwargs)
 
 
@@ -62,6 +67,23 @@ def read(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(**{READ_ONLY: True})
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def read_one(engine: Engine) -> Iterator[Connection]:
+    """A connection for a read that is ONE statement (the token check, a list's page).
+
+    On PostgreSQL it runs in autocommit: a single SELECT is its own transaction with its
+    own snapshot, so the explicit BEGIN and COMMIT around it would only add two round
+    trips to every request. SQLite reads stay in :func:`read`'s deferred transaction.
+    Several statements that must agree with each other belong in :func:`read`.
+    """
+    if engine.dialect.name == "sqlite":
+        with read(engine) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def alembic_config(url: str) -> Any:

@@ -76,14 +76,17 @@ class HotStatement:
     def _result_processors(
         self, dialect: Dialect, description: Any
     ) -> tuple[Callable[[Any], Any] | None, ...]:
-        columns = list(getattr(self.stmt, "selected_columns", ()))
+        # a SELECT's columns, or an INSERT/UPDATE's RETURNING columns
+        columns = list(getattr(self.stmt, "exported_columns", ()))
         return tuple(
             col.type.dialect_impl(dialect).result_processor(dialect, desc[1])
             for col, desc in zip(columns, description, strict=True)
         )
 
     def run(self, conn: Connection, params: dict[str, Any]) -> tuple[Any, int]:
-        """Execute with ``params``; return (the first row converted, or None; rowcount)."""
+        """Execute with ``params``; return (the first row converted, or None; rowcount).
+
+        Rows come from a SELECT or from a RETURNING clause (the audit INSERT's new id)."""
         dialect = conn.dialect
         c = self._compiled(dialect)
         values = {**c.defaults, **params} if c.defaults else dict(params)

@@ -14,19 +14,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflow import accountlog
 from workflow.actors import Actor
-from workflow.db import read_session
+from workflow.db import read_one, read_session
 from workflow.errors import Forbidden, NotFound
 from workflow.orm import ApiToken, User
 from workflow.permissions import may, require_action
 from workflow.runtime import Runtime, as_utc
-from workflow.users import UserView, inactive, user_view
+from workflow.users import UserView, inactive
 
 TokenStatus = Literal["active", "expired", "revoked", "password_changed"]
 #: ``last_used_at`` is written at most this often per token: a write per API call would
@@ -68,13 +68,28 @@ def lifetime(rt: Runtime) -> timedelta:
     return timedelta(days=rt.rules.policy.spec.tokens.lifetime_days)
 
 
-def _status(t: ApiToken, expires_at: datetime, now: datetime) -> TokenStatus:
+class _TokenRow(Protocol):
+    """A token's columns: the ORM object, or the row of :data:`_TOKEN_CHECK`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def revoked_reason(self) -> str | None: ...
+
+
+def _status(t: _TokenRow, expires_at: datetime, now: datetime) -> TokenStatus:
     if t.revoked_at is not None:
         return "password_changed" if t.revoked_reason == PASSWORD_SET else "revoked"
     return "expired" if now >= expires_at else "active"
 
 
-def _token_view(t: ApiToken, user: str, rt: Runtime, span: timedelta) -> TokenView:
+def _token_view(t: _TokenRow, user: str, rt: Runtime, span: timedelta) -> TokenView:
     expires_at = as_utc(t.created_at) + span
     return TokenView(
         id=t.id,
@@ -114,19 +129,38 @@ def create_token(
     return token
 
 
+_TOKEN_CHECK = (
+    select(
+        ApiToken.id,
+        ApiToken.created_at,
+        ApiToken.last_used_at,
+        ApiToken.revoked_at,
+        ApiToken.revoked_reason,
+        User.id.label("uid"),
+        User.name,
+        User.role,
+        User.locale,
+        User.active,
+        User.session_epoch,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def authenticate(rt: Runtime, token: str) -> TokenCheck:
-    """The active user a bearer token belongs to, or why it does not work."""
-    with read_session(rt.engine) as s:
-        found = s.execute(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == token_digest(token))
-        ).first()
-        if found is None:
-            return TokenCheck(None)
-        row, user = found
-        view = _token_view(row, user.name, rt, lifetime(rt))
-        owner = user_view(user)
+    """The active user a bearer token belongs to, or why it does not work.
+
+    Every API request asks, so it is one Core statement in autocommit (no ORM objects, no
+    BEGIN/COMMIT round trips) and nothing is cached: a revocation, a password change or a
+    deactivation stops the token on the very next request, in every worker.
+    """
+    with read_one(rt.engine) as conn:
+        row = conn.execute(_TOKEN_CHECK, {"digest": token_digest(token)}).first()
+    if row is None:
+        return TokenCheck(None)
+    view = _token_view(row, row.name, rt, lifetime(rt))
+    owner = UserView(row.uid, row.name, row.role, row.locale, row.active, row.session_epoch)
     if view.status == "revoked":
         return TokenCheck(None, f"the token was revoked at {view.revoked_at:%Y-%m-%d %H:%M} UTC")
     if view.status == "password_changed":

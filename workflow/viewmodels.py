@@ -152,9 +152,11 @@ class CaseDetail(CaseSummary):
     fields: list[str]
     final: bool
     analyses: list[AnalysisOut]
-    consultations: list[ConsultationOut]
+    consultations: list[ConsultationOut]  # the newest few, oldest first
+    consultation_count: int
     consultation_hours: Decimal
     sources: list[SelectionOut]
     applications: list[ApplicationOut]
     triggers: list[TriggerView]
-    history: list[EventOut]
+    history: list[EventOut]  # one page, oldest first
+    history_before: int | None  # the seq to page back from; None: the history starts here

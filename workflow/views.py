@@ -12,17 +12,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflow import cursors
 from workflow.actors import Actor
-from workflow.db import read_session
+from workflow.auditquery import history_page
+from workflow.db import read_one, read_session
 from workflow.deadlines import days_over, deadline_days, overdue_clause
 from workflow.errors import InvalidInput, NotFound
 from workflow.orm import (
     Application,
-    AuditEvent,
     Case,
     Consultation,
     Cycle,
@@ -43,7 +43,6 @@ from workflow.viewmodels import (
     CaseDetail,
     CaseSummary,
     ConsultationOut,
-    EventOut,
     SelectionOut,
 )
 
@@ -143,15 +142,33 @@ def list_cases(
         )
     if cursor:
         q = q.where(Case.id > decode_cursor(cursor))
-    with read_session(rt.engine) as s:
+    with read_one(rt.engine) as conn, Session(bind=conn) as s:
         rows = s.execute(q).all()
     page = [CaseSummary(**_summary(rules, r, today)) for r in rows[:limit]]
     nxt = encode_cursor(page[-1].id) if len(rows) > limit and page else None
     return page, nxt
 
 
-def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
-    """The full case: evidence, triggers with reasons, history."""
+#: Events of a case's history per page: the newest first page, then older ones by keyset.
+HISTORY_PAGE = 25
+#: The newest consultations listed (all count towards the totals; each is in the history).
+CONSULTATIONS_SHOWN = 20
+
+
+def case_detail(
+    rt: Runtime, actor: Actor | None, case_id: int, *, history_before: int | None = None
+) -> CaseDetail:
+    """The case: evidence, triggers with reasons, and one page of its history.
+
+    Bounded whatever the case's age: the newest :data:`HISTORY_PAGE` events (or those
+    before ``history_before``, a ``seq``) by the ``(case_id, seq)`` index, and the newest
+    :data:`CONSULTATIONS_SHOWN` consultations with the count and hours summed in SQL.
+    """
+    if history_before is not None and history_before < 1:
+        raise InvalidInput(
+            {"history_before": "a positive event number"},
+            {"history_before": "pozitīvs notikuma numurs"},
+        )
     rules = rt.rules
     today = rt.today()
     with read_session(rt.engine) as s:
@@ -169,9 +186,16 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
             s.scalars(
                 select(Consultation)
                 .where(Consultation.case_id == case_id)
-                .order_by(Consultation.held_on, Consultation.id)
+                .order_by(Consultation.held_on.desc(), Consultation.id.desc())
+                .limit(CONSULTATIONS_SHOWN)
             )
-        )
+        )[::-1]
+        n_consultations, hours = s.execute(
+            select(func.count(), func.coalesce(func.sum(Consultation.hours), 0)).where(
+                Consultation.case_id == case_id
+            )
+        ).one()
+        history = history_page(s, case_id, history_before, HISTORY_PAGE)
         detail.update(
             legal_form=org.legal_form,
             fields=list(org.fields),
@@ -185,16 +209,13 @@ def case_detail(rt: Runtime, actor: Actor | None, case_id: int) -> CaseDetail:
                 )
             ],
             consultations=[ConsultationOut.model_validate(c) for c in consultations],
-            consultation_hours=sum((c.hours for c in consultations), Decimal(0)),
+            consultation_count=n_consultations,
+            consultation_hours=Decimal(hours),
             sources=_selections(s, case_id),
             applications=applications_of(s, case_id),
             triggers=triggers,
-            history=[
-                EventOut.model_validate(e)
-                for e in s.scalars(
-                    select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
-                )
-            ],
+            history=history,
+            history_before=history[0].seq if history and history[0].seq > 1 else None,
         )
     return CaseDetail(**detail)
 

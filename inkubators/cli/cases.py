@@ -85,7 +85,7 @@ def case_show(case_id: int, lang: str, as_json: bool) -> None:
     click.echo("evidence:")
     for a in d.analyses:
         click.echo(f"  analysis {a.recorded_on}: needs {', '.join(a.need_areas)}")
-    click.echo(f"  consultations: {len(d.consultations)}, {d.consultation_hours} hours")
+    click.echo(f"  consultations: {d.consultation_count}, {d.consultation_hours} hours")
     for c in d.consultations:
         click.echo(f"    {c.held_on} {c.mentor} {c.hours}h {c.topic}")
     for s in d.sources:

@@ -466,7 +466,13 @@ class EngineMachine(RuleBasedStateMachine):
         assert detail.state == self.model.state
 
     def one_event_per_write_and_per_state_change(self, detail: CaseDetail) -> None:
-        history = detail.history
+        # the case document shows the newest page; older pages join up to the first event
+        history = list(detail.history)
+        before = detail.history_before
+        while before is not None:
+            older = views.case_detail(self.rt, None, detail.id, history_before=before)
+            history = list(older.history) + history
+            before = older.history_before
         assert [e.seq for e in history] == list(range(1, len(history) + 1))
         assert len(history) == self.model.writes
         transitions = [e for e in history if e.kind == "transition"]

@@ -67,11 +67,18 @@ class MentorIn(BaseModel):
     expected_version: Version | None = None
 
 
+class CaseDocQuery(Query):
+    """Paging of the case document's history."""
+
+    history_before: Annotated[int, Field(ge=1)] | None = None
+
+
 class EvidenceOut(Model):
-    """Everything recorded for the case so far."""
+    """Everything recorded for the case so far (consultations: the newest few; all count)."""
 
     analyses: list[AnalysisOut]
     consultations: list[ConsultationOut]
+    consultation_count: int = Field(description="every consultation, listed or not")
     consultation_hours: Decimal
     sources: list[SelectionOut]
     applications: list[ApplicationOut]
@@ -85,7 +92,13 @@ class CaseOut(CaseItem):
     final: bool
     evidence: EvidenceOut
     triggers: list[TriggerView]
-    history: list[AuditEvent]
+    history: list[AuditEvent] = Field(
+        description="the newest events (or those before ``history_before``), oldest first"
+    )
+    history_before: int | None = Field(
+        description="pass as ``?history_before=`` for the page of older events; null when "
+        "``history`` starts at the first event (the whole log: ``/cases/{id}/audit``)"
+    )
 
 
 class TransitionOut(Model):
@@ -99,21 +112,23 @@ class TransitionOut(Model):
     event: AuditEvent
 
 
-def case_out(case_id: int) -> CaseOut:
-    """The case as the acting user may see it."""
-    d = views.case_detail(runtime(), actor(), case_id)
+def case_out(case_id: int, history_before: int | None = None) -> CaseOut:
+    """The case as the acting user may see it, with one page of its history."""
+    d = views.case_detail(runtime(), actor(), case_id, history_before=history_before)
     data = d.model_dump(include=set(CaseItem.model_fields) | {"legal_form", "fields", "final"})
     return CaseOut(
         **data,
         evidence=EvidenceOut(
             analyses=d.analyses,
             consultations=d.consultations,
+            consultation_count=d.consultation_count,
             consultation_hours=d.consultation_hours,
             sources=d.sources,
             applications=d.applications,
         ),
         triggers=d.triggers,
         history=[AuditEvent.model_validate(e.model_dump()) for e in d.history],
+        history_before=d.history_before,
     )
 
 
@@ -146,10 +161,13 @@ def enrol(body: EnrolmentIn) -> Response:
     return resp
 
 
-@api_route("/cases/<int:case_id>", tag="cases", response=CaseOut, errors=(403, 404))
-def get_case(case_id: int) -> CaseOut:
-    """The case with its evidence, its triggers (allowed, or every guard that blocks) and history."""
-    return case_out(case_id)
+@api_route(
+    "/cases/<int:case_id>", tag="cases", query=CaseDocQuery, response=CaseOut, errors=(403, 404)
+)
+def get_case(case_id: int, query: CaseDocQuery) -> CaseOut:
+    """The case with its evidence, its triggers (allowed, or every guard that blocks) and the
+    newest page of its history (``history_before`` pages back)."""
+    return case_out(case_id, query.history_before)
 
 
 @api_route(
@@ -167,23 +185,22 @@ def fire(case_id: int, body: TransitionIn) -> TransitionOut:
     409 on a stale ``expected_version`` or a trigger not declared from the current state;
     422 with every failing guard in ``blocked_by``; 403 when your role may not fire it.
     """
-    rt = runtime()
     result = advance.fire(
-        rt,
+        runtime(),
         actor(),
         case_id,
         body.trigger,
         expected_version=body.expected_version,
         comment=body.comment,
     )
-    event = auditquery.stored_event(rt, case_id, result.version)
+    # the event as the INSERT stored it (its id returned by the INSERT): no second read
     return TransitionOut(
         case_id=case_id,
         trigger=result.trigger,
         from_state=result.from_state,
         state=result.to_state,
         version=result.version,
-        event=AuditEvent.model_validate(event.model_dump()),
+        event=AuditEvent.model_validate(result.event),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -93,7 +93,11 @@ def render_case(
     one that only the attempt revealed goes under the comment box.
     """
     rt = runtime()
-    detail = views.case_detail(rt, actor(), case_id)
+    try:
+        before = parse_id(request.args.get("before"))
+    except BadId as exc:
+        abort(400, description=f"before: {exc.message}")
+    detail = views.case_detail(rt, actor(), case_id, history_before=before)
     forms = dict(forms or {})
     if refused is not None and refused.trigger in forms:
         view = next((t for t in detail.triggers if t.trigger == refused.trigger), None)
@@ -131,7 +135,8 @@ def render_case(
 @bp.route("/<id:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
-    """Organisation, evidence, applications, every trigger with reasons, history."""
+    """Organisation, evidence, applications, every trigger with reasons, a page of history
+    (``?before=SEQ``: the page of older events)."""
     return render_case(case_id)
 
 
