@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from flask.testing import FlaskClient
 
-from workflow import accounts, evidence, tokens, views
+from workflow import accounts, recording, tokens, views
+from workflow.evidence.consultations import ConsultationIn
 from workflow.runtime import Runtime
-from workflow.schemas import ConsultationIn
 
 Client = Callable[[str | None], FlaskClient]
 
@@ -21,7 +21,7 @@ def _lengthen(rt: Runtime, case_id: int, n: int) -> None:
     ilze = accounts.acting_user(rt, "ilze")
     day = rt.now().date()
     for i in range(n):
-        evidence.record_consultation(
+        recording.record(
             rt,
             ilze,
             case_id,
