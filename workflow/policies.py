@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -29,6 +29,7 @@ Action = Literal[
     "assign_mentor",
     "manage_users",
     "manage_policies",
+    "read_reports",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -38,6 +39,7 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
+    "reports",
 )
 
 
@@ -86,6 +88,16 @@ class IdempotencyPolicy(BaseModel):
     keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
 
 
+class ReportPolicy(BaseModel):
+    """What the council report lists: its project domains, in this order, each shown even at
+    zero (an application's other domain gets a line of its own after them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    domains: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
@@ -97,6 +109,7 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    reports: ReportPolicy = ReportPolicy()
 
 
 @dataclass(frozen=True)

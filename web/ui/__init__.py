@@ -24,6 +24,7 @@ from web.ui import (
     helpers,
     ids,
     registry,
+    reports,
     rules,
 )
 
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     audit.bp,
     rules.bp,
     admin.bp,
+    reports.bp,
 )
 
 

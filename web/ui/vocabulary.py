@@ -61,6 +61,7 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+    "read_reports": _l("read the council report"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
