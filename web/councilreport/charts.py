@@ -9,6 +9,7 @@ chart repeats a table of the report, which carries the exact figures.
 from __future__ import annotations
 
 import base64
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,11 @@ from pygal.style import Style
 
 from web.councilreport.words import N_, Words
 from workflow.councilreport import CouncilReport
+
+# pygal appends an old-style import hook for its map plugins (``pygal.maps.*``, unused
+# here) to ``sys.meta_path``; it has no ``find_spec``, so every import that no finder
+# answers (an optional module probed by another library) then warns. Take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 STYLE = Style(
     font_family="'DejaVu Sans', sans-serif",

@@ -83,7 +83,7 @@ def doc(r: CouncilReport, w: Words) -> Doc:
         ),
         none=w(N_("None.")),
         footer=w(
-            N_("Computed from the programme's dated records by Inkubators; as of %(day)s."),
+            N_("Computed from the programme's dated records by Inkubators; as of %(day)s"),
             day=w.show(r.as_of, "date"),
         ),
         tables=all_tables,
