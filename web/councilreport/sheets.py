@@ -31,7 +31,7 @@ _BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 def _sheet_title(title: str) -> str:
     """A sheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
-    return title.translate(_BAD_SHEET_CHARS)[:31]
+    return " ".join(title.translate(_BAD_SHEET_CHARS).split())[:31].strip()
 
 
 def xlsx(all_tables: list[Table]) -> bytes:
@@ -51,6 +51,11 @@ def xlsx(all_tables: list[Table]) -> bytes:
             for c, value in enumerate(row):
                 cell = sheet.cell(row=r + 2, column=c + 1)
                 cell.number_format = FORMATS[t.kind(r, c)]
+                if isinstance(value, str) and value.startswith("="):
+                    # openpyxl stores text beginning with "=" as a formula: an
+                    # organisation's name must stay its name, shown as typed
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
                 shown = value.isoformat() if isinstance(value, date) else str(value)
                 widths[c] = max(widths[c], len(shown))
         for c, width in enumerate(widths):
