@@ -31,7 +31,7 @@ STYLE = Style(
     foreground="#000",
     foreground_strong="#000",
     foreground_subtle="#555",
-    colors=("#1f4e79", "#8faadc", "#c55a11", "#548235"),
+    colors=("#9dc3e6", "#f4b183", "#a9d18e", "#ffd966"),  # light: black figures on them
     label_font_size=13,
     major_label_font_size=13,
     value_font_size=13,
@@ -71,7 +71,7 @@ def _bars(
         width=760,
         height=int(90 + 34 * max(len(labels), 1) * len(series)),
         print_values=True,
-        print_values_position="top",
+        print_values_position="center",
         show_legend=len(series) > 1,
         legend_at_bottom=True,
         title=title,
@@ -79,7 +79,7 @@ def _bars(
         truncate_label=-1,
         x_label_rotation=0,
         margin=12,
-        show_y_labels=not money,  # amounts are printed on the bars; an axis of them crowds
+        show_x_labels=not money,  # the amounts axis (amounts are printed on the bars)
     )
     # pygal draws the first label at the bottom: reversed, the chart reads like its table
     chart.x_labels = labels[::-1]
