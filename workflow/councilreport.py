@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.actors import Actor
@@ -250,7 +250,6 @@ def _lines(
         .join(Organisation, Organisation.id == Case.organisation_id)
         .outerjoin(User, User.id == Case.mentor_id)
         .where(Case.cycle_id == cycle_id)
-        .order_by(func.lower(Organisation.name), Case.id)
     )
     scope = case_scope_clause(rules, actor)
     if scope is not None:
@@ -285,4 +284,5 @@ def _lines(
                 total_budget_eur=money.total_budget_eur,
             )
         )
-    return out
+    # ordered here, not by the database: SQLite's and PostgreSQL's orders of "ā" differ
+    return sorted(out, key=lambda o: (o.organisation.casefold(), o.case_id))
