@@ -16,7 +16,7 @@ from decimal import Decimal
 import pygal
 from pygal.style import Style
 
-from web.councilreport.words import N_, Words
+from web.councilreport.words import N_, Kind, Words
 from workflow.councilreport import CouncilReport
 
 # pygal appends an old-style import hook for its map plugins (``pygal.maps.*``, unused
@@ -57,12 +57,14 @@ class Chart:
 
 
 def _bars(
-    title: str, labels: list[str], series: list[tuple[str, list[float]]], w: Words, money: bool
+    title: str, labels: list[str], series: list[tuple[str, list[float]]], w: Words, kind: Kind
 ) -> str:
+    money = kind == "eur"
+
     def fmt(v: float | None) -> str:
         if not v:
             return ""  # no bar, no figure (it would overwrite the bar's label)
-        return w.show(Decimal(str(v)), "eur") if money else w.show(int(v), "int")
+        return w.show(Decimal(str(v)) if kind != "int" else int(v), kind)
 
     chart = pygal.HorizontalBar(
         style=STYLE,
@@ -106,7 +108,7 @@ def charts(r: CouncilReport, w: Words) -> list[Chart]:
                     (w(N_("In it now")), [f.now for f in states]),
                 ],
                 w,
-                money=False,
+                "int",
             ),
         )
     )
@@ -121,7 +123,7 @@ def charts(r: CouncilReport, w: Words) -> list[Chart]:
                 [w.domain(d.key) for d in r.by_domain],
                 [(w(N_("Funds awarded")), [float(d.awarded_eur) for d in r.by_domain])],
                 w,
-                money=True,
+                "eur",
             ),
         )
     )
@@ -138,7 +140,24 @@ def charts(r: CouncilReport, w: Words) -> list[Chart]:
                     [f"{s.funder}: {s.programme}" for s in won],
                     [(w(N_("Funds awarded")), [float(s.awarded_eur) for s in won])],
                     w,
-                    money=True,
+                    "eur",
+                ),
+            )
+        )
+    mentors = r.budget.mentors
+    if mentors:
+        title = w(N_("Mentor hours"))
+        out.append(
+            Chart(
+                "mentors",
+                title,
+                w(N_("%(title)s: a bar per row of the table below."), title=title),
+                _bars(
+                    title,
+                    [m.mentor for m in mentors],
+                    [(w(N_("Hours")), [float(m.hours) for m in mentors])],
+                    w,
+                    "hours",
                 ),
             )
         )
