@@ -57,7 +57,9 @@ def test_every_setting_the_deployment_sets_is_read_by_the_app() -> None:
     known = {f.upper() for f in Settings.model_fields}
     for name, text in _deploy_texts().items():
         for m in SETTING.finditer(text):
-            assert m.group(1) in known | SCRIPT_ONLY, f"{name}: INKUBATORS_{m.group(1)} is no setting"
+            assert m.group(1) in known | SCRIPT_ONLY, (
+                f"{name}: INKUBATORS_{m.group(1)} is no setting"
+            )
 
 
 def test_compose_runs_several_app_hosts_following_the_database() -> None:
