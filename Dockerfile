@@ -2,9 +2,11 @@
 # (`inkubators serve`, gunicorn) and the nightly job (`deploy/nightly.sh` under cron).
 FROM python:3.11-slim-bookworm
 
-# cron runs the nightly job; pg_dump (postgresql-client) makes its backups.
+# cron runs the nightly job; pg_dump (postgresql-client) makes its backups; Pango and the
+# DejaVu fonts let WeasyPrint print the council report's PDF.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends cron postgresql-client \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --uid 10001 --create-home --home-dir /srv/inkubators inkubators
