@@ -38,6 +38,7 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
+    "reminders",
 )
 
 
@@ -86,6 +87,15 @@ class IdempotencyPolicy(BaseModel):
     keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
 
 
+class ReminderPolicy(BaseModel):
+    """Who gets reminders (``inkubators remind``) and how far ahead they look."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["coordinator", "mentor"]))
+    lead_days: StrictInt = Field(default=30, ge=0, le=366)
+    decision_days: StrictInt = Field(default=90, ge=1, le=3660)
+
+
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
@@ -97,6 +107,7 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
 
 
 @dataclass(frozen=True)
