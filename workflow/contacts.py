@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from workflow import accountlog
 from workflow.actors import Actor
+from workflow.db import read
 from workflow.errors import InvalidInput, NotFound
 from workflow.limits import EMAIL_MAX
 from workflow.orm import User
@@ -57,3 +58,9 @@ def set_email(
         if found is None:
             raise NotFound("user", name)
         accountlog.append(conn, actor, "email_set", name, when, {"email": address})
+
+
+def email_of(rt: Runtime, user_id: int) -> str | None:
+    """The user's e-mail address, if one is set."""
+    with read(rt.engine) as conn:
+        return conn.scalar(select(User.email).where(User.id == user_id))

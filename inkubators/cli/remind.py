@@ -3,6 +3,8 @@ each user's go. Run ``remind`` daily from cron or the systemd timer in ``deploy/
 
 from __future__ import annotations
 
+import smtplib
+import sys
 from datetime import datetime
 
 import click
@@ -38,7 +40,19 @@ def remind_cmd(dry_run: bool, as_of: datetime | None) -> None:
     calls closing soon, cases overdue in their state, decisions expected. A reminder
     already sent to a user is never sent to them again."""
     rt = cli.runtime()
-    digests = reminders.remind(rt, Mailer(), as_of=as_of.date() if as_of else None, dry_run=dry_run)
+    mailer = Mailer()
+    try:
+        digests = reminders.remind(
+            rt, mailer, as_of=as_of.date() if as_of else None, dry_run=dry_run
+        )
+    except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, login failed
+        where = f"{mailer.settings.smtp_host}:{mailer.settings.smtp_port}"
+        click.echo(
+            f"error: could not send mail through {where} ({exc}); nothing was recorded as "
+            "sent, so the next run tries again (INKUBATORS_SMTP_HOST, INKUBATORS_SMTP_PORT)",
+            err=True,
+        )
+        sys.exit(1)
     if not digests:
         click.echo("nothing new to remind anyone of")
     for d in digests:

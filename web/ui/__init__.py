@@ -17,6 +17,7 @@ from web.ui import (
     admin,
     audit,
     auth,
+    calendar,
     cases,
     dashboard,
     errors,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     audit.bp,
     rules.bp,
     admin.bp,
+    calendar.bp,
 )
 
 
