@@ -47,7 +47,8 @@ def calendar(items: list[DueItem], lang: str, now: datetime, host: str) -> bytes
         ev.add("dtstamp", now)
         ev.add("dtstart", item.due_on)
         ev.add("dtend", item.due_on + timedelta(days=1))
-        ev.add("summary", f"{en_title if en else lv_title}: {item.organisation}")
+        about = f" — {item.programme}" if item.programme else ""
+        ev.add("summary", f"{en_title if en else lv_title}: {item.organisation}{about}")
         ev.add("description", item.text(lang))
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)

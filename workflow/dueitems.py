@@ -44,6 +44,8 @@ class DueItem:
     due_on: date
     en: str
     lv: str
+    #: the funding programme a call or decision is about ("" for a step)
+    programme: str = ""
 
     def text(self, lang: str) -> str:
         """The item in ``lang`` (Latvian unless English)."""
@@ -133,6 +135,7 @@ def _calls(conn: Connection, opened: Subquery, window: Window) -> list[DueItem]:
                 f"{fmt_day(closes, 'en')}; nothing submitted to it yet",
                 f"{org}: konkurss {funder} — {programme} slēdzas "
                 f"{fmt_day(closes, 'lv')}; pieteikums tam vēl nav iesniegts",
+                programme,
             )
         )
     return out
@@ -198,6 +201,7 @@ def _decisions(conn: Connection, rules: Rules, opened: Subquery, window: Window)
                 f"{fmt_day(submitted_on, 'en')}) is expected by {fmt_day(due, 'en')}",
                 f"{org}: lēmums par '{title}' ({programme}, iesniegts "
                 f"{fmt_day(submitted_on, 'lv')}) gaidāms līdz {fmt_day(due, 'lv')}",
+                programme,
             )
         )
     return out
