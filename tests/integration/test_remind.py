@@ -236,3 +236,17 @@ def test_the_command_sends_then_says_nothing_new_and_names_an_unreachable_server
     assert len(inbox.received) == 2
     again = CliRunner().invoke(main, ["remind", "--as-of", "2023-12-01"], env=up)
     assert again.stdout == "nothing new to remind anyone of\n"
+
+
+def test_users_set_their_own_address_and_only_user_managers_set_others(
+    rt: Runtime, programme: dict[str, int]
+) -> None:
+    from workflow.accounts import get_user_by_name
+    from workflow.errors import Forbidden
+
+    anna = get_user_by_name(rt, "anna").actor()
+    contacts.set_email(rt, "anna", "anna@liepaja.lv", actor=anna)
+    assert contacts.email_of(rt, anna.user_id or 0) == "anna@liepaja.lv"
+    with pytest.raises(Forbidden):
+        contacts.set_email(rt, "ilze", "anna@liepaja.lv", actor=anna)
+    assert contacts.email_of(rt, get_user_by_name(rt, "ilze").id) == "ilze@x.lv"

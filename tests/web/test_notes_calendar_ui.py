@@ -10,6 +10,10 @@ from datetime import date
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
+from workflow import contacts
+from workflow.accounts import get_user_by_name
+from workflow.runtime import Runtime
+
 Client = Callable[[str | None], FlaskClient]
 
 
@@ -81,3 +85,32 @@ def test_my_page_needs_a_login(client_as: Client) -> None:
     r = client_as(None).get("/me")
     assert r.status_code == 302
     assert "/login" in r.headers["Location"]
+
+
+def test_users_set_their_own_reminder_address_and_a_bad_one_is_named(
+    client_as: Client, app_rt: Runtime
+) -> None:
+    c = client_as("mentor")
+    bad = c.post("/me/email", data={"email": "janis@"})
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "nav e-pasta adrese" in page
+    assert 'aria-invalid="true"' in page
+    assert contacts.email_of(app_rt, _user_id(app_rt, "janis")) is None
+    ok = c.post("/me/email", data={"email": " janis@liepaja.lv "})
+    assert ok.status_code == 302
+    page = c.get("/me").get_data(as_text=True)
+    assert "Jūsu atgādinājumi tiek sūtīti uz janis@liepaja.lv." in page
+    assert '<dd id="my-email">janis@liepaja.lv</dd>' in page
+    log = c.get("/audit/accounts")  # a mentor may not read the account log; the admin may
+    assert log.status_code == 403
+    assert "E-pasta adrese iestatīta" in client_as("admin").get("/audit/accounts").get_data(
+        as_text=True
+    )
+    cleared = c.post("/me/email", data={"email": ""})
+    assert cleared.status_code == 302
+    assert contacts.email_of(app_rt, _user_id(app_rt, "janis")) is None
+
+
+def _user_id(rt: Runtime, name: str) -> int:
+    return get_user_by_name(rt, name).id

@@ -72,6 +72,7 @@ POSTS = {
     "/cases/{kc}/consultations": ("coordinator", "mentor", "admin"),
     "/cases/{kc}/notes": ("coordinator", "mentor", "admin"),
     "/me/calendar/revoke": ALL,
+    "/me/email": ALL,
     "/enrol": ("coordinator", "admin"),
     "/cycles/new": ("coordinator", "admin"),
     "/funding-sources/new": ("coordinator", "admin"),

@@ -31,7 +31,7 @@ def feed_url(user_id: int) -> str:
     """The absolute address of the user's feed (issued now if they have none)."""
     secret = str(current_app.secret_key).encode()
     token = caltokens.feed_token(runtime(), user_id, secret)
-    return url_for("ui_calendar.feed", token=token, _external=True)
+    return url_for("ui_me.feed", token=token, _external=True)
 
 
 @api_route("/me/calendar", tag="tokens", response=CalendarOut)

@@ -17,13 +17,13 @@ from web.ui import (
     admin,
     audit,
     auth,
-    calendar,
     cases,
     dashboard,
     errors,
     evidence,
     helpers,
     ids,
+    me,
     registry,
     rules,
 )
@@ -39,7 +39,7 @@ BLUEPRINTS = (
     audit.bp,
     rules.bp,
     admin.bp,
-    calendar.bp,
+    me.bp,
 )
 
 

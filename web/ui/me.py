@@ -1,6 +1,6 @@
-"""The user's own page (``/me``): their account, where reminders go and their private
-calendar feed; and the feed itself (``/calendar/<token>.ics``), which calendar programs
-fetch without logging in, the token being the credential.
+"""The user's own page (``/me``): their account, the address their reminders go to and
+their private calendar feed; and the feed itself (``/calendar/<token>.ics``), which
+calendar programs fetch without logging in, the token being the credential.
 
 The feed is served by :func:`workflow.calfeed.feed` for the token's user, as their role
 sees the cases; an unknown, forged or revoked token, or a deactivated user's, is a 404.
@@ -26,13 +26,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from web.context import actor, runtime
-from web.ui.helpers import day, pick
+from web.statuses import status_for
+from web.ui import forms as F
+from web.ui.helpers import apply_errors, day, pick
+from web.ui.validation import invalid_errors
 from workflow import caltokens, contacts
 from workflow.actors import Actor
 from workflow.calfeed import feed as build_feed
+from workflow.errors import InvalidInput
 from workflow.evidence.notes import NOTE_TYPES
 
-bp = Blueprint("ui_calendar", __name__)
+bp = Blueprint("ui_me", __name__)
 
 
 def _secret() -> bytes:
@@ -53,19 +57,43 @@ def feed(token: str) -> ResponseReturnValue:
     return resp
 
 
+def _page(status: int = 200, form: F.EmailForm | None = None) -> ResponseReturnValue:
+    user_id = actor().user_id
+    assert user_id is not None
+    rt = runtime()
+    url = url_for("ui_me.feed", token=caltokens.feed_token(rt, user_id, _secret()), _external=True)
+    email = contacts.email_of(rt, user_id)
+    if form is None:
+        form = F.EmailForm(formdata=None, data={"email": email or ""})
+    html = render_template("me/index.html", feed_url=url, email=email, user=current_user, form=form)
+    return html, status
+
+
 @bp.route("/me")
 @login_required
 def me() -> ResponseReturnValue:
     """Your account, your e-mail address for reminders and your calendar feed's address."""
-    user_id = actor().user_id
-    assert user_id is not None
-    url = url_for(
-        "ui_calendar.feed",
-        token=caltokens.feed_token(runtime(), user_id, _secret()),
-        _external=True,
-    )
-    email = contacts.email_of(runtime(), user_id)
-    return render_template("me/index.html", feed_url=url, email=email, user=current_user)
+    return _page()
+
+
+@bp.route("/me/email", methods=["POST"])
+@login_required
+def set_email() -> ResponseReturnValue:
+    """Set (or, empty, remove) the address your reminders go to."""
+    form = F.EmailForm()
+    if not form.validate_on_submit():
+        return _page(400, form)
+    address = form.email.data or None
+    try:
+        contacts.set_email(runtime(), actor().name, address, actor=actor())
+    except InvalidInput as exc:
+        apply_errors(form, invalid_errors(exc))
+        return _page(status_for(exc), form)
+    if address:
+        flash(_("Your reminders go to %(address)s.", address=address), "success")
+    else:
+        flash(_("You will receive no reminders by e-mail."), "success")
+    return redirect(url_for(".me"))
 
 
 @bp.route("/me/calendar/revoke", methods=["POST"])
