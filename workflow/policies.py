@@ -40,6 +40,7 @@ SECTIONS = (
     "tokens",
     "idempotency",
     "reports",
+    "reminders",
 )
 
 
@@ -96,6 +97,13 @@ class ReportPolicy(BaseModel):
     domains: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
         default_factory=list, max_length=50
     )
+class ReminderPolicy(BaseModel):
+    """Who gets reminders (``inkubators remind``) and how far ahead they look."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["coordinator", "mentor"]))
+    lead_days: StrictInt = Field(default=30, ge=0, le=366)
+    decision_days: StrictInt = Field(default=90, ge=1, le=3660)
 
 
 class PolicyFile(BaseModel):
@@ -110,6 +118,7 @@ class PolicyFile(BaseModel):
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
     reports: ReportPolicy = ReportPolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import click
 import yaml
 
 from inkubators.cli import main
+from workflow.mail import MailSettings
 from workflow.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,10 +52,11 @@ def test_every_command_the_deployment_runs_exists() -> None:
             assert _resolves(words), f"{name}: 'inkubators {' '.join(words)}' is no command"
     assert ("compose.yaml", "serve") in found
     assert ("nightly.sh", "audit checkpoint") in found
+    assert ("crontab", "remind") in found
 
 
 def test_every_setting_the_deployment_sets_is_read_by_the_app() -> None:
-    known = {f.upper() for f in Settings.model_fields}
+    known = {f.upper() for f in (*Settings.model_fields, *MailSettings.model_fields)}
     for name, text in _deploy_texts().items():
         for m in SETTING.finditer(text):
             assert m.group(1) in known | SCRIPT_ONLY, (

@@ -23,6 +23,7 @@ from web.ui import (
     evidence,
     helpers,
     ids,
+    me,
     registry,
     reports,
     rules,
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     rules.bp,
     admin.bp,
     reports.bp,
+    me.bp,
 )
 
 

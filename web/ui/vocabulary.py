@@ -73,6 +73,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
+    "email_set": _l("E-mail address set"),
 }
 
 # Rules versions: which file set, and what activated it.
