@@ -97,6 +97,8 @@ class ReportPolicy(BaseModel):
     domains: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
         default_factory=list, max_length=50
     )
+
+
 class ReminderPolicy(BaseModel):
     """Who gets reminders (``inkubators remind``) and how far ahead they look."""
 
