@@ -2,7 +2,7 @@
 
 The account log's chain proves its events were not edited; the login and the API read
 ``users.role``, ``users.active`` and ``api_tokens``. So verify replays the log (who was
-added with which role, role changes, deactivations, tokens issued and revoked) and names
+added with which role and, for a representative, which organisation, role changes, deactivations, tokens issued and revoked) and names
 the first user or token whose row differs: a role raised to admin, an account
 reactivated, a token row no event issued (a forged token) or whose hash differs.
 """
@@ -27,6 +27,7 @@ tokens = cast(Table, ApiToken.__table__)
 class _Account:
     role: str | None
     active: bool = True
+    organisation_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -49,7 +50,8 @@ class Replay:
     def apply(self, seq: int, action: str, subject: str, details: dict[str, Any]) -> None:
         """One event, in sequence order."""
         if action == "user_added":
-            self.accounts[subject] = _Account(details.get("role"))
+            org = details.get("organisation_id")
+            self.accounts[subject] = _Account(details.get("role"), True, org)
         elif subject in self.accounts and action == "role_changed":
             self.accounts[subject].role = details.get("to")
         elif subject in self.accounts and action in ("deactivated", "reactivated"):
@@ -96,8 +98,10 @@ def check(conn: Connection) -> Bindings:
 
 def _users(conn: Connection, log: Replay) -> Breach | None:
     names: set[str] = set()
-    q = select(users.c.id, users.c.name, users.c.role, users.c.active).order_by(users.c.id)
-    for user_id, name, role, active in conn.execute(q).all():
+    q = select(
+        users.c.id, users.c.name, users.c.role, users.c.active, users.c.organisation_id
+    ).order_by(users.c.id)
+    for user_id, name, role, active, org in conn.execute(q).all():
         names.add(name)
         account = log.accounts.get(name)
         if account is None:
@@ -113,6 +117,15 @@ def _users(conn: Connection, log: Replay) -> Breach | None:
                 user_id,
                 f"{name!r} has role {role!r} but the account log's replay gives {account.role!r}",
                 f"{name!r} loma ir {role!r}, bet kontu žurnāls dod {account.role!r}",
+            )
+        if org != account.organisation_id:
+            return Breach(
+                "users",
+                user_id,
+                f"{name!r} is bound to organisation {org!r} but the account log bound it to "
+                f"{account.organisation_id!r}",
+                f"{name!r} ir piesaistīts organizācijai {org!r}, bet kontu žurnāls to "
+                f"piesaistīja {account.organisation_id!r}",
             )
         if bool(active) != account.active:
             now, then = ("active", "deactivated") if active else ("inactive", "active")

@@ -37,6 +37,7 @@ ACTIONS = (
     "token_created",
     "token_revoked",
     "email_set",
+    "invitation_sent",
 )
 HASHED = ("seq", "at", "actor", "role", "action", "subject", "details", "prev_hash")
 # Who acts when a change comes from the command line: whoever runs ``inkubators`` on the

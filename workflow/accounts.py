@@ -9,27 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from workflow import accountlog
+from workflow import accountlog, newusers
 from workflow.actors import Actor
 from workflow.db import read_one, read_session
-from workflow.errors import Conflict, InvalidInput, NotFound
+from workflow.errors import Conflict, NotFound
 from workflow.orm import ApiToken, User
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
 from workflow.schemas import UserChange, UserIn
+from workflow.users import HASHER as _hasher
+from workflow.users import MIN_PASSWORD as MIN_PASSWORD  # re-exported
 from workflow.users import UserView as UserView  # re-exported: its callers import it here
+from workflow.users import hash_password as hash_password  # re-exported
 from workflow.users import inactive as _inactive
 from workflow.users import user_view as _view
 
-_hasher = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
 # Verified against when a name is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = _hasher.hash("inkubators-dummy-password")
-MIN_PASSWORD = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +38,6 @@ class UserChanged:
 
     user: UserView
     changed: bool
-
-
-def hash_password(password: str) -> str:
-    """argon2id hash of a password that meets the minimum length."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(
-            {"password": f"must be at least {MIN_PASSWORD} characters"},
-            {"password": f"jābūt vismaz {MIN_PASSWORD} rakstzīmēm"},
-        )
-    return _hasher.hash(password)
 
 
 def add_user(
@@ -63,23 +53,16 @@ def add_user(
     pw_hash = hash_password(password) if password else None
     when = at or rt.now()
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
-        if s.scalar(select(User.id).where(User.name == data.name)):
-            raise Conflict(
-                f"user {data.name!r} exists", "duplicate", f"Lietotājs {data.name} jau pastāv."
-            )
-        user = User(
+        user = newusers.insert_user(
+            s,
             name=data.name,
             role=data.role,
             locale=data.locale,
             password_hash=pw_hash,
-            active=True,
-            session_epoch=0,
-            created_at=when,
+            organisation_id=newusers.organisation_binding(s, data.role, data.organisation),
+            actor=actor,
+            at=when,
         )
-        s.add(user)
-        s.flush()
-        details = {"role": data.role, "password": pw_hash is not None}
-        accountlog.append(s.connection(), actor, "user_added", data.name, when, details)
     return _view(user)
 
 
@@ -149,6 +132,14 @@ def change_user(
         active = change.active if change.active is not None else user.active
         if (role, active) == (user.role, user.active):
             return UserChanged(_view(user), changed=False)
+        if role != user.role and newusers.REPRESENTATIVE in (role, user.role):
+            raise Conflict(
+                f"{name}: a representative's binding to an organisation is fixed; "
+                "deactivate the account and add a new one",
+                "representative_fixed",
+                f"{name}: pārstāvja piesaiste organizācijai ir nemainīga; deaktivizējiet "
+                "kontu un pievienojiet jaunu",
+            )
         if user.role == "admin" and user.active and (role != "admin" or not active):
             _refuse_last_admin(s, user)
         conn = s.connection()
@@ -192,7 +183,15 @@ def authenticate(rt: Runtime, name: str, password: str) -> UserView | None:
         return _view(user)
 
 
-_USER_COLUMNS = (User.id, User.name, User.role, User.locale, User.active, User.session_epoch)
+_USER_COLUMNS = (
+    User.id,
+    User.name,
+    User.role,
+    User.locale,
+    User.active,
+    User.session_epoch,
+    User.organisation_id,
+)
 _USER_BY_ID = select(*_USER_COLUMNS).where(User.id == bindparam("user_id"))
 
 

@@ -12,6 +12,8 @@ class Actor:
     name: str
     role: str
     user_id: int | None = None
+    #: a representative's organisation: they act for it and see only its cases
+    organisation_id: int | None = None
 
 
 SYSTEM = Actor(name="system", role="admin")

@@ -35,6 +35,8 @@ class FeedOwner:
     name: str
     role: str
     locale: str
+    #: a representative's organisation (their feed: only its cases)
+    organisation_id: int | None = None
 
 
 def _mac(secret: bytes, row_id: int, user_id: int, nonce: str) -> str:
@@ -80,7 +82,14 @@ def owner(rt: Runtime, token: str, secret: bytes) -> FeedOwner | None:
         return None
     with read(rt.engine) as conn:
         row = conn.execute(
-            select(CalendarToken.user_id, CalendarToken.nonce, User.name, User.role, User.locale)
+            select(
+                CalendarToken.user_id,
+                CalendarToken.nonce,
+                User.name,
+                User.role,
+                User.locale,
+                User.organisation_id,
+            )
             .join(User, User.id == CalendarToken.user_id)
             .where(
                 CalendarToken.id == int(head),
@@ -90,10 +99,10 @@ def owner(rt: Runtime, token: str, secret: bytes) -> FeedOwner | None:
         ).first()
     if row is None:
         return None
-    user_id, nonce, name, role, locale = row
+    user_id, nonce, name, role, locale, org = row
     if not hmac.compare_digest(mac, _mac(secret, int(head), user_id, nonce)):
         return None
-    return FeedOwner(user_id, name, role, locale)
+    return FeedOwner(user_id, name, role, locale, org)
 
 
 def _active(conn: Connection, user_id: int) -> tuple[int, str] | None:

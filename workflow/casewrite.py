@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from workflow import chain, contentbind
 from workflow.actors import Actor
 from workflow.errors import Conflict
 from workflow.evidence.registry import WriteContext, Written
+from workflow.orm import Case
 from workflow.permissions import require_case_access
 from workflow.rules import Rules
 from workflow.runtime import Runtime, local_day
@@ -50,7 +53,10 @@ def write_on_case(
     at = at or rt.now()
     with rt.engine.begin() as conn:
         head = chain.load_head(conn, case_id, lock=True)
-        require_case_access(rules, actor, head.mentor_id)
+        org = None
+        if actor.organisation_id is not None:  # a representative: whose case is it?
+            org = conn.scalar(select(Case.organisation_id).where(Case.id == case_id))
+        require_case_access(rules, actor, head.mentor_id, org)
         permit(rules)
         chain.check_expected(head, expected_version)
         if rules.is_final(head.state):

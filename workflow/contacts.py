@@ -20,10 +20,11 @@ from workflow.limits import EMAIL_MAX
 from workflow.orm import User
 from workflow.permissions import require_action
 from workflow.runtime import Runtime
+from workflow.schemas import EMAIL_PATTERN
 
 #: One ``@`` with something on each side, no spaces or control characters: what a mail
 #: server is handed; whether it is delivered is the server's answer.
-ADDRESS = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+ADDRESS = re.compile(EMAIL_PATTERN)
 
 
 def check_email(value: str) -> str:

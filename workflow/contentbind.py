@@ -32,6 +32,9 @@ RECORD_KEYS: Mapping[str, Table] = {
 }
 #: The payload key holding the content hash.
 CONTENT_KEY = "content_sha256"
+#: Columns added after rows were already hashed: NULL (a row from before the column) is
+#: left out of the hash, so old events still verify; any value, once written, is hashed.
+LATE_COLUMNS: frozenset[tuple[str, str]] = frozenset({("notes", "internal")})
 
 
 def _canonical_value(value: Any) -> Any:
@@ -54,7 +57,11 @@ def row_hash(table: Table, row: Row[Any] | Mapping[str, Any]) -> str:
     values = row._mapping if isinstance(row, Row) else row
     body = {
         "table": table.name,
-        "row": {c.name: _canonical_value(values[c.name]) for c in table.columns},
+        "row": {
+            c.name: _canonical_value(values[c.name])
+            for c in table.columns
+            if not (values[c.name] is None and (table.name, c.name) in LATE_COLUMNS)
+        },
     }
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 

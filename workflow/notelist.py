@@ -18,7 +18,7 @@ from workflow.actors import Actor
 from workflow.db import read
 from workflow.errors import NotFound
 from workflow.orm import Case, Note
-from workflow.permissions import require_case_access
+from workflow.permissions import require_case_access, sees_internal_notes
 from workflow.runtime import Runtime
 
 #: A page of notes when the caller names no ``limit``.
@@ -35,6 +35,8 @@ class NoteView:
     noted_on: date
     text: str
     recorded_by: str
+    #: hidden from the organisation's representatives (a note from before the flag: True)
+    internal: bool
 
 
 def list_notes(
@@ -46,27 +48,44 @@ def list_notes(
     cursor: str | None = None,
 ) -> tuple[list[NoteView], str | None]:
     """The case's notes, the newest entered first, and the next page's
-    cursor; whoever may see the case may read them (``actor=None``: the command line)."""
+    cursor; whoever may see the case may read them (``actor=None``: the command line),
+    except that a representative reads only the notes shared with the organisation."""
     cursors.check_limit(limit)
     q = select(Note).where(Note.case_id == case_id).order_by(Note.id.desc()).limit(limit + 1)
+    if not sees_internal_notes(rt.rules, actor):
+        q = q.where(shared_note())
     if cursor:
         q = q.where(Note.id < cursors.decode("n", cursor))
     with read(rt.engine) as conn:
-        mentor = conn.execute(select(Case.mentor_id).where(Case.id == case_id)).first()
-        if mentor is None:
+        head = conn.execute(
+            select(Case.mentor_id, Case.organisation_id).where(Case.id == case_id)
+        ).first()
+        if head is None:
             raise NotFound("case", case_id)
         if actor is not None:
-            require_case_access(rt.rules, actor, mentor[0])
+            require_case_access(rt.rules, actor, head[0], head[1])
         rows = conn.execute(q).all()
     page = [
-        NoteView(r.id, r.case_id, r.note_type, r.noted_on, r.text, r.recorded_by)
+        NoteView(
+            r.id, r.case_id, r.note_type, r.noted_on, r.text, r.recorded_by, r.internal is not False
+        )
         for r in rows[:limit]
     ]
     nxt = cursors.encode("n", page[-1].id) if len(rows) > limit and page else None
     return page, nxt
 
 
-def notes_match(search: str) -> ColumnElement[bool]:
+def shared_note() -> ColumnElement[bool]:
+    """SQL condition on ``Note``: shared with the organisation (``internal`` false; a note
+    from before the flag, NULL, stays internal)."""
+    return Note.internal.is_(False)
+
+
+def notes_match(search: str, *, shared_only: bool = False) -> ColumnElement[bool]:
     """SQL condition on ``Case``: one of the case's notes contains ``search`` (any case;
-    ``%`` and ``_`` are the user's characters, not wildcards)."""
-    return exists().where(Note.case_id == Case.id, Note.text.icontains(search, autoescape=True))
+    ``%`` and ``_`` are the user's characters, not wildcards); ``shared_only``: only the
+    notes a representative may read count, so a search cannot reveal an internal one."""
+    cond = [Note.case_id == Case.id, Note.text.icontains(search, autoescape=True)]
+    if shared_only:
+        cond.append(shared_note())
+    return exists().where(*cond)

@@ -101,6 +101,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: where reminders go (``inkubators user email``); none: the digest is only logged
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    #: a representative's organisation (fixed when the account is added; none for staff)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.name!r} {self.role}>"
@@ -249,6 +251,9 @@ class Note(Base):
     noted_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    #: hidden from the organisation's representatives; NULL (notes from before the flag
+    #: existed) counts as internal and is left out of the content hash (contentbind)
+    internal: Mapped[bool | None] = mapped_column(Boolean)
 
     def __repr__(self) -> str:
         return f"<Note {self.id} case={self.case_id} {self.note_type}>"
@@ -289,6 +294,22 @@ class CalendarToken(Base):
 
     def __repr__(self) -> str:
         return f"<CalendarToken {self.id} user={self.user_id}>"
+
+
+class Invitation(Base):
+    """A one-time link to set a password, mailed to an invited representative: only the
+    SHA-256 of its signed token is stored; it works once, until ``expires_at``."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} user={self.user_id}>"
 
 
 class AuditEvent(Base):

@@ -54,12 +54,19 @@ def roles_allowed(rules: Rules, section: str, name: str) -> list[str]:
     return [role for role in rules.policy.spec.roles if test(rules, Actor("", role), name)]
 
 
-def require_case_access(rules: Rules, actor: Actor, mentor_id: int | None) -> None:
-    """A role scoped to assigned cases sees only the cases assigned to the user."""
-    if rules.policy.role(actor.role).case_scope == "assigned" and (
-        actor.user_id is None or mentor_id != actor.user_id
-    ):
+def require_case_access(
+    rules: Rules, actor: Actor, mentor_id: int | None, organisation_id: int | None = None
+) -> None:
+    """A role scoped to assigned cases sees only the cases assigned to the user; a role
+    scoped to its organisation only that organisation's cases. A caller that does not pass
+    the case's ``organisation_id`` refuses the latter (closed unless asked)."""
+    scope = rules.policy.role(actor.role).case_scope
+    if scope == "assigned" and (actor.user_id is None or mentor_id != actor.user_id):
         raise Forbidden(actor.role, "access a case not assigned to you")
+    if scope == "organisation" and (
+        actor.organisation_id is None or organisation_id != actor.organisation_id
+    ):
+        raise Forbidden(actor.role, "access a case of another organisation")
 
 
 def sees_all_cases(rules: Rules, actor: Actor) -> bool:
@@ -67,12 +74,27 @@ def sees_all_cases(rules: Rules, actor: Actor) -> bool:
     return rules.policy.role(actor.role).case_scope == "all"
 
 
+def acts_for_organisation(rules: Rules, actor: Actor | None) -> bool:
+    """Whether the actor's role is scoped to its organisation (a representative): their
+    case page is the organisation's view, without internal notes or history."""
+    return actor is not None and rules.policy.role(actor.role).case_scope == "organisation"
+
+
+def sees_internal_notes(rules: Rules, actor: Actor | None) -> bool:
+    """Whether the actor reads notes marked internal: everyone but a role scoped to its
+    organisation (the organisation's representative); ``None`` is the operator."""
+    return not acts_for_organisation(rules, actor)
+
+
 def case_scope_clause(rules: Rules, actor: Actor | None) -> ColumnElement[bool] | None:
     """The SQL condition on ``Case`` that narrows a list to the cases the actor may see, or
     ``None`` when they see every case: a role scoped to assigned cases sees the user's own
-    (none without a user id); ``actor=None`` is the operator (command line), who sees all.
+    (none without a user id), a role scoped to its organisation that organisation's (none
+    without one); ``actor=None`` is the operator (command line), who sees all.
 
     The one rule for every list of cases (``views.list_cases``, ``reports.overdue_cases``)."""
     if actor is None or sees_all_cases(rules, actor):
         return None
+    if rules.policy.role(actor.role).case_scope == "organisation":
+        return Case.organisation_id == (actor.organisation_id or -1)
     return Case.mentor_id == (actor.user_id or -1)

@@ -18,7 +18,7 @@ from workflow.errors import PolicyError
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
-Role = Literal["coordinator", "mentor", "auditor", "admin"]
+Role = Literal["coordinator", "mentor", "auditor", "admin", "representative"]
 ROLES: tuple[str, ...] = get_args(Role)
 Action = Literal[
     "enrol",
@@ -30,6 +30,7 @@ Action = Literal[
     "manage_users",
     "manage_policies",
     "read_reports",
+    "invite_representatives",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -60,7 +61,9 @@ class RolePolicy(BaseModel):
     #: evidence kinds by name; checked against the kinds' registry when the rules compile
     evidence: list[StrictStr] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
-    case_scope: Literal["all", "assigned"] = "all"
+    #: all cases, the ones assigned to the user (mentors), or their organisation's
+    #: (representatives, bound to one organisation when their account is added)
+    case_scope: Literal["all", "assigned", "organisation"] = "all"
 
 
 NO_PERMISSIONS = RolePolicy()
@@ -80,6 +83,8 @@ class TokenPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     lifetime_days: StrictInt = Field(default=90, ge=1, le=3660)
+    #: how long a representative's invitation link (set a password, once) works
+    invitation_days: StrictInt = Field(default=7, ge=1, le=60)
 
 
 class IdempotencyPolicy(BaseModel):

@@ -12,7 +12,7 @@ from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Conflict, NotFound
 from workflow.orm import Cycle, FundingSource, Organisation
-from workflow.permissions import require_action
+from workflow.permissions import acts_for_organisation, require_action
 from workflow.runtime import Runtime
 from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
 
@@ -84,10 +84,15 @@ def create_funding_source(
     return src
 
 
-def list_organisations(rt: Runtime) -> list[Organisation]:
-    """Every organisation, by name."""
+def list_organisations(rt: Runtime, actor: Actor | None = None) -> list[Organisation]:
+    """Every organisation, by name; an organisation's representative sees only their own
+    (``actor=None``: the engine's own callers and the command line)."""
+    q = select(Organisation).order_by(Organisation.name)
+    if acts_for_organisation(rt.rules, actor):
+        assert actor is not None
+        q = q.where(Organisation.id == (actor.organisation_id or -1))
     with read_session(rt.engine) as s:
-        return list(s.scalars(select(Organisation).order_by(Organisation.name)))
+        return list(s.scalars(q))
 
 
 def list_cycles(rt: Runtime) -> list[Cycle]:

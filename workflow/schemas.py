@@ -26,6 +26,7 @@ from workflow.errors import InvalidInput
 from workflow.limits import (
     CODE_MAX,
     CODES_PER_LIST,
+    EMAIL_MAX,
     LONG_TEXT_MAX,
     NAME_MAX,
     PERSON_NAME_MAX,
@@ -139,13 +140,16 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+RegNo = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=rf"^[0-9]{{{REG_NO_DIGITS}}}$"), NoNul
+]
+
+
 class OrganisationIn(Input):
     """An NGO to register."""
 
     name: Name
-    reg_no: Annotated[
-        str, StringConstraints(strip_whitespace=True, pattern=rf"^[0-9]{{{REG_NO_DIGITS}}}$"), NoNul
-    ] = Field(description=f"Latvian register number, {REG_NO_DIGITS} digits")
+    reg_no: RegNo = Field(description=f"Latvian register number, {REG_NO_DIGITS} digits")
     legal_form: Tag = Field(description="e.g. association, foundation")
     fields: list[Tag] = Field(default_factory=list, max_length=CODES_PER_LIST)
 
@@ -202,6 +206,27 @@ class UserIn(Input):
 
     name: UserName
     role: Role
+    locale: Literal["lv", "en"] = "lv"
+    organisation: RegNo | None = Field(
+        default=None,
+        description="the register number of the organisation a representative acts for "
+        "(required for the role representative, refused for any other)",
+    )
+
+
+#: One ``@`` with something on each side, no spaces or control characters.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
+EmailAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)
+]
+
+
+class RepresentativeIn(Input):
+    """An organisation's representative to invite: the account's name, where the one-time
+    link goes, and the language of their pages."""
+
+    name: UserName
+    email: EmailAddress = Field(description="where the one-time link to set a password goes")
     locale: Literal["lv", "en"] = "lv"
 
 

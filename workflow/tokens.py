@@ -142,6 +142,7 @@ _TOKEN_CHECK = (
         User.locale,
         User.active,
         User.session_epoch,
+        User.organisation_id.label("org"),
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("digest"))
@@ -160,7 +161,9 @@ def authenticate(rt: Runtime, token: str) -> TokenCheck:
     if row is None:
         return TokenCheck(None)
     view = _token_view(row, row.name, rt, lifetime(rt))
-    owner = UserView(row.uid, row.name, row.role, row.locale, row.active, row.session_epoch)
+    owner = UserView(
+        row.uid, row.name, row.role, row.locale, row.active, row.session_epoch, row.org
+    )
     if view.status == "revoked":
         return TokenCheck(None, f"the token was revoked at {view.revoked_at:%Y-%m-%d %H:%M} UTC")
     if view.status == "password_changed":

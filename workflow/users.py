@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+
 from workflow.actors import Actor
-from workflow.errors import Conflict
+from workflow.errors import Conflict, InvalidInput
 from workflow.orm import User
 
 
@@ -21,15 +23,17 @@ class UserView:
     locale: str
     active: bool
     session_epoch: int
+    #: the organisation a representative is bound to (none for staff)
+    organisation_id: int | None = None
 
     def actor(self) -> Actor:
-        """The user acting in their role."""
-        return Actor(self.name, self.role, self.id)
+        """The user acting in their role (a representative for their organisation)."""
+        return Actor(self.name, self.role, self.id, self.organisation_id)
 
 
 def user_view(u: User) -> UserView:
     """The view of a stored user."""
-    return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch)
+    return UserView(u.id, u.name, u.role, u.locale, u.active, u.session_epoch, u.organisation_id)
 
 
 def inactive(name: str) -> Conflict:
@@ -37,3 +41,18 @@ def inactive(name: str) -> Conflict:
     return Conflict(
         f"user {name!r} is deactivated", "inactive", f"Lietotājs {name} ir deaktivizēts."
     )
+
+
+HASHER = PasswordHasher()  # argon2id with argon2-cffi's RFC 9106 low-memory defaults
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash of a password that meets the minimum length (set by an admin, at the
+    command line, or by an invited representative through their one-time link)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            {"password": f"must be at least {MIN_PASSWORD} characters"},
+            {"password": f"jābūt vismaz {MIN_PASSWORD} rakstzīmēm"},
+        )
+    return HASHER.hash(password)

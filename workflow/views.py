@@ -33,7 +33,7 @@ from workflow.orm import (
     SourceSelection,
     User,
 )
-from workflow.permissions import case_scope_clause, require_case_access
+from workflow.permissions import case_scope_clause, require_case_access, sees_internal_notes
 from workflow.rules import Rules
 from workflow.runtime import Runtime, local_day
 from workflow.schemas import SEARCH_MAX, refuse_nul
@@ -139,7 +139,7 @@ def list_cases(
             or_(
                 Organisation.name.icontains(search, autoescape=True),
                 Organisation.reg_no.contains(search, autoescape=True),
-                notes_match(search),
+                notes_match(search, shared_only=not sees_internal_notes(rules, actor)),
             )
         )
     if cursor:
@@ -213,7 +213,7 @@ def case_detail(
             consultations=[ConsultationOut.model_validate(c) for c in consultations],
             consultation_count=n_consultations,
             consultation_hours=Decimal(hours),
-            sources=_selections(s, case_id),
+            sources=selections_of(s, case_id),
             applications=applications_of(s, case_id),
             triggers=triggers,
             history=history,
@@ -222,7 +222,8 @@ def case_detail(
     return CaseDetail(**detail)
 
 
-def _selections(s: Session, case_id: int) -> list[SelectionOut]:
+def selections_of(s: Session, case_id: int) -> list[SelectionOut]:
+    """The funding sources selected for a case, with their call windows."""
     rows = s.execute(
         select(SourceSelection, FundingSource)
         .join(FundingSource, FundingSource.id == SourceSelection.funding_source_id)

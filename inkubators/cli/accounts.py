@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 
 import click
+from pydantic import ValidationError
 
 # ``cli.runtime()``, not an imported ``runtime``: looked up on each call, so replacing
 # ``inkubators.cli.runtime`` (as the tests do) reaches every command
@@ -35,13 +36,29 @@ def user() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--locale", default="lv", type=click.Choice(["lv", "en"]))
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option(
+    "--organisation",
+    default=None,
+    metavar="REGCODE",
+    help="the register number of the organisation a representative acts for (role "
+    "representative only)",
+)
 @reports_errors
-def user_add(name: str, role: str, locale: str, password_stdin: bool) -> None:
+def user_add(
+    name: str, role: str, locale: str, password_stdin: bool, organisation: str | None
+) -> None:
     """Create a user (with a password to log in to the web UI)."""
     rt = cli.runtime()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    u = add_user(rt, UserIn(name=name, role=role, locale=locale), password)  # type: ignore[arg-type]
-    click.echo(f"user {u.name} ({u.role}) created")
+    try:
+        data = UserIn(name=name, role=role, locale=locale, organisation=organisation)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise click.UsageError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from exc
+    u = add_user(rt, data, password)
+    bound = f" for organisation {organisation}" if u.organisation_id is not None else ""
+    click.echo(f"user {u.name} ({u.role}){bound} created")
 
 
 @user.command("password")

@@ -22,6 +22,7 @@ from web.api import (  # noqa: E402
     openapi,
     problems,
     reports,
+    representatives,
     tokens,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "openapi",
     "problems",
     "reports",
+    "representatives",
     "tokens",
 ]

@@ -48,10 +48,9 @@ def create_organisation(body: OrganisationIn) -> Response:
 
 @api_route("/organisations", tag="catalogue", response=OrganisationList)
 def list_organisations() -> OrganisationList:
-    """Every organisation, by name."""
-    return OrganisationList(
-        items=[OrganisationOut.model_validate(o) for o in registry.list_organisations(runtime())]
-    )
+    """Every organisation, by name (an organisation's representative: only their own)."""
+    orgs = registry.list_organisations(runtime(), actor())
+    return OrganisationList(items=[OrganisationOut.model_validate(o) for o in orgs])
 
 
 @api_route(

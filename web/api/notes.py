@@ -31,10 +31,13 @@ class NoteOut(Model):
 
     id: int
     case_id: int
-    note_type: Literal["phone", "meeting", "email", "other"]
+    note_type: Literal["phone", "meeting", "email", "other", "message"]
     noted_on: dt.date
     text: str
     recorded_by: str = Field(description="the user who added it")
+    internal: bool = Field(
+        description="staff only; an organisation's representative never receives such a note"
+    )
 
 
 class NotePage(Model):

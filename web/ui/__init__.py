@@ -26,6 +26,7 @@ from web.ui import (
     me,
     registry,
     reports,
+    representatives,
     rules,
 )
 
@@ -42,6 +43,7 @@ BLUEPRINTS = (
     admin.bp,
     reports.bp,
     me.bp,
+    representatives.bp,
 )
 
 

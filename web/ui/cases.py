@@ -15,14 +15,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from web.context import actor, runtime
+from web.context import actor, rules, runtime
 from web.ui.forms import AdvanceForm, expected_version
 from web.ui.helpers import lang, trigger_label
 from web.ui.ids import BadId, parse_id
+from web.ui.representatives import overview_page
 from web.ui.validation import invalid_errors
 from workflow import advance, registry, views
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
 from workflow.guards.registry import comment_guards
+from workflow.permissions import acts_for_organisation
 from workflow.viewmodels import CaseSummary
 
 logger = logging.getLogger(__name__)
@@ -136,7 +138,10 @@ def render_case(
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     """Organisation, evidence, applications, every trigger with reasons, a page of history
-    (``?before=SEQ``: the page of older events)."""
+    (``?before=SEQ``: the page of older events); for the organisation's representative,
+    the organisation's view of the case (:func:`web.ui.representatives.overview_page`)."""
+    if acts_for_organisation(rules(), actor()):
+        return overview_page(case_id)
     return render_case(case_id)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -17,6 +17,7 @@ from flask_login import login_required
 from web.context import actor, runtime
 from web.ui.helpers import state_label, trigger_label
 from workflow import registry, reports
+from workflow.permissions import acts_for_organisation
 
 bp = Blueprint("ui_dashboard", __name__)
 
@@ -52,8 +53,11 @@ def diagram(source: str, counts: dict[str, int]) -> str:
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """One cycle's figures (the chosen one, else the newest that has cases)."""
+    """One cycle's figures (the chosen one, else the newest that has cases); an
+    organisation's representative goes to their organisation's cases instead."""
     rt = runtime()
+    if acts_for_organisation(rt.rules, actor()):
+        return redirect(url_for("ui_cases.index"))
     cycles = registry.list_cycles(rt)
     as_of_raw = request.args.get("as_of", "")
     try:

@@ -49,7 +49,7 @@ def feed(token: str) -> ResponseReturnValue:
     owner = caltokens.owner(runtime(), token, _secret())
     if owner is None:
         abort(404)
-    who = Actor(owner.name, owner.role, owner.user_id)
+    who = Actor(owner.name, owner.role, owner.user_id, owner.organisation_id)
     body = build_feed(runtime(), who, owner.locale, host=request.host)
     resp = Response(body, mimetype="text/calendar")
     resp.headers["Content-Disposition"] = 'inline; filename="inkubators.ics"'

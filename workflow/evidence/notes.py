@@ -1,7 +1,11 @@
 """Free notes on a case: a phone call, a meeting, an e-mail or anything else worth keeping,
 with its day and text. A note is a record of its own, written like every piece of evidence
 (in the transaction that appends its audit event, bound by ``audit verify``), so the case's
-timeline shows it between the state changes and the evidence; no guard reads it."""
+timeline shows it between the state changes and the evidence; no guard reads it.
+
+A note is internal (staff only) unless its writer shares it with the organisation; the
+organisation's representative reads only shared notes and writes only messages to the
+coordinator (type ``message``), which are shared."""
 
 from __future__ import annotations
 
@@ -10,13 +14,15 @@ from typing import Literal
 from pydantic import Field
 from sqlalchemy import insert
 
+from workflow.errors import InvalidInput
 from workflow.evidence.common import not_before_enrolment, not_in_future, payload
 from workflow.evidence.registry import Create, EvidenceKind, FieldSpec, WriteContext, Written
 from workflow.orm import Note
 from workflow.schemas import Day, Input, LongText
 from workflow.vocabulary import Words
 
-NoteType = Literal["phone", "meeting", "email", "other"]
+NoteType = Literal["phone", "meeting", "email", "other", "message"]
+Visibility = Literal["internal", "organisation"]
 
 #: The words of each note type (lv, en): the form's select, the timeline, the API document.
 NOTE_TYPES: dict[str, Words] = {
@@ -24,23 +30,55 @@ NOTE_TYPES: dict[str, Words] = {
     "meeting": Words("Tikšanās", "Meeting"),
     "email": Words("E-pasts", "E-mail"),
     "other": Words("Cits", "Other"),
+    "message": Words("Ziņa", "Message"),
+}
+#: Who reads a note: staff only, or the organisation's representatives too.
+VISIBILITY: dict[str, Words] = {
+    "internal": Words("Tikai programmas komandai", "Programme staff only"),
+    "organisation": Words("Redz arī organizācija", "The organisation sees it too"),
 }
 
 
 class NoteIn(Input):
     """A note on a case: what kind of contact, on which day, and what was said."""
 
-    note_type: NoteType = Field(description="phone, meeting, email or other")
+    note_type: NoteType = Field(
+        description="phone, meeting, email, other, or message (the only type an "
+        "organisation's representative writes)"
+    )
     noted_on: Day | None = Field(
         default=None,
         description="the day of the call or meeting (default: today); not in the future, "
         "not before the case's enrolment",
     )
     text: LongText
+    visibility: Visibility | None = Field(
+        default=None,
+        description="internal (default for staff: the organisation's representatives never "
+        "see it) or organisation (they see it too; always so for a representative's message)",
+    )
+
+
+def _audience(ctx: WriteContext, data: NoteIn) -> bool:
+    """Whether the note is internal; a representative writes only shared messages."""
+    if ctx.actor.organisation_id is None:
+        return data.visibility != "organisation"
+    if data.note_type != "message":
+        raise InvalidInput(
+            {"note_type": "an organisation's representative writes messages only"},
+            {"note_type": "organizācijas pārstāvis var rakstīt tikai ziņas"},
+        )
+    if data.visibility == "internal":
+        raise InvalidInput(
+            {"visibility": "a representative's message is always seen by the organisation"},
+            {"visibility": "pārstāvja ziņu vienmēr redz arī organizācija"},
+        )
+    return False
 
 
 def _write(ctx: WriteContext, data: NoteIn) -> Written:
-    values = data.model_dump()
+    values = data.model_dump(exclude={"visibility"})
+    values["internal"] = _audience(ctx, data)
     values["noted_on"] = data.noted_on or ctx.today
     not_in_future("noted_on", values["noted_on"], ctx.today)
     not_before_enrolment(ctx, "noted_on", values["noted_on"])
@@ -64,6 +102,7 @@ KIND: EvidenceKind[None] = EvidenceKind(
             "note_type": FieldSpec(Words("Veids", "Type"), options=NOTE_TYPES),
             "noted_on": FieldSpec(Words("Datums", "Date")),
             "text": FieldSpec(Words("Teksts", "Text")),
+            "visibility": FieldSpec(Words("Kas redz", "Who sees it"), options=VISIBILITY),
         },
     ),
 )
