@@ -26,7 +26,7 @@ from workflow.actors import Actor
 from workflow.evidence import registry
 from workflow.idempotency import KEY
 from workflow.limits import IDEMPOTENCY_KEY_MAX
-from workflow.permissions import roles_allowed, sees_all_cases
+from workflow.permissions import acts_for_organisation, roles_allowed, sees_all_cases
 from workflow.rules import Rules
 from workflow.schemas import MAX_ID
 
@@ -175,8 +175,12 @@ def _roles_allowed(rules: Rules, r: Route) -> str:
         for role in rules.policy.spec.roles
         if role in anyone and not sees_all_cases(rules, Actor("", role))
     ]
-    if scoped and r.path_params:
-        text += f" {', '.join(scoped)}: only on cases assigned to them."
+    assigned = [r for r in scoped if not acts_for_organisation(rules, Actor("", r))]
+    own = [r for r in scoped if acts_for_organisation(rules, Actor("", r))]
+    if assigned and r.path_params:
+        text += f" {', '.join(assigned)}: only on cases assigned to them."
+    if own and r.path_params:
+        text += f" {', '.join(own)}: only on their organisation's cases."
     return text
 
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from web.context import actor, runtime
@@ -42,7 +43,9 @@ class InviteForm(FlaskForm):
         _l("User name"), validators=[InputRequired(message=REQUIRED), most(USER_NAME_MAX)]
     )
     email = StringField(_l("E-mail"), validators=[InputRequired(message=REQUIRED), most(EMAIL_MAX)])
-    locale = SelectField(_l("Language"), choices=[("lv", "latviešu"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("lv", "latviešu"), SelectChoice("en", "English")]
+    )
 
 
 class AcceptForm(FlaskForm):

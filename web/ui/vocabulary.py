@@ -74,6 +74,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
     "email_set": _l("E-mail address set"),
+    "invitation_sent": _l("Invited as the organisation's representative"),
 }
 
 # Rules versions: which file set, and what activated it.
