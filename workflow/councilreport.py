@@ -26,7 +26,7 @@ from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.deadlines import days_over, deadline_days
 from workflow.orm import Application, Case, Consultation, FundingSource, Organisation, User
-from workflow.permissions import case_scope_clause
+from workflow.permissions import case_scope_clause, require_programme_figures
 from workflow.reports import CycleReport, day_end, report_in
 from workflow.rules import Rules
 from workflow.runtime import Runtime
@@ -121,6 +121,7 @@ def council_report(
     """The council report of the cycle at the end of ``as_of`` (default today); ``actor``
     None is the operator (every organisation's line)."""
     rules = rt.rules
+    require_programme_figures(rules, actor)
     as_of = as_of or rt.today()
     with read_session(rt.engine) as s:
         cycle, figures = report_in(s, rules, cycle_id, as_of)

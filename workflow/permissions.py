@@ -80,6 +80,14 @@ def acts_for_organisation(rules: Rules, actor: Actor | None) -> bool:
     return actor is not None and rules.policy.role(actor.role).case_scope == "organisation"
 
 
+def require_programme_figures(rules: Rules, actor: Actor | None) -> None:
+    """The programme's figures across organisations (the cycle reports, the dashboard) are
+    for its staff: a role scoped to one organisation is refused them (``None``: the
+    operator)."""
+    if actor is not None and acts_for_organisation(rules, actor):
+        raise Forbidden(actor.role, "read the programme's figures across organisations")
+
+
 def sees_internal_notes(rules: Rules, actor: Actor | None) -> bool:
     """Whether the actor reads notes marked internal: everyone but a role scoped to its
     organisation (the organisation's representative); ``None`` is the operator."""

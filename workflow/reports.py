@@ -20,7 +20,7 @@ from workflow.db import read_session
 from workflow.deadlines import days_over, deadline_days
 from workflow.errors import NotFound
 from workflow.orm import Application, AuditEvent, Case, Cycle, FundingSource, Organisation
-from workflow.permissions import case_scope_clause
+from workflow.permissions import case_scope_clause, require_programme_figures
 from workflow.rules import Rules
 from workflow.runtime import PROGRAMME_ZONE, Runtime, local_day
 from workflow.schemas import check_day
@@ -213,9 +213,14 @@ def overdue_cases(
         return _overdue_list(s, rules, actor, cycle_id, state_of, _over(rules, state_of, as_of))
 
 
-def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> CycleReport:
-    """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
+def cycle_report(
+    rt: Runtime, cycle_id: int, as_of: date | None = None, *, actor: Actor | None = None
+) -> CycleReport:
+    """Compute the cycle's figures as they stood at the end of ``as_of`` (default today);
+    for ``actor`` (None: the operator and the engine's own callers) only if they may read
+    the programme's figures."""
     rules = rt.rules
+    require_programme_figures(rules, actor)
     as_of = as_of or rt.today()
     with read_session(rt.engine) as s:
         return report_in(s, rules, cycle_id, as_of)[1]
@@ -235,6 +240,7 @@ def cycle_overview(
     """``cycle_report`` and ``overdue_cases`` together (the dashboard), from one replay of
     the audit log under one version of the rules, so the list and the figure agree."""
     rules = rt.rules
+    require_programme_figures(rules, actor)
     as_of = as_of or rt.today()
     end = day_end(as_of)
     with read_session(rt.engine) as s:

@@ -45,11 +45,13 @@ class ReportOut(Model):
     tag="reports",
     query=ReportQuery,
     response=ReportOut,
-    errors=(404,),
+    errors=(403, 404),
 )
 def report(cycle_id: int, query: ReportQuery) -> ReportOut:
-    """The cycle's figures as they stood at the end of ``as_of``, from the dated evidence."""
-    return ReportOut.model_validate(cycle_report(runtime(), cycle_id, query.as_of))
+    """The cycle's figures as they stood at the end of ``as_of``, from the dated evidence
+    (not for an organisation's representative: they are figures across organisations)."""
+    figures = cycle_report(runtime(), cycle_id, query.as_of, actor=actor())
+    return ReportOut.model_validate(figures)
 
 
 class ReportFileQuery(ReportQuery):
@@ -91,7 +93,7 @@ _ABOUT = (
     "/reports/cycles/<int:cycle_id>.pdf",
     tag="reports",
     query=ReportFileQuery,
-    errors=(404,),
+    errors=(403, 404),
     stream={MEDIA["pdf"]: f"{_ABOUT} (A4, fonts embedded)"},
 )
 def report_pdf(cycle_id: int, query: ReportFileQuery) -> Response:
@@ -103,7 +105,7 @@ def report_pdf(cycle_id: int, query: ReportFileQuery) -> Response:
     "/reports/cycles/<int:cycle_id>.xlsx",
     tag="reports",
     query=ReportFileQuery,
-    errors=(404,),
+    errors=(403, 404),
     stream={MEDIA["xlsx"]: f"{_ABOUT}: a sheet of figures and one per list"},
 )
 def report_xlsx(cycle_id: int, query: ReportFileQuery) -> Response:
@@ -115,7 +117,7 @@ def report_xlsx(cycle_id: int, query: ReportFileQuery) -> Response:
     "/reports/cycles/<int:cycle_id>.html",
     tag="reports",
     query=ReportFileQuery,
-    errors=(404,),
+    errors=(403, 404),
     stream={MEDIA["html"]: f"{_ABOUT}, one self-contained page"},
 )
 def report_html(cycle_id: int, query: ReportFileQuery) -> Response:
@@ -127,7 +129,7 @@ def report_html(cycle_id: int, query: ReportFileQuery) -> Response:
     "/reports/cycles/<int:cycle_id>.csv",
     tag="reports",
     query=ReportCsvQuery,
-    errors=(404,),
+    errors=(403, 404),
     stream={MEDIA["csv"]: "one list of the council report, with a header row"},
 )
 def report_csv(cycle_id: int, query: ReportCsvQuery) -> Response:
