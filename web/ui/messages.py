@@ -35,6 +35,10 @@ def forbidden_what(exc: Forbidden) -> str:
                 return pick(op.may)
     if action == "access a case not assigned to you":
         return _("open a case not assigned to you")
+    if action == "access a case of another organisation":
+        return _("open a case of another organisation")
+    if action == "read the programme's figures across organisations":
+        return _("read the programme's figures across organisations")
     text = trigger_label(action)
     return _("the step “%(step)s”", step=text) if text != action else action
 

@@ -24,6 +24,7 @@ WORDS = (
     _l("mentor"),
     _l("auditor"),
     _l("admin"),
+    _l("representative"),
     _l("operator"),  # who the account log names for a change made at the command line
     _l("drafted"),
     _l("submitted"),
@@ -62,6 +63,7 @@ ACTIONS: dict[str, Any] = {
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
     "read_reports": _l("read the council report"),
+    "invite_representatives": _l("invite organisations' representatives"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
