@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.conftest import ROLES, Api
 from tests.conftest import ADMIN
-from workflow import enrolment, mentors, recording, registry, views
+from workflow import accounts, enrolment, mentors, recording, registry, views
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.applications import ApplicationIn
 from workflow.evidence.sources import SelectionIn
@@ -82,6 +82,12 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
     "record_notes": ("POST", "/cases/{case}/notes", {"note_type": "phone", "text": "Zvans"}, 201),
     "fire": ("POST", "/cases/{case}/transitions", {"trigger": "analyse"}, 200),
     "assign_mentor": ("POST", "/cases/{case}/mentor", {"mentor": "anna"}, 200),
+    "invite": (
+        "POST",
+        "/organisations/{spare_org}/representatives",
+        {"name": "valde.o1", "email": "valde@o1.lv"},
+        201,
+    ),
 }
 
 ALLOWED = {
@@ -156,6 +162,7 @@ def _footprint(rt: Runtime) -> tuple[int, ...]:
         len(registry.list_funding_sources(rt)),
         len(cases),
         sum(c.version for c in cases),
+        len(accounts.list_users(rt)),
     )
 
 

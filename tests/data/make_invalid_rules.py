@@ -757,7 +757,7 @@ def aliases() -> None:
         "policy",
         "  auditor:\n    triggers: []\n    case_scope: all",
         "  auditor: &aud\n    triggers: []\n    case_scope: all\n  controller: *aud",
-        "roles.controller: Input should be 'coordinator', 'mentor', 'auditor' or 'admin'",
+        "roles.controller: Input should be 'coordinator', 'mentor', 'auditor', 'admin' or 'representative'",
         "  controller:",
     )
 
@@ -923,7 +923,7 @@ def scalars() -> None:
         "policy",
         "case_scope: assigned",
         "case_scope: 1",
-        "Input should be 'all' or 'assigned'",
+        "Input should be 'all', 'assigned' or 'organisation'",
         "case_scope: 1",
     )
     edit(
@@ -1456,7 +1456,7 @@ def schemas() -> None:
         "policy",
         "case_scope: assigned",
         "case_scope: own",
-        "Input should be 'all' or 'assigned'",
+        "Input should be 'all', 'assigned' or 'organisation'",
         "case_scope: own",
     )
     edit(
@@ -1614,7 +1614,7 @@ def unknown_names() -> None:
         "policy",
         "  auditor:\n",
         "  auditer:\n",
-        "roles.auditer: Input should be 'coordinator', 'mentor', 'auditor' or 'admin'",
+        "roles.auditer: Input should be 'coordinator', 'mentor', 'auditor', 'admin' or 'representative'",
         "  auditer:",
     )
     edit(

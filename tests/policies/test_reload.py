@@ -83,7 +83,7 @@ def test_unchanged_files_are_not_parsed_again(
             "  auditor:\n",
             "  controller:\n",
             "policies/programme.yaml: line 28, column 3: roles.controller: Input should be 'coordinator', 'mentor', "
-            "'auditor' or 'admin'",
+            "'auditor', 'admin' or 'representative'",
         ),
         (
             "states",

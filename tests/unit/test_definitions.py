@@ -107,7 +107,7 @@ POLICY_EXPECTED: dict[str, list[str]] = {
     "missing_roles": ["policies/missing_roles.yaml: roles: Field required"],
     "unknown_role": [
         "policies/unknown_role.yaml: line 14, column 3: roles.auditer: "
-        "Input should be 'coordinator', 'mentor', 'auditor' or 'admin'"
+        "Input should be 'coordinator', 'mentor', 'auditor', 'admin' or 'representative'"
     ],
     "role_undeclared_trigger": [
         "policies/role_undeclared_trigger.yaml: line 11, column 25: roles.coordinator.triggers[1]: "
