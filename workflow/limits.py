@@ -38,3 +38,5 @@ SEARCH_MAX = NAME_MAX
 PASSWORD_MAX = 200
 #: An ``Idempotency-Key`` header: room for a UUID or a client's own scheme.
 IDEMPOTENCY_KEY_MAX = 200
+#: A document's original file name as stored and sent back (most file systems' limit).
+FILENAME_MAX = 255

@@ -14,6 +14,7 @@ from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
@@ -29,6 +30,7 @@ Action = Literal[
     "assign_mentor",
     "manage_users",
     "manage_policies",
+    "upload_documents",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -38,6 +40,7 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
+    "documents",
 )
 
 
@@ -97,6 +100,7 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    documents: DocumentsPolicy = DocumentsPolicy()
 
 
 @dataclass(frozen=True)
