@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-
 #: A kind's spelling: the word in the API, the form and the audit event.
 KIND_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -50,9 +49,7 @@ class DocumentsPolicy(BaseModel):
     #: trigger -> kinds of which the case must hold a current (not superseded) document
     required: dict[StrictStr, list[StrictStr]] = Field(default_factory=dict)
     #: trigger -> kinds each decided application must have a current document of
-    required_per_decided_application: dict[StrictStr, list[StrictStr]] = Field(
-        default_factory=dict
-    )
+    required_per_decided_application: dict[StrictStr, list[StrictStr]] = Field(default_factory=dict)
 
     @property
     def max_bytes(self) -> int:
@@ -64,9 +61,7 @@ class DocumentsPolicy(BaseModel):
         return self.kinds.get(kind) or Label(lv=kind, en=kind)
 
 
-def problems(
-    spec: DocumentsPolicy, triggers: set[str], at: Callable[..., str]
-) -> list[str]:
+def problems(spec: DocumentsPolicy, triggers: set[str], at: Callable[..., str]) -> list[str]:
     """Kinds that do not match the pattern, and requirements naming an unknown trigger or a
     kind the section does not list; ``at`` words a policy path as file, line and column."""
     out: list[str] = []
@@ -83,7 +78,9 @@ def problems(
         needed: dict[str, list[str]] = getattr(spec, section)
         for trigger, kinds in needed.items():
             if trigger not in triggers:
-                out.append(f"{at('documents', section, trigger)}: {trigger!r} is not a declared trigger")
+                out.append(
+                    f"{at('documents', section, trigger)}: {trigger!r} is not a declared trigger"
+                )
             for i, kind in enumerate(kinds):
                 if kind not in spec.kinds:
                     out.append(

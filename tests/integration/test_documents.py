@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +30,20 @@ from workflow.docviews import get_document, list_documents, verify_files
 from workflow.errors import (
     Forbidden,
     GuardRejected,
-    PolicyError,
     InvalidInput,
+    PolicyError,
     ScannerUnavailable,
     UploadTooLarge,
 )
 from workflow.evidence.applications import ApplicationIn, ApplicationUpdate
 from workflow.facts import Facts
 from workflow.guards.documents import for_trigger
+from workflow.mentors import assign_mentor
 from workflow.orm import AuditEvent, Document
 from workflow.policies import load_policy, parse_policy
 from workflow.rules import Rules, compile_rules
 from workflow.runtime import Runtime
 from workflow.scanning import ClamdScanner, NoScanner
-from workflow.mentors import assign_mentor
 from workflow.schemas import UserIn
 
 
@@ -173,7 +174,10 @@ def test_an_oversize_upload_is_refused_while_it_streams_and_nothing_is_kept(
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("..\\..\\windows\\win.pdf", "win.pdf"),
         ('say "hi"; x=1.pdf', 'say "hi"; x=1.pdf'),
-        ("Lēmums par piešķīrumu — Ķīpsalas biedrība.pdf", "Lēmums par piešķīrumu — Ķīpsalas biedrība.pdf"),
+        (
+            "Lēmums par piešķīrumu — Ķīpsalas biedrība.pdf",
+            "Lēmums par piešķīrumu — Ķīpsalas biedrība.pdf",
+        ),
         ("evil\r\nSet-Cookie: a=b.pdf", "evil Set-Cookie: a=b.pdf"),
         ("\u202efdp.exe", "fdp.exe"),
         ("..", "document"),
@@ -222,7 +226,9 @@ def test_a_document_row_edited_behind_the_engines_back_is_a_breach(
 ) -> None:
     doc_id = put(rt, storage, make_case(), files.PDF)
     with rt.engine.begin() as c:
-        c.execute(text("UPDATE documents SET sha256 = :s WHERE id = :i"), {"s": "0" * 64, "i": doc_id})
+        c.execute(
+            text("UPDATE documents SET sha256 = :s WHERE id = :i"), {"s": "0" * 64, "i": doc_id}
+        )
     with rt.engine.connect() as c:
         breach = bindings.check(c).breach
     assert breach is not None
@@ -316,8 +322,8 @@ def test_steps_the_policy_requires_documents_for_are_blocked_naming_them(
             funding_source_id=source,
             title="Projekts",
             domain="social",
-            total_budget_eur="10000",
-            requested_eur="9000",
+            total_budget_eur=Decimal("10000"),
+            requested_eur=Decimal("9000"),
         ),
     ).id
     with pytest.raises(GuardRejected) as exc:
@@ -332,7 +338,10 @@ def test_steps_the_policy_requires_documents_for_are_blocked_naming_them(
     recording.update(strict, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 1)))
     advance.fire(strict, COORDINATOR, case_id, "submit")
     recording.update(
-        strict, COORDINATOR, app_id, ApplicationUpdate(decision="rejected", decided_on=date(2023, 3, 1))
+        strict,
+        COORDINATOR,
+        app_id,
+        ApplicationUpdate(decision="rejected", decided_on=date(2023, 3, 1)),
     )
     with pytest.raises(GuardRejected) as exc:
         advance.fire(strict, COORDINATOR, case_id, "record_outcome")
@@ -380,8 +389,13 @@ def test_a_policy_requiring_an_unlisted_kind_or_unknown_trigger_is_refused(rules
     with pytest.raises(PolicyError) as exc:
         compile_rules(rules.states, parse_policy([("policies/programme.yaml", bad)]))
     problems = exc.value.problems
-    assert any("documents.required.draft_aplication: 'draft_aplication' is not a declared trigger" in p for p in problems)
-    assert any("documents.required.submit[0]: 'passport' is not a document kind" in p for p in problems), problems
+    assert any(
+        "documents.required.draft_aplication: 'draft_aplication' is not a declared trigger" in p
+        for p in problems
+    )
+    assert any(
+        "documents.required.submit[0]: 'passport' is not a document kind" in p for p in problems
+    ), problems
     assert load_policy(ROOT / "policies").spec.documents.required == {}
 
 
@@ -401,9 +415,11 @@ def test_verify_documents_finds_changed_and_vanished_files(
     checked, findings = verify_files(rt, store)
     assert checked == 2
     by_sha = {f.sha256: f for f in findings}
-    assert by_sha[pdf].problem == "changed" and by_sha[pdf].document_ids == (a, c)
+    assert by_sha[pdf].problem == "changed"
+    assert by_sha[pdf].document_ids == (a, c)
     assert by_sha[pdf].found == hashlib.sha256(files.PDF + b"tampered").hexdigest()
-    assert by_sha[png].problem == "vanished" and by_sha[png].document_ids == (b,)
+    assert by_sha[png].problem == "vanished"
+    assert by_sha[png].document_ids == (b,)
     assert by_sha[png].text == f"documents {b}: the file {png} is gone"
 
 
@@ -427,7 +443,8 @@ def test_with_clamd_an_infected_file_is_refused_and_a_clean_one_kept(
         assert exc.value.errors == {
             "file": f"the virus scanner found {SIGNATURE}; the file was refused"
         }
-        assert count_documents(rt) == 0 and stored_files(store) == []
+        assert count_documents(rt) == 0
+        assert stored_files(store) == []
         put(rt, scanned, case_id, files.PDF)
         assert server.scanned == [len(infected), len(files.PDF)]
     assert count_documents(rt) == 1
@@ -441,4 +458,5 @@ def test_an_unreachable_scanner_refuses_the_upload(
     with refusing_socket(sock):
         with pytest.raises(ScannerUnavailable, match="could not check the file"):
             put(rt, Storage(store, ClamdScanner(sock)), case_id, files.PDF)
-    assert count_documents(rt) == 0 and stored_files(store) == []
+    assert count_documents(rt) == 0
+    assert stored_files(store) == []

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from workflow.docfacts import DOCUMENTS, DocumentFact
-from workflow.evidence import applications
 from workflow.docpolicy import Label
+from workflow.evidence import applications
 from workflow.facts import Facts
 from workflow.guards.registry import GuardSpec, Verdict
 from workflow.policies import Policy
@@ -48,14 +48,14 @@ def documents_attached(f: Facts, p: DocumentParams) -> Verdict:
         apps = applications.KIND.fact(f) or ()
         for a in (a for a in apps if a.decision is not None):
             for kind in p.per_decided_application:
-                if not any(d.kind == kind and d.application_id == a.application_id for d in current):
+                if not any(
+                    d.kind == kind and d.application_id == a.application_id for d in current
+                ):
                     w = p.words(kind)
                     missing_en.append(
                         f"no {w.en} document ({kind}) for the decided application '{a.title}'"
                     )
-                    missing_lv.append(
-                        f"izlemtajam pieteikumam '{a.title}' nav dokumenta «{w.lv}»"
-                    )
+                    missing_lv.append(f"izlemtajam pieteikumam '{a.title}' nav dokumenta «{w.lv}»")
     if missing_en:
         return Verdict(False, "; ".join(missing_en), "; ".join(missing_lv))
     named = [*p.kinds, *p.per_decided_application]
