@@ -21,7 +21,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 CHUNK = 64 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -47,7 +47,7 @@ class Received:
 class DocumentStore(Protocol):
     """Content-addressed storage of documents' files."""
 
-    def receive(self, stream: BinaryIO, limit: int) -> Received:
+    def receive(self, stream: IO[bytes], limit: int) -> Received:
         """Copy ``stream`` into a temporary file, refusing more than ``limit`` bytes."""
         ...
 
@@ -69,7 +69,7 @@ class DocumentStore(Protocol):
         ...
 
 
-def hash_stream(stream: BinaryIO) -> str:
+def hash_stream(stream: IO[bytes]) -> str:
     """SHA-256 of a stream, read in chunks."""
     h = hashlib.sha256()
     for chunk in iter(lambda: stream.read(CHUNK), b""):
@@ -89,7 +89,7 @@ class DirectoryStore:
             raise ValueError(f"not a SHA-256: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def receive(self, stream: BinaryIO, limit: int) -> Received:
+    def receive(self, stream: IO[bytes], limit: int) -> Received:
         incoming = self.root / ".incoming"
         incoming.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=incoming, prefix="upload-")

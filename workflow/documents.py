@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, cast
 
 from sqlalchemy import Table, insert, select
 
@@ -61,7 +61,7 @@ def upload(
     actor: Actor,
     case_id: int,
     meta: Upload,
-    stream: BinaryIO,
+    stream: IO[bytes],
     storage: Storage,
     *,
     expected_version: int | None = None,

@@ -39,7 +39,7 @@ def doc_app(rt: Runtime, db_url: str, tmp_path: Path) -> Flask:
 def docs(doc_app: Flask, rt: Runtime) -> Iterator[Api]:
     tokens = {}
     for role in ("coordinator", "mentor", "auditor", "admin"):
-        add_user(rt, UserIn(name=USER_OF[role], role=role))  # type: ignore[arg-type]
+        add_user(rt, UserIn(name=USER_OF[role], role=role))
         tokens[role] = create_token(rt, USER_OF[role])
     add_user(rt, UserIn(name="janis", role="mentor"))
     tokens["other_mentor"] = create_token(rt, "janis")
@@ -109,7 +109,10 @@ def test_upload_list_and_download_a_document(docs: Api, case: int) -> None:
     assert got.mimetype == "application/pdf"
     disposition = got.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "filename*=UTF-8''L%C4%93mums%20%E2%80%9C%C4%B6%C4%ABpsala%E2%80%9D%202023.pdf" in disposition
+    assert (
+        "filename*=UTF-8''L%C4%93mums%20%E2%80%9C%C4%B6%C4%ABpsala%E2%80%9D%202023.pdf"
+        in disposition
+    )
     assert got.headers["ETag"].strip('"') == sha
     assert got.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -119,10 +122,14 @@ def raw_upload(api: Api, case_id: int, disposition: str, data: bytes) -> TestRes
     a hostile client may write it (the test client would not escape a quote)."""
     boundary = "----inkubators-test-boundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nother\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; {disposition}\r\n"
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nother\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; {disposition}\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return api.call(
         "POST",
         f"/cases/{case_id}/documents",

@@ -460,3 +460,29 @@ def test_an_unreachable_scanner_refuses_the_upload(
             put(rt, Storage(store, ClamdScanner(sock)), case_id, files.PDF)
     assert count_documents(rt) == 0
     assert stored_files(store) == []
+
+
+def test_audit_verify_documents_passes_then_names_an_altered_file(
+    rt: Runtime, db_url: str, storage: Storage, store: DirectoryStore, make_case: Callable[..., int]
+) -> None:
+    from click.testing import CliRunner
+
+    from inkubators.cli import main
+
+    case_id = make_case()
+    doc = put(rt, storage, case_id, files.PDF, name="lēmums.pdf", kind="decision_letter")
+    put(rt, storage, case_id, files.PNG)
+    env = {"DATABASE_URL": db_url, "INKUBATORS_DOCUMENTS_DIR": str(store.root)}
+    runner = CliRunner()
+    ok = runner.invoke(main, ["audit", "verify", "--documents"], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "documents OK: 2 stored files hash to what their documents recorded" in ok.stdout
+    assert "audit log OK" in ok.stdout
+    path = store.path(hashlib.sha256(files.PDF).hexdigest())
+    os.chmod(path, 0o640)
+    path.write_bytes(files.PDF.replace(b"1 0 obj", b"2 0 obj"))
+    broken = runner.invoke(main, ["audit", "verify", "--documents"], env=env)
+    assert broken.exit_code == 1
+    assert f"documents BROKEN: documents {doc}: the file {path.name} changed" in broken.stderr
+    plain = runner.invoke(main, ["audit", "verify"], env=env)  # without the flag: the log only
+    assert plain.exit_code == 0, plain.output

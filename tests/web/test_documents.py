@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.http import parse_options_header
 
-from tests.conftest import Clock
+from tests.conftest import ADMIN, Clock
 from tests.documents import files
 from tests.web.conftest import ROLES, make_app
 from workflow import views
@@ -25,7 +25,7 @@ Client = Callable[[str | None], FlaskClient]
 
 
 def case_of_mentor(rt: Runtime, mentor: str) -> int:
-    cases, _ = views.list_cases(rt, None, limit=100)
+    cases, _ = views.list_cases(rt, ADMIN, limit=100)
     for c in cases:
         if views.case_detail(rt, None, c.id).mentor == mentor and c.state != "outcome":
             return c.id
@@ -129,8 +129,13 @@ def test_an_oversize_upload_is_refused_before_the_form_is_read(
     app.config["WTF_CSRF_ENABLED"] = True
     boundary = "b0undary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
-    ).encode() + b"%PDF-" + b"0" * 20_100_000 + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
+        ).encode()
+        + b"%PDF-"
+        + b"0" * 20_100_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     with app.test_client() as client:
         r = client.post(
             "/cases/1/documents",

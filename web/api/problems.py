@@ -191,7 +191,9 @@ def from_workflow(exc: WorkflowError) -> Problem:
         )
     if isinstance(exc, ScannerUnavailable):
         logger.error("virus scanner unavailable: %s", exc)
-        return _problem(status_for(exc), "scanner-unavailable", "Virus scanner unavailable", str(exc))
+        return _problem(
+            status_for(exc), "scanner-unavailable", "Virus scanner unavailable", str(exc)
+        )
     if isinstance(exc, DefinitionError):
         logger.error("rules in force are invalid: %s", exc)
         return _problem(

@@ -19,8 +19,8 @@ from web.ui.cases import render_case
 from web.ui.helpers import pick
 from web.ui.validation import invalid_errors
 from workflow import documents, docviews
-from workflow.docviews import DocumentView
 from workflow.docnames import clean_filename
+from workflow.docviews import DocumentView
 from workflow.errors import InvalidInput, ScannerUnavailable, UploadTooLarge
 from workflow.permissions import may
 
@@ -73,7 +73,9 @@ def upload(case_id: int) -> ResponseReturnValue:
         return render_case(case_id, status=413 if isinstance(exc, UploadTooLarge) else 422)
     except ScannerUnavailable:
         flash(
-            _("The virus scanner could not check the file, so it was not accepted. Try again later."),
+            _(
+                "The virus scanner could not check the file, so it was not accepted. Try again later."
+            ),
             "error",
         )
         return render_case(case_id, status=503)
