@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Table, insert, select
 
 from workflow import chain, filetypes, scanning
 from workflow.actors import Actor
@@ -26,7 +26,7 @@ from workflow.casewrite import Recorded, write_on_case
 from workflow.db import read
 from workflow.docnames import clean_filename
 from workflow.docstore import DocumentStore, TooLarge
-from workflow.errors import InvalidInput, ScannerUnavailable, UploadTooLarge
+from workflow.errors import Conflict, InvalidInput, ScannerUnavailable, UploadTooLarge
 from workflow.evidence.registry import WriteContext, Written
 from workflow.orm import Application, Document
 from workflow.permissions import require_action, require_case_access
@@ -69,10 +69,17 @@ def upload(
 ) -> Recorded:
     """Check, receive, scan, keep and record one file; the event's payload describes it."""
     rules = rt.rules
-    with read(rt.engine) as conn:  # refuse before a byte is read
+    with read(rt.engine) as conn:  # refuse before a byte is read (checked again on writing)
         head = chain.load_head(conn, case_id)
-    require_case_access(rules, actor, head.mentor_id)
-    require_action(rules, actor, ACTION)
+        require_case_access(rules, actor, head.mentor_id)
+        require_action(rules, actor, ACTION)
+        if rules.is_final(head.state):
+            raise Conflict(
+                f"case {case_id} is closed ({head.state}); it takes no more documents",
+                "case_closed",
+                f"Lieta {case_id} ir slēgta; tai vairs nevar pievienot dokumentus.",
+            )
+        _check_links(conn, case_id, meta)
     spec = rules.policy.spec.documents
     if meta.kind not in spec.kinds:
         raise InvalidInput(
@@ -104,7 +111,7 @@ def upload(
     at_ = at or rt.now()
 
     def write(ctx: WriteContext) -> Written:
-        _check_links(ctx, meta)
+        _check_links(ctx.conn, case_id, meta)
         row = {**values, "case_id": case_id, "uploaded_at": at_, "uploaded_by": actor.name}
         new_id = ctx.conn.execute(insert(documents).values(**row).returning(documents.c.id))
         document_id = int(new_id.scalar_one())
@@ -149,30 +156,27 @@ def _accept(path: Any, size: int, scanner: scanning.Scanner) -> filetypes.FileTy
     return media
 
 
-def _check_links(ctx: WriteContext, meta: Upload) -> None:
-    """The application and the superseded document must be this case's (checked under
-    the case's lock, so two uploads cannot supersede the same document)."""
+def _check_links(conn: Connection, case_id: int, meta: Upload) -> None:
+    """The application and the superseded document must be this case's, and that document
+    not superseded yet (checked before the file is received, and again under the case's
+    lock, so two uploads cannot supersede the same document)."""
     if meta.application_id is not None:
-        owner = ctx.conn.scalar(
+        owner = conn.scalar(
             select(applications.c.case_id).where(applications.c.id == meta.application_id)
         )
-        if owner != ctx.head.id:
+        if owner != case_id:
             raise InvalidInput(
-                {"application_id": f"case {ctx.head.id} has no application {meta.application_id}"},
-                {"application_id": f"lietai {ctx.head.id} nav pieteikuma {meta.application_id}"},
+                {"application_id": f"case {case_id} has no application {meta.application_id}"},
+                {"application_id": f"lietai {case_id} nav pieteikuma {meta.application_id}"},
             )
     if meta.supersedes is not None:
-        owner = ctx.conn.scalar(
-            select(documents.c.case_id).where(documents.c.id == meta.supersedes)
-        )
-        if owner != ctx.head.id:
+        owner = conn.scalar(select(documents.c.case_id).where(documents.c.id == meta.supersedes))
+        if owner != case_id:
             raise InvalidInput(
-                {"supersedes": f"case {ctx.head.id} has no document {meta.supersedes}"},
-                {"supersedes": f"lietai {ctx.head.id} nav dokumenta {meta.supersedes}"},
+                {"supersedes": f"case {case_id} has no document {meta.supersedes}"},
+                {"supersedes": f"lietai {case_id} nav dokumenta {meta.supersedes}"},
             )
-        newer = ctx.conn.scalar(
-            select(documents.c.id).where(documents.c.supersedes == meta.supersedes)
-        )
+        newer = conn.scalar(select(documents.c.id).where(documents.c.supersedes == meta.supersedes))
         if newer is not None:
             raise InvalidInput(
                 {"supersedes": f"document {meta.supersedes} is already superseded by {newer}"},

@@ -28,6 +28,7 @@ from workflow.docstore import CHUNK, DirectoryStore
 from workflow.documents import Storage, Upload, upload
 from workflow.docviews import get_document, list_documents, verify_files
 from workflow.errors import (
+    Conflict,
     Forbidden,
     GuardRejected,
     InvalidInput,
@@ -234,6 +235,50 @@ def test_a_document_row_edited_behind_the_engines_back_is_a_breach(
     assert breach is not None
     assert (breach.table, breach.id) == ("documents", doc_id)
     assert "edited" in breach.en
+
+
+def test_a_document_row_inserted_or_deleted_behind_the_engines_back_is_a_breach(
+    rt: Runtime, storage: Storage, make_case: Callable[..., int]
+) -> None:
+    case_id = make_case()
+    doc_id = put(rt, storage, case_id, files.PDF)
+    with rt.engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO documents (case_id, kind, filename, media_type, size, sha256, "
+                "uploaded_at, uploaded_by) SELECT case_id, kind, 'forged.pdf', media_type, "
+                "size, sha256, uploaded_at, uploaded_by FROM documents WHERE id = :i"
+            ),
+            {"i": doc_id},
+        )
+    with rt.engine.connect() as c:
+        breach = bindings.check(c).breach
+    assert breach is not None
+    assert breach.table == "documents"
+    assert breach.id != doc_id
+    assert "inserted behind the engine's back" in breach.en
+    with rt.engine.begin() as c:
+        c.execute(text("DELETE FROM documents"))
+    with rt.engine.connect() as c:
+        breach = bindings.check(c).breach
+    assert breach is not None
+    assert (breach.table, breach.id) == ("documents", doc_id)
+    assert "the row is gone" in breach.en
+
+
+def test_a_closed_case_takes_no_document_and_nothing_is_received(
+    rt: Runtime,
+    storage: Storage,
+    store: DirectoryStore,
+    make_case: Callable[..., int],
+) -> None:
+    case_id = make_case()
+    advance.fire(rt, COORDINATOR, case_id, "withdraw", comment="Organisation closed")
+    untouched = Endless()
+    with pytest.raises(Conflict, match="closed"):
+        upload(rt, COORDINATOR, case_id, Upload("other", "a.pdf"), untouched, storage)  # type: ignore[arg-type]
+    assert untouched.given == 0
+    assert stored_files(store) == []
 
 
 def test_a_newer_document_supersedes_an_older_one_of_the_same_case_once(
