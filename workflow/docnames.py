@@ -1,10 +1,11 @@
 """A document's original file name, made safe to keep and to send back.
 
-Only the last path component is kept (``../../etc/passwd`` is ``passwd``, ``C:\\x\\a.pdf``
-is ``a.pdf``); control characters (a CR or LF would split a header), format characters
-(a right-to-left override disguises ``exe.pdf``) and quotes' look-alike problems are left
-to the header encoder, which writes RFC 6266/5987 (``filename*=UTF-8''…``). Latvian letters
-stay, normalised to NFC. A name that is empty after cleaning becomes ``document``.
+Only the last path component is kept (``../../etc/passwd.pdf`` is ``passwd.pdf``,
+``C:\\x\\a.pdf`` is ``a.pdf``); control characters become spaces (a CR or LF would
+split a header) and format characters are dropped (a right-to-left override disguises
+``exe.pdf``). Quotes and Latvian letters stay (normalised to NFC): the download header is
+written by werkzeug, which quotes the name and adds ``filename*=UTF-8''…`` (RFC 6266/5987)
+when it is not plain ASCII. A name that is empty after cleaning becomes ``document``.
 """
 
 from __future__ import annotations

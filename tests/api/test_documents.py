@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from werkzeug.test import TestResponse
 from tests.api.conftest import SECRET, USER_OF, Api
 from tests.conftest import ADMIN
 from tests.documents import files
+from tests.documents.fakeclamd import SIGNATURE, fake_clamd
 from web import create_app
 from workflow import enrolment, mentors, registry
 from workflow.accounts import add_user
@@ -244,3 +246,37 @@ def test_supersede_and_link_to_an_application_through_the_form(docs: Api, case: 
     again = send(docs, case, files.PDF, supersedes=str(old["id"]))
     assert again.status_code == 422
     assert again.get_json()["errors"][0]["field"] == "supersedes"
+
+
+def test_with_clamd_configured_an_infected_upload_is_refused(
+    rt: Runtime, db_url: str, tmp_path: Path, case: int
+) -> None:
+    """INKUBATORS_CLAMD_SOCKET set: every upload goes through the (fake) clamd."""
+    with tempfile.TemporaryDirectory(dir="/tmp", prefix="clamd-") as d:
+        sock = Path(d) / "clamd.sock"
+        settings = Settings(
+            mode="test",
+            database_url=db_url,
+            secret_key=SECRET,
+            instance_dir=tmp_path / "scanned",
+            clamd_socket=sock,
+        )
+        app = create_app(settings, runtime=rt)
+        with fake_clamd(sock) as server, app.test_client() as client:
+            api = Api(client, {"coordinator": create_token(rt, "ilze")})
+            bad = send(api, case, files.PDF + files.EICAR, name="infected.pdf")
+            assert bad.status_code == 422
+            assert bad.get_json()["errors"] == [
+                {
+                    "field": "file",
+                    "message": f"the virus scanner found {SIGNATURE}; the file was refused",
+                }
+            ]
+            assert send(api, case, files.PDF).status_code == 201
+            assert len(server.scanned) == 2
+        down = send(api, case, files.PNG)  # the scanner has gone away: nothing unscanned
+        assert down.status_code == 503
+        assert down.get_json()["type"].endswith("scanner-unavailable")
+        assert [d["filename"] for d in api.ok("GET", f"/cases/{case}/documents")["items"]] == [
+            "a.pdf"
+        ]
