@@ -153,3 +153,10 @@ def test_an_oversize_upload_is_refused_before_the_form_is_read(
 def test_the_admin_page_says_scanning_is_off(client_as: Client) -> None:
     page = client_as("admin").get("/admin/rules").get_data(as_text=True)
     assert "izslēgta: INKUBATORS_CLAMD_SOCKET nav iestatīts" in page
+
+
+def test_the_auditor_sees_the_files_hash_in_the_log(client_as: Client, ids: dict[str, int]) -> None:
+    upload(client_as("coordinator"), ids["kc"], files.ODS, "tāme.ods", "budget")
+    page = client_as("auditor").get("/audit/?trigger=record_document").get_data(as_text=True)
+    assert 'Dokuments augšupielādēts: <span class="text">tāme.ods</span>' in page
+    assert hashlib.sha256(files.ODS).hexdigest() in page
