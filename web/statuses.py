@@ -14,8 +14,10 @@ from workflow.errors import (
     Ineligible,
     InvalidInput,
     NotFound,
+    ScannerUnavailable,
     StaleCase,
     TransitionNotAllowed,
+    UploadTooLarge,
     WorkflowError,
 )
 
@@ -25,6 +27,8 @@ STATUS: tuple[tuple[type[WorkflowError], int], ...] = (
     (TransitionNotAllowed, 409),
     (StaleCase, 409),
     (Conflict, 409),
+    (UploadTooLarge, 413),
+    (ScannerUnavailable, 503),
     (Ineligible, 422),
     (GuardRejected, 422),
     (InvalidInput, 422),

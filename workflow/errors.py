@@ -129,3 +129,11 @@ class InvalidInput(WorkflowError):
         self.errors = errors
         self.errors_lv = dict(errors_lv or {})
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class UploadTooLarge(InvalidInput):
+    """An upload passed the policy's size limit while it arrived (nothing was kept)."""
+
+
+class ScannerUnavailable(WorkflowError):
+    """The virus scanner is configured but could not scan an upload (nothing was kept)."""

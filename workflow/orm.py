@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from workflow.limits import (
     CODE_MAX,
     EMAIL_MAX,
+    FILENAME_MAX,
     IDEMPOTENCY_KEY_MAX,
     NAME_MAX,
     PERSON_NAME_MAX,
@@ -289,6 +291,29 @@ class CalendarToken(Base):
 
     def __repr__(self) -> str:
         return f"<CalendarToken {self.id} user={self.user_id}>"
+
+
+class Document(Base):
+    """A file on a case, stored once by its SHA-256 (:mod:`workflow.docstore`); never
+    deleted. ``supersedes`` names the older document this one replaces (its upload event
+    says so too); a document is superseded at most once, and its own row never changes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("supersedes", name="uq_documents_supersedes"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} case={self.case_id} {self.kind} {self.sha256[:12]}>"
 
 
 class AuditEvent(Base):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
@@ -30,6 +31,7 @@ Action = Literal[
     "manage_users",
     "manage_policies",
     "read_reports",
+    "upload_documents",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -41,6 +43,7 @@ SECTIONS = (
     "idempotency",
     "reports",
     "reminders",
+    "documents",
 )
 
 
@@ -121,6 +124,7 @@ class PolicyFile(BaseModel):
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
     reports: ReportPolicy = ReportPolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    documents: DocumentsPolicy = DocumentsPolicy()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from workflow.errors import (
     Ineligible,
     InvalidInput,
     NotFound,
+    ScannerUnavailable,
     StaleCase,
     TransitionNotAllowed,
     WorkflowError,
@@ -187,6 +188,11 @@ def from_workflow(exc: WorkflowError) -> Problem:
             "Invalid input",
             str(exc),
             errors=[FieldError(field=k, message=v) for k, v in exc.errors.items()],
+        )
+    if isinstance(exc, ScannerUnavailable):
+        logger.error("virus scanner unavailable: %s", exc)
+        return _problem(
+            status_for(exc), "scanner-unavailable", "Virus scanner unavailable", str(exc)
         )
     if isinstance(exc, DefinitionError):
         logger.error("rules in force are invalid: %s", exc)

@@ -62,6 +62,7 @@ ACTIONS: dict[str, Any] = {
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
     "read_reports": _l("read the council report"),
+    "upload_documents": _l("upload documents"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
@@ -89,6 +90,8 @@ RECORDS: dict[str, Any] = {
     "audit event": _l("Audit event"),
     "case": _l("Case"),
     "cycle": _l("Cycle"),
+    "document": _l("Document"),
+    "document file": _l("Document's stored file"),
     "organisation": _l("Organisation"),
     "funding source": _l("Funding source"),
     "funding_source": _l("Funding source"),
