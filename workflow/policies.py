@@ -15,6 +15,7 @@ from typing import Any, Literal, cast, get_args
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from workflow.errors import PolicyError
+from workflow.registerspec import RegistryPolicy
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
@@ -29,6 +30,8 @@ Action = Literal[
     "assign_mentor",
     "manage_users",
     "manage_policies",
+    "import_register",
+    "read_register",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -38,6 +41,7 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
+    "registry",
 )
 
 
@@ -97,6 +101,7 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    registry: RegistryPolicy = RegistryPolicy()
 
 
 @dataclass(frozen=True)

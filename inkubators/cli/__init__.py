@@ -8,7 +8,8 @@ commands (``init``, ``demo``, ``serve``); each command group has its own module,
 its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
 (``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
 :mod:`inkubators.cli.audit` (``audit``: verify, checkpoints, keys, export),
-:mod:`inkubators.cli.backup` (``backup``, ``restore``) and :mod:`inkubators.cli.policy`. What they share besides ``main``
+:mod:`inkubators.cli.backup` (``backup``, ``restore``), :mod:`inkubators.cli.registry`
+(``registry``: import, stats) and :mod:`inkubators.cli.policy`. What they share besides ``main``
 and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
@@ -118,4 +119,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, backup, cases, policy  # noqa: E402, F401
+from inkubators.cli import accounts, audit, backup, cases, policy, registry  # noqa: E402, F401
