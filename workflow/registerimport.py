@@ -23,7 +23,8 @@ from sqlalchemy.sql.dml import Insert
 from workflow.actors import Actor
 from workflow.orm import RegisterEntry, RegisterImport
 from workflow.permissions import require_action
-from workflow.registerfile import Entry, Extract
+from workflow.registerfile import Extract
+from workflow.registerrow import Entry
 from workflow.runtime import Runtime
 
 entries = cast(Table, RegisterEntry.__table__)

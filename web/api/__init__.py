@@ -19,6 +19,7 @@ from web.api import (  # noqa: E402
     meta,
     openapi,
     problems,
+    registry,
     reports,
     tokens,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "meta",
     "openapi",
     "problems",
+    "registry",
     "reports",
     "tokens",
 ]

@@ -60,6 +60,8 @@ class Route:
     #: the policy permission that decides who may call it: ``("actions", "enrol")``,
     #: ``("evidence", "consultations")`` or ``("triggers", "")`` (each trigger its own)
     permission: tuple[str, str] | None = None
+    #: the multipart/form-data file field the view reads itself (instead of a JSON body)
+    upload: str | None = None
 
     @property
     def is_write(self) -> bool:
@@ -117,6 +119,7 @@ def api_route(
     public: bool = False,
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
+    upload: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view in the route table and on the blueprint.
 
@@ -140,6 +143,7 @@ def api_route(
             public=public,
             stream=stream,
             permission=permission,
+            upload=upload,
         )
         ROUTES.append(route)
 
@@ -196,6 +200,7 @@ def make_route(
     public: bool = False,
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
+    upload: str | None = None,
 ) -> Route:
     """A route table entry: ``doc``'s first line is the summary, the rest the description;
     every operation documents 400 and 422, and 401 unless public."""
@@ -215,6 +220,7 @@ def make_route(
         public=public,
         stream=stream or {},
         permission=permission,
+        upload=upload,
     )
 
 
