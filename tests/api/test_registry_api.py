@@ -94,3 +94,22 @@ def test_the_sample_gives_the_articles_figures_as_json(api: Api) -> None:
     }
     assert api.get("/registry/stats?year=1800").status_code == 422
     assert api.get("/registry/stats?town=Liepāja").status_code == 422
+
+
+def test_a_retried_upload_with_the_same_key_is_answered_once(api: Api) -> None:
+    def send(data: bytes) -> object:
+        return api.call(
+            "POST",
+            "/registry/imports",
+            data={"file": (io.BytesIO(data), "register.csv")},
+            content_type="multipart/form-data",
+            headers={"Idempotency-Key": "upload-1"},
+        )
+
+    first = send(GOOD)
+    retry = send(GOOD)  # a new multipart boundary, the same file
+    assert retry.status_code == 201  # type: ignore[attr-defined]
+    assert retry.headers["Idempotent-Replayed"] == "true"  # type: ignore[attr-defined]
+    assert retry.get_json() == first.get_json()  # type: ignore[attr-defined]
+    assert len(api.ok("GET", "/registry/imports")["items"]) == 1
+    assert send(GOOD + b"40008000003;B;BDR;;2010-01-01;;;Liepaja\n").status_code == 422  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/audit/accounts": ("coordinator", "auditor", "admin"),
     "/admin/users": ("admin",),
     "/admin/rules": ("admin",),
+    "/registry": ("coordinator", "auditor", "admin"),
 }
 
 CASES = [
@@ -74,6 +75,7 @@ POSTS = {
     "/admin/users": ("admin",),
     "/admin/users/anna": ("admin",),
     "/admin/users/anna/password": ("admin",),
+    "/registry/import": ("coordinator", "admin"),
 }
 
 

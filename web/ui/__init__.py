@@ -23,6 +23,7 @@ from web.ui import (
     evidence,
     helpers,
     ids,
+    registerpage,
     registry,
     rules,
 )
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     cases.bp,
     evidence.bp,
     registry.bp,
+    registerpage.bp,
     audit.bp,
     rules.bp,
     admin.bp,
