@@ -117,7 +117,7 @@ def _rows(reader: Reader, spec: RegistryPolicy, problems: Problems) -> Iterator[
                 header = [c.strip() for c in cells]
                 continue
             data_rows += 1
-            found = entry(row, cells, where, header, spec, problems, seen)
+            found = entry(row, cells, where, header, heads, spec, problems, seen)
             if found is not None:
                 yield found
     except csv.Error as exc:

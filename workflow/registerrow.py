@@ -4,6 +4,7 @@ file and its header; this module judges each row)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -72,16 +73,17 @@ class Problems:
         return RegisterFileInvalid(self.listed, self.total)
 
 
-def _bad_byte(text: str) -> int | None:
-    for ch in text:
-        if "\udc80" <= ch <= "\udcff":
-            return ord(ch) - 0xDC00
-    return None
+#: a byte that was not UTF-8 (kept as a lone surrogate by ``surrogateescape``), or NUL
+_UNFIT = re.compile("[\udc80-\udcff\x00]")
 
 
 def check_text(text: str, row: int, column: str, problems: Problems) -> bool:
-    byte = _bad_byte(text)
-    if byte is not None:
+    """Whether ``text`` is UTF-8 without NUL; if not, the problem is noted."""
+    found = _UNFIT.search(text)
+    if found is None:
+        return True
+    if found.group() != "\x00":
+        byte = ord(found.group()) - 0xDC00
         problems.add(
             row,
             column,
@@ -89,10 +91,8 @@ def check_text(text: str, row: int, column: str, problems: Problems) -> bool:
             f"nav UTF-8 teksts (baits 0x{byte:02X}); saglabājiet failu UTF-8 kodējumā",
         )
         return False
-    if "\x00" in text:
-        problems.add(row, column, "contains a NUL character", "satur NUL rakstzīmi")
-        return False
-    return True
+    problems.add(row, column, "contains a NUL character", "satur NUL rakstzīmi")
+    return False
 
 
 def _cell(values: dict[str, str], key: str) -> str | None:
@@ -112,15 +112,15 @@ def entry(
     cells: list[str],
     where: dict[str, int],
     header: list[str],
+    heads: dict[str, str],
     spec: RegistryPolicy,
     problems: Problems,
     seen: dict[str, int],
 ) -> Entry | None:
-    """The row (of a file with this header) as an entry, or None with every problem of the
-    row noted."""
+    """The row (of a file with this header; ``where`` and ``heads``: each of our fields'
+    index and header name) as an entry, or None with every problem of the row noted."""
     before = problems.total
     width = len(header)
-    heads = spec.columns.used()
     if len(cells) != width:
         # the fields after a stray or missing delimiter are shifted: one problem, not many
         column = EXTRA if len(cells) > width else header[len(cells)]
