@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        files = {"first import": folder / "register.csv", "same file again": folder / "register.csv"}
+        files = {
+            "first import": folder / "register.csv",
+            "same file again": folder / "register.csv",
+        }
         started = time.perf_counter()
         write_extract(files["first import"], args.rows, args.seed)
         write_extract(folder / "changed.csv", args.rows, args.seed, changed_share=0.01)
