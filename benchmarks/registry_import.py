@@ -1,6 +1,6 @@
 """Importing a register extract the size of the real one (about 450,000 rows).
 
-    .venv/bin/python benchmarks/registry_import.py [--rows 450000] [--no-postgres]
+    .venv/bin/python benchmarks/registry_import.py [--rows 450000] [--no-postgres] [--no-sqlite]
 
 Generates a ``;``-separated UTF-8 file (BOM, CRLF) with the register's columns, then on a
 fresh SQLite file and a fresh PostgreSQL database (``TEST_POSTGRES_URL``) times
@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=450_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -140,9 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             f"generated {args.rows:,} rows ({size:.1f} MB) twice in "
             f"{time.perf_counter() - started:.1f} s"
         )
-        db = folder / "bench.sqlite3"
-        upgrade(f"sqlite:///{db}")
-        run(f"sqlite:///{db}", files, "SQLite")
+        if not args.no_sqlite:
+            db = folder / "bench.sqlite3"
+            upgrade(f"sqlite:///{db}")
+            run(f"sqlite:///{db}", files, "SQLite")
         if not args.no_postgres:
             server = os.environ.get("TEST_POSTGRES_URL", PG_DEFAULT)
             name = f"ink_bench_{uuid.uuid4().hex[:10]}"

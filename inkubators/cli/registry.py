@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,15 +31,17 @@ def registry_import(file: Path) -> None:
     """Import FILE (the register's ``register.csv``, as the policy's ``registry:`` section
     describes it): all rows or, if any row is bad, none; each problem on its own line."""
     rt = cli.runtime()
-    size = file.stat().st_size
-    with (
-        file.open("rb") as stream,
-        click.progressbar(length=size, label="importing", file=sys.stderr) as bar,
-    ):
+    # the bar only on a terminal: in a log or a pipe it would be a stray line
+    shown = sys.stderr.isatty()
+    bar = click.progressbar(length=file.stat().st_size, label="importing", file=sys.stderr)
+    with file.open("rb") as stream, bar if shown else nullcontext(bar):
         try:
-            result = import_register(rt, None, stream, file.name, progress=bar.update)
+            result = import_register(
+                rt, None, stream, file.name, progress=bar.update if shown else None
+            )
         except RegisterFileInvalid as exc:
-            bar.render_finish()
+            if shown:
+                bar.render_finish()
             click.echo(f"{file.name}: not imported, nothing was written", err=True)
             for e in exc.errors:
                 click.echo(f"line {e.row}, column {e.column}: {e.message}", err=True)

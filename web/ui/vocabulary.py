@@ -61,6 +61,8 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+    "import_register": _l("import the register of organisations"),
+    "read_register": _l("read the register's statistics"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
