@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from tests.web.test_unique_ids import duplicate_ids
 from workflow.orm import RegisterEntry, RegisterImport
 from workflow.runtime import Runtime
 
@@ -37,6 +38,7 @@ def test_the_sample_shows_the_articles_figures_in_latvian_and_english(client_as:
     assert "<h2>Liepāja 2022. gada beigās</h2>" in page
     assert _figures(page) == ["1174", "", "478", "41 %", "696", "59 %", "85", "", "781", ""]
     assert "no tām nekustamā īpašuma pārvaldīšana" in page
+    assert duplicate_ids(page) == []
     c.post("/language", data={"lang": "en"})
     page = c.get("/registry?city=Liepāja&year=2022").get_data(as_text=True)
     assert "<h2>Liepāja at the end of 2022</h2>" in page
@@ -83,6 +85,7 @@ def test_a_broken_upload_lists_each_problem_in_latvian_and_writes_nothing(
     assert "<td>2</td><td>name</td><td>nav UTF-8 teksts (baits 0xEE)" in problems
     assert "<td>3</td><td>regcode</td><td>jābūt 11 cipariem" in problems
     assert "<td>3</td><td>registered</td><td>nav datums: &#39;2022-02-30&#39;" in problems
+    assert duplicate_ids(page) == []
     assert _counts(app_rt) == before
 
 
