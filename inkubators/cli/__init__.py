@@ -86,6 +86,15 @@ def _print_demo_summary(rt: Runtime) -> None:
             click.echo(f"  prepared, waiting for calls to open: {r.prepared_waiting_for_call}")
             click.echo(f"  total budget of applications: EUR {r.total_budget_eur:,.2f}")
             click.echo(f"  largest project: EUR {r.largest_project_eur:,.2f}")
+    from workflow.registerstats import sector_stats
+
+    s = sector_stats(rt, "Liepāja", 2022)
+    click.echo(
+        "register of NGOs (a generated sample, not real data), Liepāja at the end of 2022: "
+        f"{s.associations:,} associations, {s.real_estate_management:,} real-estate management "
+        f"({round(100 * s.real_estate_share)} %), {s.other:,} other "
+        "(inkubators registry stats --city Liepāja --year 2022)"
+    )
     click.echo(
         f"demo users (password '{programme.DEMO_PASSWORD}'): "
         + ", ".join(f"{n} ({r})" for n, r in programme.USERS)

@@ -19,7 +19,12 @@ def _run(url: str, *args: str) -> Result:
 
 
 def test_demo_stats_import_and_refusal_from_the_command_line(db_url: str, tmp_path: Path) -> None:
-    assert _run(db_url, "demo").exit_code == 0
+    demo = _run(db_url, "demo")
+    assert demo.exit_code == 0, demo.output
+    assert (
+        "Liepāja at the end of 2022: 1,174 associations, 478 real-estate management (41 %), "
+        "696 other" in demo.stdout
+    )
     stats = _run(db_url, "registry", "stats", "--city", "Liepāja", "--year", "2022")
     assert stats.exit_code == 0, stats.output
     assert stats.stdout.splitlines()[:4] == [
