@@ -109,7 +109,7 @@ def _import(
                 at=at or rt.now(),
                 actor=who.name,
                 role=who.role,
-                file_name=file_name[:255],
+                file_name=_shown_name(file_name),
                 sha256="",
                 rows=0,
                 new=0,
@@ -138,6 +138,13 @@ def _import(
             .values(sha256=extract.sha256, rows=rows, **counts)
         )
     return ImportResult(import_id, rows, sha256=extract.sha256, **counts)
+
+
+def _shown_name(file_name: str) -> str:
+    """The file's name as recorded: printable characters only (an uploaded name is the
+    sender's to choose; no database stores NUL), at most 255 of them."""
+    kept = "".join(ch for ch in file_name if ch.isprintable()).strip()
+    return kept[:255] or "(no name)"
 
 
 def _upsert(conn: Connection) -> Insert:

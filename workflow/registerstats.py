@@ -83,7 +83,8 @@ def sector_stats(rt: Runtime, city: str | None, year: int) -> SectorStats:
         or_(entries.c.terminated.is_(None), entries.c.terminated > end),
     )
     if city is not None:
-        q = q.where(entries.c.city == nfc(city.strip()))
+        city = nfc(city.strip())
+        q = q.where(entries.c.city == city)
     kinds: Counter[tuple[LegalForm, bool]] = Counter()
     with read(rt.engine) as conn:
         for name, code, nace in conn.execute(q):

@@ -113,3 +113,9 @@ def test_a_retried_upload_with_the_same_key_is_answered_once(api: Api) -> None:
     assert retry.get_json() == first.get_json()  # type: ignore[attr-defined]
     assert len(api.ok("GET", "/registry/imports")["items"]) == 1
     assert send(GOOD + b"40008000003;B;BDR;;2010-01-01;;;Liepaja\n").status_code == 422  # type: ignore[attr-defined]
+
+
+def test_an_uploaded_file_name_is_kept_printable(api: Api) -> None:
+    resp = _upload(api, GOOD, name="reg\x00ister\u202e.csv")
+    assert resp.status_code == 201  # type: ignore[attr-defined]
+    assert resp.get_json()["file_name"] == "register.csv"  # type: ignore[attr-defined]
