@@ -14,6 +14,7 @@ from workflow.errors import (
     Ineligible,
     InvalidInput,
     NotFound,
+    RegisterFileInvalid,
     ScannerUnavailable,
     StaleCase,
     TransitionNotAllowed,
@@ -32,6 +33,7 @@ STATUS: tuple[tuple[type[WorkflowError], int], ...] = (
     (Ineligible, 422),
     (GuardRejected, 422),
     (InvalidInput, 422),
+    (RegisterFileInvalid, 422),
     (DefinitionError, 500),  # the rules in force are broken: the server's fault
 )
 

@@ -137,3 +137,29 @@ class UploadTooLarge(InvalidInput):
 
 class ScannerUnavailable(WorkflowError):
     """The virus scanner is configured but could not scan an upload (nothing was kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem of an imported file: its line (the header is line 1), the column's
+    header name (or ``(file)`` for the file as a whole), and why, in English and Latvian."""
+
+    row: int
+    column: str
+    message: str
+    message_lv: str
+
+
+class RegisterFileInvalid(WorkflowError):
+    """A register extract was refused as a whole; ``errors`` lists its problems (at most a
+    few hundred, ``total`` counts them all) and nothing was written."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
+        self.errors = errors
+        self.total = len(errors) if total is None else total
+        more = self.total - len(errors)
+        tail = f" (and {more} more)" if more else ""
+        super().__init__(
+            f"the file was not imported: {self.total} problem(s){tail}; first: "
+            + (f"line {errors[0].row}, {errors[0].column}: {errors[0].message}" if errors else "")
+        )

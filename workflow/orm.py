@@ -431,3 +431,51 @@ class IdempotencyKey(Base):
 
     def __repr__(self) -> str:
         return f"<IdempotencyKey {self.id} user={self.user_id} {self.key!r} {self.status}>"
+
+
+class RegisterImport(Base):
+    """One import of a register extract: who, when, which file (its SHA-256), under which
+    policy, and how many rows were new, changed and unchanged. Auditors read these."""
+
+    __tablename__ = "register_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    role: Mapped[str] = mapped_column(String(ROLE_MAX))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    policy_hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<RegisterImport {self.id} {self.file_name!r} rows={self.rows}>"
+
+
+class RegisterEntry(Base):
+    """An organisation as the Register of Enterprises lists it, one row per register number.
+
+    ``city`` is the first part of ``address``; ``import_id`` is the import that last wrote
+    the row. Which entries are associations, foundations or real-estate management is the
+    policy's ``registry:`` section's to say, when they are counted, not stored here.
+    """
+
+    __tablename__ = "register_entries"
+    __table_args__ = (Index("ix_register_entries_city_form", "city", "legal_form_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regcode: Mapped[str] = mapped_column(String(20), unique=True)  # REGCODE_MAX
+    name: Mapped[str] = mapped_column(String(500))  # ENTRY_NAME_MAX
+    legal_form_code: Mapped[str] = mapped_column(String(20))  # FORM_CODE_MAX
+    legal_form_text: Mapped[str | None] = mapped_column(String(200))  # FORM_TEXT_MAX
+    registered: Mapped[date] = mapped_column(Date)
+    terminated: Mapped[date | None] = mapped_column(Date)
+    closed: Mapped[str | None] = mapped_column(String(20))  # CLOSED_MAX
+    address: Mapped[str | None] = mapped_column(String(500))  # ADDRESS_MAX
+    city: Mapped[str | None] = mapped_column(String(200))  # CITY_MAX
+    nace: Mapped[str | None] = mapped_column(String(10))  # NACE_MAX
+    import_id: Mapped[int] = mapped_column(ForeignKey("register_imports.id"))
+
+    def __repr__(self) -> str:
+        return f"<RegisterEntry {self.regcode} {self.name!r}>"

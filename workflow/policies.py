@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
+from workflow.registerspec import RegistryPolicy
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
@@ -32,6 +33,8 @@ Action = Literal[
     "manage_policies",
     "read_reports",
     "upload_documents",
+    "import_register",
+    "read_register",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -44,6 +47,7 @@ SECTIONS = (
     "reports",
     "reminders",
     "documents",
+    "registry",
 )
 
 
@@ -125,6 +129,7 @@ class PolicyFile(BaseModel):
     reports: ReportPolicy = ReportPolicy()
     reminders: ReminderPolicy = ReminderPolicy()
     documents: DocumentsPolicy = DocumentsPolicy()
+    registry: RegistryPolicy = RegistryPolicy()
 
 
 @dataclass(frozen=True)

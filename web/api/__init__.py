@@ -22,6 +22,7 @@ from web.api import (  # noqa: E402
     notes,
     openapi,
     problems,
+    registry,
     reports,
     tokens,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "notes",
     "openapi",
     "problems",
+    "registry",
     "reports",
     "tokens",
 ]

@@ -134,6 +134,19 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
             "required": True,
             "content": {"multipart/form-data": {"schema": refs[(r.form, "validation")]}},
         }
+    elif r.upload is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {r.upload: {"type": "string", "format": "binary"}},
+                        "required": [r.upload],
+                    }
+                }
+            },
+        }
     ok: dict[str, Any] = {"description": r.summary}
     if r.replayable:
         ok["headers"] = {

@@ -69,6 +69,9 @@ class Route:
         """Whether it takes an ``Idempotency-Key`` (a write with a JSON or no body)."""
         return self.is_write and not self.public and self.form is None
 
+    #: the multipart/form-data file field the view reads itself (instead of a JSON body)
+    upload: str | None = None
+
     @property
     def is_write(self) -> bool:
         """Whether it changes something (and so takes an ``Idempotency-Key``)."""
@@ -126,6 +129,7 @@ def api_route(
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
     form: type[BaseModel] | None = None,
+    upload: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view in the route table and on the blueprint.
 
@@ -150,6 +154,7 @@ def api_route(
             stream=stream,
             permission=permission,
             form=form,
+            upload=upload,
         )
         ROUTES.append(route)
 
@@ -207,6 +212,7 @@ def make_route(
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
     form: type[BaseModel] | None = None,
+    upload: str | None = None,
 ) -> Route:
     """A route table entry: ``doc``'s first line is the summary, the rest the description;
     every operation documents 400 and 422, and 401 unless public."""
@@ -227,6 +233,7 @@ def make_route(
         stream=stream or {},
         permission=permission,
         form=form,
+        upload=upload,
     )
 
 

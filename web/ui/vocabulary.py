@@ -63,6 +63,8 @@ ACTIONS: dict[str, Any] = {
     "manage_policies": _l("manage the workflow rules"),
     "read_reports": _l("read the council report"),
     "upload_documents": _l("upload documents"),
+    "import_register": _l("import the register of organisations"),
+    "read_register": _l("read the register's statistics"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
