@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, insert, select, text
 from workflow import accountbind
 from workflow.actors import Actor
 from workflow.auditlog import EDITED, UNLINKED, Finding
+from workflow.bindings import Breach
 from workflow.chain import canonical_hash
 from workflow.db import read
 from workflow.orm import AccountEvent
@@ -69,6 +70,9 @@ class AccountVerifyResult:
     problem: Finding | None = None
     #: tokens issued before events named them, so nothing binds their rows
     unbound_tokens: int = 0
+    #: the user or token row the replay does not give (no event to name: ``first_bad_seq``
+    #: is None then), by table and id
+    breach: Breach | None = None
 
 
 def append(
@@ -154,5 +158,5 @@ def verify_on(conn: Connection) -> AccountVerifyResult:
     bound = accountbind.check(conn)
     if (b := bound.breach) is not None:
         problem = Finding(b.text, f"{b.table} {b.id}: {b.lv}")
-        return AccountVerifyResult(False, checked, None, problem, bound.unbound)
+        return AccountVerifyResult(False, checked, None, problem, bound.unbound, b)
     return AccountVerifyResult(True, checked, unbound_tokens=bound.unbound)
