@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, text
 
-from workflow import accountbind
+from workflow import accountbind, writefence
 from workflow.actors import Actor
 from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.bindings import Breach
@@ -105,6 +105,7 @@ def append(
         "prev_hash": last.hash if last else None,
     }
     row["hash"] = canonical_hash({k: row[k] for k in HASHED})
+    writefence.mark(conn, at)  # a keyed API request: its key says "written", atomically
     conn.execute(insert(account_events).values(**row))
 
 
