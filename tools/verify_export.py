@@ -140,12 +140,8 @@ def check_cases(cases: dict[int, Record], chains: dict[int, list[Record]]) -> st
             if e["from_state"] != prev["to_state"]:
                 return f"case {cid} #{e['seq']} starts from {e['from_state']!r}, not {prev['to_state']!r}"
     for cid, head in sorted(cases.items()):
-        named = [e["payload"].get("mentor") for e in chains.get(cid, [])]
-        named = [
-            str(n)
-            for n, e in zip(named, chains.get(cid, []), strict=True)
-            if e["trigger"] in MENTOR_TRIGGERS
-        ]
+        chain = chains.get(cid, [])
+        named = [str(e["payload"].get("mentor")) for e in chain if e["trigger"] in MENTOR_TRIGGERS]
         if "mentor" in head and head["mentor"] != (named or [None])[-1]:
             return f"case {cid}: mentor {head['mentor']!r}, the log assigned {named[-1:]}"
     return None
