@@ -54,12 +54,15 @@ def _canonical_value(value: Any) -> Any:
 def row_hash(table: Table, row: Row[Any] | Mapping[str, Any]) -> str:
     """SHA-256 of ``{"table": name, "row": {column: value}}`` in the canonical encoding,
     over every column of the table (docs/audit-format.md, "Content hashes")."""
-    values = row._mapping if isinstance(row, Row) else row
-    body = {
-        "table": table.name,
-        "row": {c.name: _canonical_value(values[c.name]) for c in table.columns},
-    }
+    body = {"table": table.name, "row": canonical_row(table, row)}
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+def canonical_row(table: Table, row: Row[Any] | Mapping[str, Any]) -> dict[str, Any]:
+    """Every column of ``row`` spelt as its content hash spells it (also what the complete
+    export writes, so an outside verifier recomputes the hash from the line alone)."""
+    values = row._mapping if isinstance(row, Row) else row
+    return {c.name: _canonical_value(values[c.name]) for c in table.columns}
 
 
 def record_of(payload: Mapping[str, Any]) -> tuple[Table, int] | None:

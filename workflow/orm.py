@@ -428,6 +428,11 @@ class IdempotencyKey(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[str | None] = mapped_column(Text)
+    #: the request holding the key (a random token): only it may write under the key
+    holder: Mapped[str | None] = mapped_column(String(32))
+    #: set in the write's own transaction (:mod:`workflow.writefence`): a retry never runs
+    #: a request again that committed, even if its answer was never stored
+    written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:
         return f"<IdempotencyKey {self.id} user={self.user_id} {self.key!r} {self.status}>"

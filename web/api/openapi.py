@@ -69,7 +69,11 @@ def _idempotency_key() -> dict[str, Any]:
             "is still running (the retry waits for it, or gets 409 "
             "`idempotency-in-progress` after 30 s). The same key with another method, path, "
             "query or body is refused with 422 naming the header. Keys are per user. An "
-            "answer with a 5xx status is not kept: the retry runs again."
+            "answer with a 5xx status is not kept when nothing was written: the retry runs "
+            "again. The key records in the write's own transaction that the write was done, "
+            "so a retry never writes twice: if the server stopped between the write and "
+            "storing its answer, the retry gets 409 `idempotency-answer-lost` (read the "
+            "resource for the result)."
         ),
     }
 

@@ -78,6 +78,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "duplicate": "a record with that name or register number exists (409)",
     "conflict": "another conflict with stored data, e.g. a concurrent write (409)",
     "idempotency-in-progress": "a request with this ``Idempotency-Key`` is still running (409)",
+    "idempotency-answer-lost": "the request with this ``Idempotency-Key`` was carried out but the server lost its answer; nothing was written again: read the resource (409)",
     "forbidden": "your role may not do this (403)",
     "not-found": "no such record or path (404)",
     "unauthorized": "no valid bearer token; ``detail`` says when it expired or was revoked (401)",
@@ -97,6 +98,7 @@ CONFLICT_TITLES = {
     "case_closed": "The case is closed",
     "duplicate": "Already exists",
     "idempotency_in_progress": "Still in progress",
+    "idempotency_answer_lost": "Done, answer lost",
 }
 
 
