@@ -40,6 +40,7 @@ ACCOUNT_FIELDS = ("seq", "at", "actor", "role", "action", "subject", "details", 
 # The payload key naming an evidence event's row -> its table; the mentor-assigning triggers.
 ROW_KEYS = {"analysis_id": "needs_analyses", "consultation_id": "consultations"}
 ROW_KEYS |= {"selection_id": "source_selections", "application_id": "applications"}
+ROW_KEYS |= {"note_id": "notes", "document_id": "documents"}
 MENTOR_TRIGGERS = ("record_mentor_assignment", "assign_mentor")
 KINDS = {"inkubators-export/1": ("case", "case_event", "account_event")}
 KINDS["inkubators-export/2"] = (*KINDS["inkubators-export/1"], "row", "user", "api_token")
