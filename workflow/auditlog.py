@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, select
 
 from workflow import chainwalk, verifyrun
 from workflow.chain import HASHED_FIELDS, utc_text

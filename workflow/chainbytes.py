@@ -20,7 +20,7 @@ decoding check, so the verdict is always the one :func:`event_hash` gives.
 from __future__ import annotations
 
 import hashlib
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from workflow.chain import canonical_bytes

@@ -75,7 +75,7 @@ def _load_floors(conn: Connection, floors: Floors, rng: Range) -> None:
             f"INSERT INTO {FLOOR_TABLE} (case_id, seq) VALUES (%(c)s, %(s)s)"
             if conn.dialect.name == "postgresql"
             else f"INSERT INTO {FLOOR_TABLE} (case_id, seq) VALUES (:c, :s)",
-            rows,  # type: ignore[arg-type]
+            rows,
         )
 
 
