@@ -48,12 +48,12 @@ COLUMNS = (
 
 _AT = {
     # timestamptz, formatted by the server exactly as chain.utc_text spells it
-    "postgresql": "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    "postgresql": "to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff'; anything else gives NULL (no splice)
-    "sqlite": "CASE WHEN substr(at, 11, 1) = ' ' AND length(at) = 26 "
-    "THEN substr(at, 1, 10) || 'T' || substr(at, 12) || 'Z' END",
+    "sqlite": "CASE WHEN substr(e.at, 11, 1) = ' ' AND length(e.at) = 26 "
+    "THEN substr(e.at, 1, 10) || 'T' || substr(e.at, 12) || 'Z' END",
 }
-_JSON = {"postgresql": "{}::text", "sqlite": "{}"}
+_JSON = {"postgresql": "e.{}::text", "sqlite": "e.{}"}
 
 
 def select_sql(dialect: str, where: str = "") -> str:
@@ -65,7 +65,7 @@ def select_sql(dialect: str, where: str = "") -> str:
         elif c in ("guards", "payload"):
             cols.append(_JSON[dialect].format(c))
         else:
-            cols.append(c)
+            cols.append(f"e.{c}")
     return f"SELECT {', '.join(cols)} FROM audit_events e {where} ORDER BY e.case_id, e.seq, e.id"
 
 

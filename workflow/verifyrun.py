@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from itertools import accumulate
 
 from sqlalchemy import Connection, Engine
@@ -30,6 +31,8 @@ PARALLEL_FROM = 100_000
 #: Ranges per worker: more ranges even out uneven chains and make progress finer.
 RANGES_PER_WORKER = 8
 FLOOR_TABLE = "inkubators_verify_floor"
+#: Workers when the caller names none (None: one per CPU).
+DEFAULT_WORKERS: int | None = None
 
 #: Called with (events done, events in all) as ranges finish.
 Progress = Callable[[int, int], None]
@@ -127,30 +130,42 @@ def run(
         ]
     if floors:  # only the events after each checkpointed head are read
         versions = [(c, max(v - floors.get(c, (1, ""))[0] + 1, 1)) for c, v in versions]
-    workers = workers or os.cpu_count() or 1
+    workers = workers or DEFAULT_WORKERS or os.cpu_count() or 1
     total = sum(v for _, v in versions)
-    if workers == 1 or total < PARALLEL_FROM:
-        ranges = plan(versions, 1)
-    else:
-        ranges = plan(versions, workers * RANGES_PER_WORKER)
-    if len(ranges) == 1:
-        result = walk_range(engine, ranges[0][0], floors)
+    if total < PARALLEL_FROM:
+        result = walk_range(engine, (None, None), floors)
         if progress:
             progress(total, total)
         return result
+    ranges = plan(versions, workers * RANGES_PER_WORKER)
+    if workers == 1:  # in this process, range by range, so progress can be shown
+        walks = [partial(walk_range, engine, r, floors) for r, _ in ranges]
+        return _in_order(walks, ranges, total, progress)
     url = engine.url.render_as_string(hide_password=False)
-    done = 0
     logger.info("verifying %d events in %d ranges, %d workers", total, len(ranges), workers)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures: list[Future[Walk]] = [pool.submit(_worker, url, r, floors) for r, _ in ranges]
-        walks: list[Walk] = []
-        for fut, (_, size) in zip(futures, ranges, strict=True):
-            walks.append(fut.result())
-            done += size
-            if progress:
-                progress(done, total)
-            if walks[-1].bad is not None:  # later ranges cannot change the verdict
-                for f in futures:
-                    f.cancel()
-                break
+        try:
+            return _in_order([f.result for f in futures], ranges, total, progress)
+        finally:
+            for f in futures:  # after a bad event, later ranges cannot change the verdict
+                f.cancel()
+
+
+def _in_order(
+    results: Sequence[Callable[[], Walk]],
+    ranges: list[tuple[Range, int]],
+    total: int,
+    progress: Progress | None,
+) -> Walk:
+    """Take the ranges' walks in range order, stopping at the first with a bad event."""
+    walks: list[Walk] = []
+    done = 0
+    for result, (_, size) in zip(results, ranges, strict=True):
+        walks.append(result())
+        done += size
+        if progress:
+            progress(min(done, total), total)
+        if walks[-1].bad is not None:
+            break
     return merge(walks)
