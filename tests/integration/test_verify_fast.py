@@ -63,13 +63,19 @@ def test_text_moved_across_a_field_boundary_is_not_vouched_for() -> None:
         "guards": "[]",
         "payload": canonical_bytes(body["payload"]).decode(),
     }
-    assert spliced(tuple(honest[c] for c in COLUMNS)) == original
+    # such a payload repeats a top-level key, so even the honest row is left to the
+    # decoding check (slower, same verdict)
+    assert spliced(tuple(honest[c] for c in COLUMNS)) is None
+    plain_payload = honest | {"payload": '{"a":1}'}
+    assert spliced(tuple(plain_payload[c] for c in COLUMNS)) == original.replace(
+        b'{"a":1,"kind":"transition","payload":{}}', b'{"a":1}'
+    )
     forged = honest | {
         "guards": '[],"kind":"evidence","payload":{"a":1',
         "kind": "transition",
         "payload": "{}}",
     }
-    plain = {k: "null" if v is None else encode_basestring(v) for k, v in forged.items()}
+    plain = {k: encode_basestring(v) for k, v in forged.items() if isinstance(v, str)}
     naive = _FORMAT % (
         *(plain[k] for k in ("actor", "at")),
         forged["case_id"],
