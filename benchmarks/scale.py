@@ -150,10 +150,7 @@ class Sink:
         ):
             for row in rows:
                 cp.write_row(
-                    [
-                        json_text(row[c]) if j else row[c]
-                        for c, j in zip(cols, is_json, strict=True)
-                    ]
+                    [json_text(row[c]) if j else row[c] for c, j in zip(cols, is_json, strict=True)]
                 )
 
     def fix_sequences(self, tables: Iterable[Table]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, select
 
@@ -130,7 +130,18 @@ def _pinned_problem(row: Raw, version: int, pinned: str) -> Finding | None:
     return None
 
 
-def head_problem(last: Raw, heads: dict[int, tuple[int, str]]) -> Finding | None:
+class _Last(Protocol):
+    """What the head check reads of a chain's last event."""
+
+    @property
+    def case_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def hash(self) -> str: ...
+
+
+def head_problem(last: _Last, heads: dict[int, tuple[int, str]]) -> Finding | None:
     """Whether the case's head (version, hash) is its chain's last event."""
     version, head_hash = heads.get(last.case_id, (None, None))
     if version is None:
