@@ -50,7 +50,8 @@ _AT = {
     # timestamptz, formatted by the server exactly as chain.utc_text spells it
     "postgresql": "to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
     # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff'; anything else gives NULL (no splice)
-    "sqlite": "CASE WHEN substr(e.at, 11, 1) = ' ' AND length(e.at) = 26 "
+    "sqlite": "CASE WHEN e.at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+    "[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]' "
     "THEN substr(e.at, 1, 10) || 'T' || substr(e.at, 12) || 'Z' END",
 }
 _JSON = {"postgresql": "e.{}::text", "sqlite": "e.{}"}

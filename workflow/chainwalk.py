@@ -3,14 +3,18 @@
 Each event is checked the way it always was (sequence numbers 1, 2, 3 …, each naming
 its predecessor's hash, its content matching its hash, the case's head being its chain's
 last event); only the reading changed: raw driver rows through a server-side cursor, and
-the content check is hashing the stored text (:mod:`workflow.chainbytes`), with the old
-decode-and-re-encode check kept for rows the splice cannot vouch for. A walk can start
+the content check is hashing the stored text (:mod:`workflow.chainbytes`). Rows the
+splice cannot vouch for (written before JSON was stored canonically, or edited) are
+decoded and re-encoded from the same raw row, and only a row even that cannot read (a
+time in another spelling, a column of another type) is read again through SQLAlchemy's
+column types, exactly as verification always read it. A walk can start
 from a checkpoint's heads (``floors``): a case's events before its pinned version are
 not read, the pinned event must still carry the pinned hash, and the chain goes on from it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -208,6 +212,12 @@ def walk(
     def content_ok(row: Raw) -> bool:
         if hash_matches(row):
             return True
+        if row.at is not None:  # stored before JSON was written canonically: decode it
+            try:
+                decoded = {"guards": json.loads(row.guards), "payload": json.loads(row.payload)}
+                return bool(event_hash(row._asdict() | decoded) == row.hash)
+            except (TypeError, ValueError):
+                pass
         stored = conn.execute(select(events).where(events.c.id == row.id)).one()
         return bool(event_hash(stored._asdict()) == row.hash)
 

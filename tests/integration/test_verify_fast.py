@@ -10,6 +10,7 @@ checkpoint yet still notices a rewritten pinned event.
 from __future__ import annotations
 
 import hashlib
+import json
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import cast
@@ -174,3 +175,28 @@ def test_since_checkpoint_still_names_an_edit(
     assert result.exit_code == 1
     assert f"(case {world.c}, #{seq}): " in result.stderr
     assert problem in result.stderr
+
+
+def test_json_stored_before_canonical_text_still_verifies(world: World) -> None:  # noqa: F811
+    """Rows written before the engine stored canonical JSON (spaces, unsorted keys) are
+    decoded and re-encoded: they verify, and an edit among them is still named."""
+    rt = world.rt
+    with rt.engine.begin() as conn:
+        drop_protection(conn)
+        for event_id, payload in conn.execute(select(events.c.id, events.c.payload)):
+            legacy = json.dumps(dict(reversed(list(payload.items()))))  # ", " and ": "
+            conn.execute(
+                text("UPDATE audit_events SET payload = :p WHERE id = :i"),
+                {"p": legacy, "i": event_id},
+            )
+        raw = conn.exec_driver_sql(select_sql(conn.dialect.name)).all()
+    assert any(" " in r[COLUMNS.index("payload")] for r in raw)  # the splice cannot be used
+    assert auditlog.verify(rt).as_dict() == {"ok": True, "checked": 10, "first_bad": None}
+    with rt.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_events SET payload = '{\"x\": 2}' WHERE case_id = :c AND seq = 2"),
+            {"c": world.b},
+        )
+    bad = auditlog.verify(rt).first_bad
+    assert bad is not None
+    assert (bad["case_id"], bad["seq"], bad["problem"]) == (world.b, 2, EDITED)
