@@ -70,10 +70,7 @@ def select_sql(dialect: str, where: str = "") -> str:
     return f"SELECT {', '.join(cols)} FROM audit_events e {where} ORDER BY e.case_id, e.seq, e.id"
 
 
-def _s(value: Any) -> str:
-    return "null" if value is None else str(encode_basestring(value))
-
-
+_esc = encode_basestring
 _FORMAT = (
     '{"actor":%s,"at":%s,"case_id":%r,"comment":%s,"from_state":%s,"guards":%s,"kind":%s,'
     '"payload":%s,"policy_hash":%s,"prev_hash":%s,"role":%s,"seq":%r,"states_hash":%s,'
@@ -82,29 +79,34 @@ _FORMAT = (
 
 
 def spliced(row: tuple[Any, ...]) -> bytes | None:
-    """The canonical bytes from a :data:`COLUMNS` row, or None where they cannot be spliced."""
+    """The canonical bytes from a :data:`COLUMNS` row, or None where they cannot be spliced.
+
+    Only ``from_state`` and ``prev_hash`` may be null; any other null (or a value of
+    another type) raises TypeError in the escaping, and the row is left to decoding.
+    """
     (_, case_id, seq, prev_hash, _, actor, at, comment, from_state, guards, kind, payload) = row[
         :12
     ]
-    if at is None or type(guards) is not str or type(payload) is not str:
+    if type(guards) is not str or type(payload) is not str:
         return None
+    esc = _esc
     try:
         text = _FORMAT % (
-            _s(actor),
-            _s(at),
+            esc(actor),
+            esc(at),
             case_id,
-            _s(comment),
-            _s(from_state),
+            esc(comment),
+            "null" if from_state is None else esc(from_state),
             guards,
-            _s(kind),
+            esc(kind),
             payload,
-            _s(row[12]),
-            _s(prev_hash),
-            _s(row[13]),
+            esc(row[12]),
+            "null" if prev_hash is None else esc(prev_hash),
+            esc(row[13]),
             seq,
-            _s(row[14]),
-            _s(row[15]),
-            _s(row[16]),
+            esc(row[14]),
+            esc(row[15]),
+            esc(row[16]),
         )
     except TypeError:  # a column holds another type than the engine writes
         return None
