@@ -18,8 +18,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, insert, select, text
 
 from workflow.actors import Actor
-from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.chain import canonical_hash
+from workflow.chainwalk import EDITED, UNLINKED, Finding
 from workflow.db import read
 from workflow.orm import AccountEvent
 from workflow.runtime import Runtime

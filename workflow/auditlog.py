@@ -21,7 +21,6 @@ from sqlalchemy import Connection, Select, select
 
 from workflow import chainwalk, verifyrun
 from workflow.chain import HASHED_FIELDS, utc_text
-from workflow.chainwalk import EDITED, UNLINKED, Finding
 from workflow.checkpoint import Checkpoint
 from workflow.db import read
 from workflow.orm import AuditEvent, Case
@@ -32,7 +31,6 @@ from workflow.verifyrun import Progress
 events = AuditEvent.__table__
 cases = Case.__table__
 
-__all__ = ["EDITED", "UNLINKED", "Finding", "VerifyResult", "export", "verify", "verify_on"]
 
 
 @dataclass(frozen=True, slots=True)
