@@ -32,7 +32,6 @@ events = AuditEvent.__table__
 cases = Case.__table__
 
 
-
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
     """The outcome of ``audit verify``."""
