@@ -55,6 +55,7 @@ from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, te
 from workflow import accountlog, accounts, auditlog  # noqa: E402
 from workflow.bootstrap import build_runtime  # noqa: E402
 from workflow.chain import event_hash  # noqa: E402
+from workflow.chainbytes import json_text  # noqa: E402
 from workflow.localformat import day as fmt_day  # noqa: E402
 from workflow.orm import (  # noqa: E402
     Application,
@@ -149,10 +150,7 @@ class Sink:
         ):
             for row in rows:
                 cp.write_row(
-                    [
-                        json.dumps(row[c], ensure_ascii=False) if j else row[c]
-                        for c, j in zip(cols, is_json, strict=True)
-                    ]
+                    [json_text(row[c]) if j else row[c] for c, j in zip(cols, is_json, strict=True)]
                 )
 
     def fix_sequences(self, tables: Iterable[Table]) -> None:

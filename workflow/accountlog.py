@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Table, insert, select, text
 
 from workflow import accountbind
 from workflow.actors import Actor
-from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.chain import canonical_hash
+from workflow.chainfindings import EDITED, UNLINKED, Finding
 from workflow.db import read
 from workflow.orm import AccountEvent
 from workflow.runtime import Runtime
