@@ -20,9 +20,10 @@ from sqlalchemy import Table, select, text
 
 from tests.conftest import COORDINATOR
 from tests.integration.test_checkpoints import World, drop_protection, world  # noqa: F401
-from workflow import auditlog, recording, verifyrun
+from workflow import advance, auditlog, recording, verifyrun
 from workflow.chain import HASHED_FIELDS, canonical_bytes, utc_text
 from workflow.chainbytes import _FORMAT, COLUMNS, select_sql, spliced
+from workflow.db import read
 from workflow.evidence.analysis import AnalysisIn
 from workflow.orm import AuditEvent
 from workflow.runtime import Runtime
@@ -117,6 +118,43 @@ def test_worker_processes_name_the_first_bad_event_like_one_walk(
         EDITED,
     )
     assert two.checked == 10
+
+
+def test_workers_check_each_cases_state_and_continuity_in_the_order_one_walk_does(
+    world: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Case a (the first) gets a transition from a forged state, case c (the last) a
+    forged state: the state finding is reported first, as before the walk checked them,
+    though another worker's range met the continuity finding earlier."""
+    rt = world.rt
+    with rt.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = 'analysed' WHERE id = :a"), {"a": world.a})
+    advance.fire(rt, COORDINATOR, world.a, "consult")  # from the forged state
+    with rt.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = 'outcome' WHERE id = :c"), {"c": world.c})
+
+    def found() -> set[str]:
+        monkeypatch.setattr(verifyrun, "PARALLEL_FROM", 10**9)
+        with read(rt.engine) as conn:
+            results = [auditlog.verify(rt, workers=1), auditlog.verify_on(conn)]
+        monkeypatch.setattr(verifyrun, "PARALLEL_FROM", 0)
+        results.append(auditlog.verify(rt, workers=2))
+        assert all(not r.ok and r.checked == 11 for r in results)
+        return {str((r.first_bad or {})["problem"]) for r in results}
+
+    assert found() == {
+        f"cases {world.c}: state 'outcome' but its last event (v2) ends in 'enrolled'"
+    }
+    with rt.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = 'enrolled' WHERE id = :c"), {"c": world.c})
+        sixth = conn.scalar(
+            text("SELECT id FROM audit_events WHERE case_id = :a AND seq = 6"), {"a": world.a}
+        )
+    assert found() == {
+        f"audit_events {sixth}: case {world.a}'s #6 starts from 'analysed' but #5 ended in "
+        "'consulted': the case's state was changed behind the engine's back"
+    }
 
 
 @pytest.fixture
