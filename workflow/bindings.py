@@ -14,11 +14,15 @@ first bad item by table and id.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
 from sqlalchemy import Connection, Table, select
 
+from workflow import contentbytes
+from workflow.chainbytes import raw_rows
 from workflow.contentbind import CONTENT_KEY, RECORD_KEYS, record_of, row_hash
 from workflow.orm import AuditEvent, Case, User
 
@@ -160,19 +164,23 @@ class _Recorded(NamedTuple):
 
 
 def _recorded(conn: Connection) -> dict[tuple[str, int], _Recorded]:
-    """Each evidence row's last event (by table and id), in one pass over the payloads."""
+    """Each evidence row's last event (by table and id), in one pass over the payloads
+    (the stored JSON text decoded here, without the column type's machinery)."""
     last: dict[tuple[str, int], _Recorded] = {}
-    q = (
-        select(events.c.id, events.c.case_id, events.c.seq, events.c.payload)
-        .where(events.c.kind == "evidence")
-        .order_by(events.c.case_id, events.c.seq)
+    text = "::text" if conn.dialect.name == "postgresql" else ""
+    sql = (
+        f"SELECT id, case_id, seq, payload{text} FROM audit_events "
+        "WHERE kind = 'evidence' ORDER BY case_id, seq"
     )
-    with conn.execution_options(yield_per=2000).execute(q) as rows:
-        for event_id, case_id, seq, payload in rows:
-            found = record_of(payload or {})
-            if found is not None:
-                content = (payload or {}).get(CONTENT_KEY)
-                last[(found[0].name, found[1])] = _Recorded(event_id, case_id, seq, content)
+    loads = json.loads
+    for event_id, case_id, seq, stored in raw_rows(conn, sql):
+        payload = loads(stored) if stored is not None else None
+        if not isinstance(payload, dict):
+            continue  # names no record
+        found = record_of(payload)
+        if found is not None:
+            content = payload.get(CONTENT_KEY)
+            last[(found[0].name, found[1])] = _Recorded(event_id, case_id, seq, content)
     return last
 
 
@@ -203,39 +211,48 @@ def _evidence(conn: Connection) -> Bindings:
 
 
 def _table(conn: Connection, table: Table, last: dict[tuple[str, int], _Recorded]) -> Bindings:
-    """One table's rows against their last events (popped from ``last``); the server
-    cursor is closed when the check stops early, not just at the end."""
+    """One table's rows against their last events (popped from ``last``). A row is
+    hashed from the driver's raw values (:mod:`workflow.contentbytes`); one that does not
+    match that way is read again through the column types and hashed as it was written."""
     unbound = 0
-    q = select(table).order_by(table.c.id)
-    with conn.execution_options(yield_per=2000).execute(q) as rows:
-        for row in rows:
-            ev = last.pop((table.name, row.id), None)
-            if ev is None:
-                return Bindings(
-                    Breach(
-                        table.name,
-                        row.id,
-                        f"no audit event recorded it (case {row.case_id}): "
-                        "inserted behind the engine's back",
-                        f"to nav reģistrējis neviens notikums (lieta {row.case_id}): "
-                        "ievietots, apejot sistēmu",
-                        row.case_id,
-                    ),
-                    unbound,
-                )
-            if ev.content is None:
-                unbound += 1
-            elif ev.content != row_hash(table, row):
-                return Bindings(
-                    Breach(
-                        table.name,
-                        row.id,
-                        f"its content differs from what event {ev.event_id} (case "
-                        f"{ev.case_id}, #{ev.seq}) recorded: the row was edited",
-                        f"tā saturs atšķiras no notikumā {ev.event_id} (lieta {ev.case_id}, "
-                        f"#{ev.seq}) reģistrētā: ieraksts ir labots",
-                        row.case_id,
-                    ),
-                    unbound,
-                )
+    spell = contentbytes.speller(table)
+    names = [c.name for c in table.columns]
+    at_id, at_case = names.index("id"), names.index("case_id")
+    sha256 = hashlib.sha256
+    for values in raw_rows(conn, contentbytes.select_text(table)):
+        row_id, case_id = values[at_id], values[at_case]
+        ev = last.pop((table.name, row_id), None)
+        if ev is None:
+            return Bindings(
+                Breach(
+                    table.name,
+                    row_id,
+                    f"no audit event recorded it (case {case_id}): "
+                    "inserted behind the engine's back",
+                    f"to nav reģistrējis neviens notikums (lieta {case_id}): "
+                    "ievietots, apejot sistēmu",
+                    case_id,
+                ),
+                unbound,
+            )
+        if ev.content is None:
+            unbound += 1
+            continue
+        body = spell(values)
+        if body is not None and sha256(body).hexdigest() == ev.content:
+            continue
+        row = conn.execute(select(table).where(table.c.id == row_id)).one()
+        if ev.content != row_hash(table, row):
+            return Bindings(
+                Breach(
+                    table.name,
+                    row_id,
+                    f"its content differs from what event {ev.event_id} (case "
+                    f"{ev.case_id}, #{ev.seq}) recorded: the row was edited",
+                    f"tā saturs atšķiras no notikumā {ev.event_id} (lieta {ev.case_id}, "
+                    f"#{ev.seq}) reģistrētā: ieraksts ir labots",
+                    case_id,
+                ),
+                unbound,
+            )
     return Bindings(None, unbound)

@@ -20,10 +20,16 @@ decoding check, so the verdict is always the one :func:`event_hash` gives.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
+from sqlalchemy import Connection
+
 from workflow.chain import canonical_bytes
+
+#: Rows fetched from the driver at a time.
+BATCH = 5000
 
 #: The columns :data:`SELECT_SQL` returns, in order (``at`` already in its UTC spelling).
 COLUMNS = (
@@ -123,6 +129,23 @@ def hash_matches(row: tuple[Any, ...]) -> bool:
     """Whether the spliced bytes hash to the stored hash (False: decide the slow way)."""
     body = spliced(row)
     return body is not None and hashlib.sha256(body).hexdigest() == row[4]
+
+
+def raw_rows(conn: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
+    """The driver's own rows of ``sql`` in the caller's transaction (no column types), in
+    batches, through a server-side cursor on PostgreSQL (closed when the reader stops)."""
+    dbapi: Any = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name="inkubators_verify")
+        cur.itersize = BATCH
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        while batch := cur.fetchmany(BATCH):
+            yield from batch
+    finally:
+        cur.close()
 
 
 def json_text(value: Any) -> str:

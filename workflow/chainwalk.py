@@ -18,7 +18,6 @@ not read, the pinned event must still carry the pinned hash, and the chain goes 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -32,7 +31,7 @@ from workflow.bindings import (
     not_creation,
 )
 from workflow.chain import event_hash
-from workflow.chainbytes import COLUMNS, hash_matches, select_sql
+from workflow.chainbytes import COLUMNS, hash_matches, raw_rows, select_sql
 from workflow.chainfindings import (
     EDITED,
     Finding,
@@ -104,22 +103,6 @@ def _range_sql(column: str, lo: int | None, hi: int | None) -> str:
     return " AND ".join(parts) or "1 = 1"
 
 
-def _rows(conn: Connection, sql: str) -> Iterator[tuple[Any, ...]]:
-    """Raw rows through a server-side cursor on PostgreSQL (closed when the walk stops)."""
-    dbapi: Any = conn.connection.dbapi_connection
-    if conn.dialect.name == "postgresql":
-        cur = dbapi.cursor(name="inkubators_verify")
-        cur.itersize = 5000
-    else:
-        cur = dbapi.cursor()
-    try:
-        cur.execute(sql)
-        while batch := cur.fetchmany(5000):
-            yield from batch
-    finally:
-        cur.close()
-
-
 def walk(
     conn: Connection,
     lo: int | None = None,
@@ -178,7 +161,7 @@ def walk(
 
     seen: set[int] = set()
     prev: Any = None
-    for t in _rows(conn, select_sql(conn.dialect.name, where)):
+    for t in raw_rows(conn, select_sql(conn.dialect.name, where)):
         out.checked += 1
         if prev is not None:
             if prev[1] == t[1]:
