@@ -42,9 +42,10 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import Engine  # noqa: E402
 
-from workflow import auditlog  # noqa: E402
+from workflow import auditlog, bindings, verifyrun  # noqa: E402
 from workflow.bootstrap import build_runtime  # noqa: E402
 from workflow.chainbytes import select_sql  # noqa: E402
+from workflow.db import read  # noqa: E402
 from workflow.settings import Settings  # noqa: E402
 
 KEYS = (
@@ -116,6 +117,17 @@ def timed(fn: Callable[[], int]) -> tuple[int, float, float]:
     return n, time.perf_counter() - t0, _cpu() - c0
 
 
+def bindings_only(engine: Engine) -> int:
+    """The checks verify runs once the chains hold (mentors, evidence), alone; counted
+    as the events they stand for, so their rate compares with the walk's."""
+    with read(engine) as conn:
+        found = bindings.check(conn)
+        events = int(conn.exec_driver_sql("SELECT count(*) FROM audit_events").scalar() or 0)
+    if found.breach is not None:
+        print(f"  bindings: {found.breach.text}", file=sys.stderr)
+    return events
+
+
 def verify_with(rt: Any, workers: int) -> Callable[[], int]:
     """``audit verify`` with ``workers`` processes, returning the events it checked."""
 
@@ -136,6 +148,8 @@ def bench(url: str, workers: int) -> dict[str, float]:
     for name, fn in (
         ("raw decode (1 process)", lambda: raw_decode(engine)),
         ("raw hash only (1 process)", lambda: raw_hash(engine)),
+        ("chain walk only, 1 worker", lambda: verifyrun.run(engine, workers=1).checked),
+        ("bindings after the walk", lambda: bindings_only(engine)),
         ("verify, 1 worker", verify_with(rt, 1)),
         (f"verify, {workers} workers", verify_with(rt, workers)),
     ):

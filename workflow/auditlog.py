@@ -69,13 +69,22 @@ def verify(
     checkpoint's head instead of its first event, so a nightly run reads only what is
     new; ``progress`` hears (events done, events in all)."""
     floors = {c.id: (c.version, c.head or "") for c in since.cases} if since else None
-    walked = verifyrun.run(rt.engine, workers=workers, floors=floors, progress=progress)
-    if (found := _walk_result(walked)) is not None:
-        return found
-    with read(rt.engine) as conn:
-        if conn.dialect.name == "postgresql":  # its two or more queries, one snapshot
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        return bound(walked.checked, bindings.check(conn), walked.skipped)
+    found: list[bindings.Bindings] = []
+
+    def check_bindings() -> None:
+        with read(rt.engine) as conn:
+            if conn.dialect.name == "postgresql":  # its several queries, one snapshot
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            found.append(bindings.check(conn))
+
+    walked = verifyrun.run(
+        rt.engine, workers=workers, floors=floors, progress=progress, alongside=check_bindings
+    )
+    if (result := _walk_result(walked)) is not None:
+        return result
+    if not found:  # the walk ran in this process: the bindings follow it
+        check_bindings()
+    return bound(walked.checked, found[0], walked.skipped)
 
 
 def verify_on(conn: Connection) -> VerifyResult:

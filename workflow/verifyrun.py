@@ -14,7 +14,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from itertools import accumulate
 
@@ -124,8 +124,12 @@ def run(
     workers: int | None = None,
     floors: Floors | None = None,
     progress: Progress | None = None,
+    alongside: Callable[[], object] | None = None,
 ) -> Walk:
-    """Walk every chain, in ``workers`` processes (default: one per CPU)."""
+    """Walk every chain, in ``workers`` processes (default: one per CPU). ``alongside``
+    is called in a thread of this process while worker processes walk (the checks that
+    do not need the walk's result, so they take no time of their own); when the walk
+    runs in this process it is not called, and the caller runs it after."""
     with read(engine) as conn:
         versions = [
             (int(r[0]), int(r[1] or 0))
@@ -146,13 +150,18 @@ def run(
         return _in_order(walks, ranges, total, progress)
     url = engine.url.render_as_string(hide_password=False)
     logger.info("verifying %d events in %d ranges, %d workers", total, len(ranges), workers)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool, ThreadPoolExecutor(1) as side:
         futures: list[Future[Walk]] = [pool.submit(_worker, url, r, floors) for r, _ in ranges]
+        beside = side.submit(alongside) if alongside is not None else None
         try:
-            return _in_order([f.result for f in futures], ranges, total, progress)
+            walked = _in_order([f.result for f in futures], ranges, total, progress)
         finally:
             for f in futures:  # after a bad event, later ranges cannot change the verdict
                 f.cancel()
+        if beside is not None:
+            beside.result()  # its errors are the caller's
+        return walked
 
 
 def _in_order(

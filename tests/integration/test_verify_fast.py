@@ -157,6 +157,40 @@ def test_workers_check_each_cases_state_and_continuity_in_the_order_one_walk_doe
     }
 
 
+def test_worker_processes_walk_while_the_evidence_is_bound_beside_them(
+    world: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The evidence check runs in this process while the workers walk; its finding is
+    the one a single walk followed by the check gives, and a broken chain still wins."""
+    rt = world.rt
+    with rt.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE needs_analyses SET findings = 'Cits' WHERE case_id = :c"), {"c": world.c}
+        )
+        analysis = conn.scalar(
+            text("SELECT id FROM needs_analyses WHERE case_id = :c"), {"c": world.c}
+        )
+    one = auditlog.verify(rt, workers=1)
+    monkeypatch.setattr(verifyrun, "PARALLEL_FROM", 0)
+    two = auditlog.verify(rt, workers=2)
+    assert one == two
+    assert str((two.first_bad or {})["problem"]).startswith(
+        f"needs_analyses {analysis}: its content differs from what event"
+    )
+    with rt.engine.begin() as conn:
+        drop_protection(conn)
+        conn.execute(
+            text("UPDATE audit_events SET comment = 'labots' WHERE case_id = :b AND seq = 2"),
+            {"b": world.b},
+        )
+    broken = auditlog.verify(rt, workers=2)
+    assert ((broken.first_bad or {})["case_id"], (broken.first_bad or {})["problem"]) == (
+        world.b,
+        EDITED,
+    )
+
+
 @pytest.fixture
 def cp_file(world: World) -> Path:  # noqa: F811
     path = world.tmp / "cp.json"
