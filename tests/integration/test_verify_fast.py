@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import cast
@@ -189,6 +190,35 @@ def test_worker_processes_walk_while_the_evidence_is_bound_beside_them(
         world.b,
         EDITED,
     )
+
+
+def test_a_threaded_caller_gets_spawned_workers_and_the_same_verdict(
+    world: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A web worker has other threads, so its verify workers are spawned, not forked
+    (a fork could inherit a lock another thread holds); the verdict is the same."""
+    monkeypatch.setattr(verifyrun, "PARALLEL_FROM", 0)
+    if threading.active_count() == 1:  # as in the command line
+        assert verifyrun._start_method().get_start_method() == "fork"
+    with world.rt.engine.begin() as conn:
+        drop_protection(conn)
+        conn.execute(
+            text("UPDATE audit_events SET comment = 'labots' WHERE case_id = :c AND seq = 2"),
+            {"c": world.c},
+        )
+    forked = auditlog.verify(world.rt, workers=2)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert verifyrun._start_method().get_start_method() == "spawn"
+        spawned = auditlog.verify(world.rt, workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert forked == spawned
+    assert (spawned.first_bad or {})["problem"] == EDITED
 
 
 @pytest.fixture
