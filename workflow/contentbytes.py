@@ -24,8 +24,18 @@ from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, Numeric, String, Table
-from sqlalchemy.types import Float, TypeEngine
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
 
 #: One value spelled as canonical JSON, or None: it cannot be spelled here.
 Spell = Callable[[Any], "str | None"]
@@ -79,20 +89,23 @@ def _never(_value: Any) -> str | None:
     return None
 
 
+#: The column types whose raw values can be spelled, by their exact class: a subclass or a
+#: TypeDecorator may process values on the way out (an Enum class, a time zone), so its
+#: rows are left to the column types.
+_SPELLS: dict[type[TypeEngine[Any]], Spell] = {
+    JSON: _json,
+    Numeric: _amount,
+    Integer: _integer,
+    BigInteger: _integer,
+    SmallInteger: _integer,
+    Date: _day,
+    String: _text,
+    Text: _text,
+}
+
+
 def _spell_for(kind: TypeEngine[Any]) -> Spell:
-    if isinstance(kind, JSON):
-        return _json
-    if isinstance(kind, Float):
-        return _never
-    if isinstance(kind, Numeric):
-        return _amount
-    if isinstance(kind, Integer):
-        return _integer
-    if isinstance(kind, Date):
-        return _day
-    if isinstance(kind, String):
-        return _text
-    return _never
+    return _SPELLS.get(type(kind), _never)
 
 
 def select_text(table: Table) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
+from workflow.registerspec import RegistryPolicy
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
@@ -29,6 +31,10 @@ Action = Literal[
     "assign_mentor",
     "manage_users",
     "manage_policies",
+    "read_reports",
+    "upload_documents",
+    "import_register",
+    "read_register",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -38,6 +44,10 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
+    "reports",
+    "reminders",
+    "documents",
+    "registry",
 )
 
 
@@ -86,6 +96,25 @@ class IdempotencyPolicy(BaseModel):
     keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
 
 
+class ReportPolicy(BaseModel):
+    """What the council report lists: its project domains, in this order, each shown even at
+    zero (an application's other domain gets a line of its own after them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    domains: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class ReminderPolicy(BaseModel):
+    """Who gets reminders (``inkubators remind``) and how far ahead they look."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["coordinator", "mentor"]))
+    lead_days: StrictInt = Field(default=30, ge=0, le=366)
+    decision_days: StrictInt = Field(default=90, ge=1, le=3660)
+
+
 class PolicyFile(BaseModel):
     """The merged policy sections."""
 
@@ -97,6 +126,10 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    reports: ReportPolicy = ReportPolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
+    documents: DocumentsPolicy = DocumentsPolicy()
+    registry: RegistryPolicy = RegistryPolicy()
 
 
 @dataclass(frozen=True)

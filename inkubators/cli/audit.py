@@ -17,7 +17,17 @@ import click
 from inkubators import cli
 from inkubators.cli import main
 from inkubators.cli.common import ID, reports_errors
-from workflow import accountlog, auditlog, checkpoint, checkpointing, fullexport, signing
+from workflow import (
+    accountlog,
+    auditlog,
+    checkpoint,
+    checkpointing,
+    docviews,
+    fullexport,
+    signing,
+)
+from workflow.docstore import directory_store
+from workflow.runtime import Runtime
 from workflow.settings import Settings
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -55,15 +65,23 @@ def audit() -> None:
     default=None,
     help="processes walking the chains (default: one per CPU)",
 )
+@click.option(
+    "--documents",
+    "documents",
+    is_flag=True,
+    help="also hash every stored document file again; name each changed or vanished one",
+)
 @reports_errors
 def audit_verify(
     checkpoint_file: Path | None,
     public_key: Path | None,
     since_file: Path | None,
     workers: int | None,
+    documents: bool,
 ) -> None:
     """Recompute every case's hash chain and the account log's; exit 1 naming the first
-    event of each that does not match, and every difference from the checkpoint."""
+    event of each that does not match, and every difference from the checkpoint (and,
+    with --documents, every stored file that changed or vanished)."""
     if public_key is not None and checkpoint_file is None and since_file is None:
         raise click.UsageError(
             "--public-key checks a checkpoint: give --checkpoint or --since-checkpoint FILE too"
@@ -106,7 +124,8 @@ def audit_verify(
     if pinned is not None:
         with checkpointing.snapshot(rt.engine) as conn:
             held = report_checkpoint(pinned, checkpointing.compare(conn, pinned))
-    if not (result.ok and accounts.ok and held):
+    files_ok = _verify_documents(rt) if documents else True
+    if not (result.ok and accounts.ok and held and files_ok):
         sys.exit(1)
 
 
@@ -132,6 +151,18 @@ def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+def _verify_documents(rt: Runtime) -> bool:
+    """Hash every stored document file again; print each that changed or vanished."""
+    settings = Settings()
+    store = directory_store(settings.documents_dir, settings.instance_dir)
+    checked, findings = docviews.verify_files(rt, store)
+    for f in findings:
+        click.echo(f"documents BROKEN: {f.text}", err=True)
+    if not findings:
+        click.echo(f"documents OK: {checked} stored files hash to what their documents recorded")
+    return not findings
 
 
 def _load_checkpoint(path: Path, public_key: Path | None) -> checkpoint.Checkpoint:

@@ -98,7 +98,7 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
         }
         for name in r.path_params
     ]
-    if r.is_write and not r.public:
+    if r.replayable:
         params.append(_idempotency_key())
     if r.query is not None:
         q = schemas[_name(refs[(r.query, "validation")])]
@@ -129,8 +129,26 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
             "required": True,
             "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
         }
+    elif r.form is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": refs[(r.form, "validation")]}},
+        }
+    elif r.upload is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {r.upload: {"type": "string", "format": "binary"}},
+                        "required": [r.upload],
+                    }
+                }
+            },
+        }
     ok: dict[str, Any] = {"description": r.summary}
-    if r.is_write and not r.public:
+    if r.replayable:
         ok["headers"] = {
             REPLAYED: {
                 "description": f"`true` when this is the stored answer to an earlier request "
@@ -213,6 +231,8 @@ def document(rules: Rules) -> dict[str, Any]:
     for r in routes:
         if r.body is not None:
             wanted.append((r.body, "validation"))
+        if r.form is not None:
+            wanted.append((r.form, "validation"))
         if r.query is not None:
             wanted.append((r.query, "validation"))
         if r.response is not None:

@@ -33,8 +33,12 @@ def key() -> str | None:
 
 def fingerprint() -> str:
     """SHA-256 of what makes two requests the same: method, path, query and body."""
-    raw = request.get_data(cache=True)
-    body = ""
+    if request.mimetype == "multipart/form-data":
+        body = _upload_digest()
+        raw = b""
+    else:
+        raw = request.get_data(cache=True)
+        body = ""
     if raw.strip():
         # already parsed and validated by the view's parse_body: valid JSON
         data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
@@ -42,6 +46,21 @@ def fingerprint() -> str:
     query = sorted(request.args.items(multi=True))
     text = json.dumps([request.method, request.path, query, body], ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _upload_digest() -> str:
+    """An upload's fields and files by content, not by the bytes sent: a retry's multipart
+    boundary differs, its files do not. Each file is read in chunks and rewound."""
+    h = hashlib.sha256()
+    for name, f in sorted(request.files.items(multi=True), key=lambda kv: kv[0]):
+        h.update(f"file\0{name}\0{f.filename or ''}\0".encode())
+        stream = f.stream
+        while chunk := stream.read(1 << 16):
+            h.update(chunk)
+        stream.seek(0)
+    for name, value in sorted(request.form.items(multi=True)):
+        h.update(f"field\0{name}\0{value}\0".encode())
+    return h.hexdigest()
 
 
 def once(key: str, answer: Callable[[], Response]) -> Response:

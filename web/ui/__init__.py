@@ -19,11 +19,15 @@ from web.ui import (
     auth,
     cases,
     dashboard,
+    documents,
     errors,
     evidence,
     helpers,
     ids,
+    me,
+    registerpage,
     registry,
+    reports,
     rules,
 )
 
@@ -33,11 +37,15 @@ BLUEPRINTS = (
     auth.bp,
     dashboard.bp,
     cases.bp,
+    documents.bp,
     evidence.bp,
     registry.bp,
+    registerpage.bp,
     audit.bp,
     rules.bp,
     admin.bp,
+    reports.bp,
+    me.bp,
 )
 
 

@@ -61,6 +61,10 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+    "read_reports": _l("read the council report"),
+    "upload_documents": _l("upload documents"),
+    "import_register": _l("import the register of organisations"),
+    "read_register": _l("read the register's statistics"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
@@ -72,6 +76,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
+    "email_set": _l("E-mail address set"),
 }
 
 # Rules versions: which file set, and what activated it.
@@ -87,6 +92,8 @@ RECORDS: dict[str, Any] = {
     "audit event": _l("Audit event"),
     "case": _l("Case"),
     "cycle": _l("Cycle"),
+    "document": _l("Document"),
+    "document file": _l("Document's stored file"),
     "organisation": _l("Organisation"),
     "funding source": _l("Funding source"),
     "funding_source": _l("Funding source"),
