@@ -20,9 +20,9 @@ from sqlalchemy import Connection, Table, insert, select, text
 
 from workflow import accountbind, writefence
 from workflow.actors import Actor
-from workflow.auditlog import EDITED, UNLINKED, Finding
 from workflow.bindings import Breach
 from workflow.chain import canonical_hash
+from workflow.chainfindings import EDITED, UNLINKED, Finding
 from workflow.db import read
 from workflow.orm import AccountEvent
 from workflow.runtime import Runtime
