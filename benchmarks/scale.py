@@ -55,6 +55,8 @@ from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, te
 from workflow import accountlog, accounts, auditlog  # noqa: E402
 from workflow.bootstrap import build_runtime  # noqa: E402
 from workflow.chain import event_hash  # noqa: E402
+from workflow.chainbytes import json_text  # noqa: E402
+from workflow.contentbind import CONTENT_KEY, RECORD_KEYS, row_hash  # noqa: E402
 from workflow.localformat import day as fmt_day  # noqa: E402
 from workflow.orm import (  # noqa: E402
     Application,
@@ -73,6 +75,8 @@ from workflow.schemas import UserIn  # noqa: E402
 from workflow.settings import Settings  # noqa: E402
 
 MARKER = "bench_fixture"
+#: the evidence tables by name, whose rows each evidence event binds by content hash
+EVIDENCE_TABLES = {t.name: t for t in RECORD_KEYS.values()}
 #: the benchmark users' password (a throwaway benchmark database, never a real one)
 PASSWORD = "bench-password-not-secret"
 COORDINATOR = "koordinatore"
@@ -149,10 +153,7 @@ class Sink:
         ):
             for row in rows:
                 cp.write_row(
-                    [
-                        json.dumps(row[c], ensure_ascii=False) if j else row[c]
-                        for c, j in zip(cols, is_json, strict=True)
-                    ]
+                    [json_text(row[c]) if j else row[c] for c, j in zip(cols, is_json, strict=True)]
                 )
 
     def fix_sequences(self, tables: Iterable[Table]) -> None:
@@ -830,6 +831,10 @@ def case_rows(
         if p.ref is not None:
             p.payload = {"application_id": p.ref["id"], **p.payload}
             p.ref.update(p.updates or {})
+        if p.kind == "evidence" and (p.row or p.ref) is not None:
+            # the row as it stands after this event, as the engine binds it
+            table = "applications" if p.ref is not None else str(p.table)
+            p.payload = content_bound(table, p.ref if p.ref is not None else p.row, p.payload)
         to_state = p.dest or state
         ev = {
             "case_id": case_id,
@@ -1111,6 +1116,16 @@ def add_supply(url: str, n: int) -> None:
         rt.engine.dispose()
 
 
+def content_bound(
+    table: str, row: dict[str, Any] | None, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """``payload`` with the content hash of ``row`` (every column of ``table``; the
+    missing ones null), as :func:`workflow.contentbind.bind` records it."""
+    t = EVIDENCE_TABLES[table]
+    columns = {c.name: (row or {}).get(c.name) for c in t.columns}
+    return {**payload, CONTENT_KEY: row_hash(t, columns)}
+
+
 def supply_case(
     buf: dict[str, list[dict[str, Any]]],
     ids: Ids,
@@ -1180,6 +1195,12 @@ def supply_case(
                 },
             )
         )
+    steps[1] = (
+        "record_analysis",
+        content_bound("needs_analyses", buf["needs_analyses"][-1], steps[1][1]),
+    )
+    for i, row in enumerate(buf["consultations"][-2:], start=2):
+        steps[i] = ("record_consultation", content_bound("consultations", row, steps[i][1]))
     prev = None
     for seq, (trigger, payload) in enumerate(steps, start=1):
         ev: dict[str, Any] = {

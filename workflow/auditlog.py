@@ -3,7 +3,10 @@
 Verification recomputes each event's hash from its stored fields, checks that each
 event names its predecessor's hash, that sequence numbers run 1, 2, 3 … without gaps or
 repeats, and that each case's head (version and hash) is its chain's last event. It names
-the first event (by case, then sequence) where any of that fails.
+the first event (by case, then sequence) where any of that fails. The chains are walked
+by :mod:`workflow.chainwalk` (in worker processes by ranges of cases,
+:mod:`workflow.verifyrun`), which also checks each case's state, creation event and
+state continuity; once every chain holds, the rest of :mod:`workflow.bindings` runs.
 """
 
 from __future__ import annotations
@@ -14,17 +17,19 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from workflow import bindings, csvsafe
-from workflow.chain import HASHED_FIELDS, event_hash, utc_text
+from workflow import bindings, chainwalk, csvsafe, verifyrun
+from workflow.chain import HASHED_FIELDS, utc_text
+from workflow.checkpoint import Checkpoint
 from workflow.db import read
 from workflow.evidence.registry import trigger_spellings
 from workflow.orm import AuditEvent, Case
 from workflow.runtime import Runtime
 from workflow.signals import audit_verified, reports_result
+from workflow.verifyrun import Progress
 
 events = AuditEvent.__table__
 cases = Case.__table__
@@ -41,6 +46,8 @@ class VerifyResult:
     problem_lv: str | None = None
     #: what verify could not bind, without it being tampering (:mod:`workflow.bindings`)
     notes: tuple[str, ...] = ()
+    #: events a checkpoint vouched for and the walk did not read (``--since-checkpoint``)
+    skipped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON shape for the API and CLI."""
@@ -48,121 +55,76 @@ class VerifyResult:
         return {**out, "notes": list(self.notes)} if self.notes else out
 
 
-class Finding(NamedTuple):
-    """What is wrong with an event, in English (API, CLI, logs) and Latvian (the screens)."""
-
-    en: str
-    lv: str
-
-
-# The two findings every hash chain shares (the case chains here, the account log in
-# :mod:`workflow.accountlog`).
-UNLINKED = Finding(
-    "does not name the previous event's hash: events were inserted, removed or reordered",
-    "tas nenorāda iepriekšējā notikuma jaucējvērtību: notikumi ir ievietoti, dzēsti vai pārkārtoti",
-)
-EDITED = Finding(
-    "its content does not match its hash: the event was edited",
-    "tā saturs neatbilst tā jaucējvērtībai: notikums ir labots",
-)
-
-
-def _broken(checked: int, row: Any, finding: Finding) -> VerifyResult:
-    bad = {"event_id": row.id, "case_id": row.case_id, "seq": row.seq, "problem": finding.en}
-    return VerifyResult(False, checked, bad, finding.lv)
-
-
-def _event_problem(row: Any, prev: Any) -> Finding | None:
-    """What breaks the chain at ``row`` given the case's previous event (None: the first)."""
-    if prev is None:
-        if row.seq != 1:
-            return Finding(
-                f"case {row.case_id} starts at #{row.seq}, not #1: earlier events are missing",
-                f"lieta {row.case_id} sākas ar #{row.seq}, nevis #1: trūkst agrāku notikumu",
-            )
-        if row.prev_hash is not None:
-            return Finding(
-                "the first event names a predecessor",
-                "pirmais notikums norāda uz priekšgājēju",
-            )
-    elif row.seq == prev.seq:
-        return Finding(
-            f"a second event #{row.seq}: an event was inserted",
-            f"otrs notikums #{row.seq}: ir ievietots notikums",
-        )
-    elif row.seq != prev.seq + 1:
-        return Finding(
-            f"#{row.seq} follows #{prev.seq}: an event is missing",
-            f"#{row.seq} seko #{prev.seq}: trūkst notikuma",
-        )
-    elif row.prev_hash != prev.hash:
-        return UNLINKED
-    if event_hash({k: getattr(row, k) for k in HASHED_FIELDS}) != row.hash:
-        return EDITED
-    return None
-
-
 @reports_result(audit_verified)
-def verify(rt: Runtime) -> VerifyResult:
-    """Recompute every case's chain; stop at the first event that does not match."""
-    with read(rt.engine) as conn:
-        return verify_on(conn)
+def verify(
+    rt: Runtime,
+    *,
+    workers: int | None = None,
+    since: Checkpoint | None = None,
+    progress: Progress | None = None,
+) -> VerifyResult:
+    """Recompute every case's chain; name the first event (by case, then sequence) that
+    does not match, then the first row the log does not bind. Chains are walked in
+    ``workers`` processes (default: one per CPU); ``since``: start each case at the
+    checkpoint's head instead of its first event, so a nightly run reads only what is
+    new; ``progress`` hears (events done, events in all)."""
+    floors = {c.id: (c.version, c.head or "") for c in since.cases} if since else None
+    found: list[bindings.Bindings] = []
+
+    def check_bindings() -> None:
+        with read(rt.engine) as conn:
+            if conn.dialect.name == "postgresql":  # its several queries, one snapshot
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            found.append(bindings.check(conn))
+
+    walked = verifyrun.run(
+        rt.engine, workers=workers, floors=floors, progress=progress, alongside=check_bindings
+    )
+    if (result := _walk_result(walked)) is not None:
+        return result
+    if not found:  # the walk ran in this process: the bindings follow it
+        check_bindings()
+    return bound(walked.checked, found[0], walked.skipped)
 
 
 def verify_on(conn: Connection) -> VerifyResult:
     """:func:`verify` inside the caller's transaction (a checkpoint or a backup verifies
-    the very snapshot it records)."""
-    checked = 0
-    # The rows come through a server-side cursor on PostgreSQL; the exit stack closes it
-    # when verification stops early at a bad event, not just when it reads to the end.
-    with ExitStack() as stack:
-        heads = {
-            r.id: (r.version, r.head_hash)
-            for r in conn.execute(select(cases.c.id, cases.c.version, cases.c.head_hash))
-        }
-        seen_cases: set[int] = set()
-        prev: Any = None
-        rows = stack.enter_context(
-            conn.execution_options(yield_per=1000).execute(
-                select(events).order_by(events.c.case_id, events.c.seq, events.c.id)
-            )
+    the very snapshot it records), in this process."""
+    walked = chainwalk.walk(conn)
+    if (found := _walk_result(walked)) is not None:
+        return found
+    return bound(walked.checked, bindings.check(conn))
+
+
+def _walk_result(w: chainwalk.Walk) -> VerifyResult | None:
+    """The verdict the walk alone gives (a broken chain, a case whose events are gone, a
+    per-case binding), or None: the remaining bindings decide."""
+    if w.bad is not None:
+        return VerifyResult(False, w.checked, w.bad, w.problem_lv, skipped=w.skipped)
+    for case_id, version in w.empty:
+        return VerifyResult(
+            False,
+            w.checked,
+            {
+                "event_id": None,
+                "case_id": case_id,
+                "seq": None,
+                "problem": f"case {case_id} has version {version} but no events: "
+                "its events were deleted",
+            },
+            f"lietai {case_id} ir versija {version}, bet nav notikumu: tās notikumi ir dzēsti",
+            skipped=w.skipped,
         )
-        for row in rows:
-            checked += 1
-            if prev is not None and prev.case_id != row.case_id:
-                if found := _head_problem(prev, heads):
-                    return _broken(checked, prev, found)
-                prev = None
-            if prev is None:
-                seen_cases.add(row.case_id)
-            if found := _event_problem(row, prev):
-                return _broken(checked, row, found)
-            prev = row
-        if prev is not None and (found := _head_problem(prev, heads)):
-            return _broken(checked, prev, found)
-        for case_id, (version, _) in sorted(heads.items()):
-            if case_id not in seen_cases and version:
-                return VerifyResult(
-                    False,
-                    checked,
-                    {
-                        "event_id": None,
-                        "case_id": case_id,
-                        "seq": None,
-                        "problem": f"case {case_id} has version {version} but no events: "
-                        "its events were deleted",
-                    },
-                    f"lietai {case_id} ir versija {version}, bet nav notikumu: "
-                    "tās notikumi ir dzēsti",
-                )
-    return bound(checked, bindings.check(conn))
+    if (breach := w.breach()) is not None:
+        return bound(w.checked, bindings.Bindings(breach), w.skipped)
+    return None
 
 
-def bound(checked: int, found: bindings.Bindings) -> VerifyResult:
+def bound(checked: int, found: bindings.Bindings, skipped: int = 0) -> VerifyResult:
     """The result once the chains hold: the first row the log does not bind, if any."""
     notes = (f"{found.unbound} evidence rows {bindings.UNBOUND_NOTE}",) if found.unbound else ()
     if (b := found.breach) is None:
-        return VerifyResult(True, checked, None, notes=notes)
+        return VerifyResult(True, checked, None, notes=notes, skipped=skipped)
     bad = {
         "event_id": b.id if b.table == "audit_events" else None,
         "case_id": b.case_id,
@@ -171,24 +133,7 @@ def bound(checked: int, found: bindings.Bindings) -> VerifyResult:
         "table": b.table,
         "id": b.id,
     }
-    return VerifyResult(False, checked, bad, f"{b.table} {b.id}: {b.lv}", notes)
-
-
-def _head_problem(last: Any, heads: dict[int, tuple[int, str]]) -> Finding | None:
-    version, head_hash = heads.get(last.case_id, (None, None))
-    if version is None:
-        return Finding(
-            f"events of case {last.case_id}, which does not exist",
-            f"neesošas lietas {last.case_id} notikumi",
-        )
-    if version != last.seq or head_hash != last.hash:
-        return Finding(
-            f"case {last.case_id}'s chain ends at #{last.seq} but the case's head is "
-            f"#{version}: events were deleted or appended behind the engine's back",
-            f"lietas {last.case_id} ķēde beidzas ar #{last.seq}, bet lietas galva ir "
-            f"#{version}: notikumi ir dzēsti vai pievienoti, apejot sistēmu",
-        )
-    return None
+    return VerifyResult(False, checked, bad, f"{b.table} {b.id}: {b.lv}", notes, skipped)
 
 
 def event_query(

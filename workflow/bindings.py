@@ -5,21 +5,25 @@ A chain that verifies proves its events were not edited; it says nothing of the
 So, once the chains hold, verify also checks that each case's state is its last event's
 ``to_state`` (and version 0 means a case without history, a finding), that every chain
 starts with the case's creation event and that each event starts from the state the
-previous one ended in, that ``cases.mentor_id`` is the mentor its last assignment named,
-and that each evidence row hashes to what its last event recorded
-(:mod:`workflow.contentbind`). Each check is one set-based query or one pass, apart from
-the chain walk, and names the first bad item by table and id.
+previous one ended in (these three in the chain walk itself, :mod:`workflow.chainwalk`,
+which reads every event anyway), then that ``cases.mentor_id`` is the mentor its last
+assignment named, and that each evidence row hashes to what its last event recorded
+(:mod:`workflow.contentbind`). Each later check is one query or one pass, and names the
+first bad item by table and id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from sqlalchemy import Connection, Table, and_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Table, select
 
-from workflow.contentbind import CONTENT_KEY, RECORD_KEYS, record_of, row_hash
+from workflow import contentbytes
+from workflow.chainbytes import raw_rows
+from workflow.contentbind import CONTENT_KEY, LATE_COLUMNS, RECORD_KEYS, record_of, row_hash
 from workflow.orm import AuditEvent, Case, User
 
 cases = cast(Table, Case.__table__)
@@ -59,31 +63,18 @@ class Bindings:
 
 
 def check(conn: Connection) -> Bindings:
-    """Every binding of the case tables, in order; stop at the first breach."""
-    for found in (_case_heads(conn), _creations(conn), _continuity(conn), _mentors(conn)):
-        if found is not None:
-            return Bindings(found)
+    """The bindings checked after the walk, in order; stop at the first breach. (Each
+    case's head state, creation event and state continuity are checked in the chain walk,
+    :mod:`workflow.chainwalk`, with the breaches built below.)"""
+    if (found := _mentors(conn)) is not None:
+        return Bindings(found)
     return _evidence(conn)
 
 
-def _case_heads(conn: Connection) -> Breach | None:
-    """A case whose state is not its last event's, or that has no event at all."""
-    q = (
-        select(cases.c.id, cases.c.state, cases.c.version, events.c.to_state, events.c.id)
-        .select_from(
-            cases.outerjoin(
-                events, and_(events.c.case_id == cases.c.id, events.c.seq == cases.c.version)
-            )
-        )
-        .where(or_(events.c.id.is_(None), events.c.to_state != cases.c.state))
-        .order_by(cases.c.id)
-        .limit(1)
-    )
-    row = conn.execute(q).first()
-    if row is None:
-        return None
-    case_id, state, version, to_state, event_id = row
-    if event_id is None:
+def head_breach(case_id: int, state: str, version: int, to_state: str | None) -> Breach:
+    """A case whose state is not its last event's (``to_state`` None: it has no event
+    #version at all, so no history)."""
+    if to_state is None:
         return Breach(
             "cases",
             case_id,
@@ -102,49 +93,27 @@ def _case_heads(conn: Connection) -> Breach | None:
     )
 
 
-def _creations(conn: Connection) -> Breach | None:
+def not_creation(kind: str, from_state: str | None) -> bool:
+    """Whether a chain's first event is something other than the case's creation."""
+    return kind != CREATION or from_state is not None
+
+
+def creation_breach(event_id: int, case_id: int, kind: str) -> Breach:
     """A chain whose first event is not the case's creation."""
-    q = (
-        select(events.c.id, events.c.case_id, events.c.kind)
-        .where(
-            events.c.seq == 1,
-            or_(events.c.kind != CREATION, events.c.from_state.is_not(None)),
-        )
-        .order_by(events.c.case_id)
-        .limit(1)
-    )
-    row = conn.execute(q).first()
-    if row is None:
-        return None
     return Breach(
         "audit_events",
-        row.id,
-        f"case {row.case_id}'s first event is a {row.kind!r}, not its creation ({CREATION!r})",
-        f"lietas {row.case_id} pirmais notikums ir {row.kind!r}, nevis tās izveide",
-        row.case_id,
+        event_id,
+        f"case {case_id}'s first event is a {kind!r}, not its creation ({CREATION!r})",
+        f"lietas {case_id} pirmais notikums ir {kind!r}, nevis tās izveide",
+        case_id,
     )
 
 
-def _continuity(conn: Connection) -> Breach | None:
+def continuity_breach(
+    event_id: int, case_id: int, seq: int, from_state: str | None, previous: str
+) -> Breach:
     """An event that does not start from the state its predecessor ended in: the case's
     state was changed behind the engine's back and a transition then followed it."""
-    before = aliased(events)
-    q = (
-        select(events.c.id, events.c.case_id, events.c.seq, events.c.from_state, before.c.to_state)
-        .select_from(
-            events.join(
-                before,
-                and_(before.c.case_id == events.c.case_id, before.c.seq == events.c.seq - 1),
-            )
-        )
-        .where(or_(events.c.from_state.is_(None), events.c.from_state != before.c.to_state))
-        .order_by(events.c.case_id, events.c.seq)
-        .limit(1)
-    )
-    row = conn.execute(q).first()
-    if row is None:
-        return None
-    event_id, case_id, seq, from_state, previous = row
     return Breach(
         "audit_events",
         event_id,
@@ -195,19 +164,23 @@ class _Recorded(NamedTuple):
 
 
 def _recorded(conn: Connection) -> dict[tuple[str, int], _Recorded]:
-    """Each evidence row's last event (by table and id), in one pass over the payloads."""
+    """Each evidence row's last event (by table and id), in one pass over the payloads
+    (the stored JSON text decoded here, without the column type's machinery)."""
     last: dict[tuple[str, int], _Recorded] = {}
-    q = (
-        select(events.c.id, events.c.case_id, events.c.seq, events.c.payload)
-        .where(events.c.kind == "evidence")
-        .order_by(events.c.case_id, events.c.seq)
+    text = "::text" if conn.dialect.name == "postgresql" else ""
+    sql = (
+        f"SELECT id, case_id, seq, payload{text} FROM audit_events "
+        "WHERE kind = 'evidence' ORDER BY case_id, seq"
     )
-    with conn.execution_options(yield_per=2000).execute(q) as rows:
-        for event_id, case_id, seq, payload in rows:
-            found = record_of(payload or {})
-            if found is not None:
-                content = (payload or {}).get(CONTENT_KEY)
-                last[(found[0].name, found[1])] = _Recorded(event_id, case_id, seq, content)
+    loads = json.loads
+    for event_id, case_id, seq, stored in raw_rows(conn, sql):
+        payload = loads(stored) if stored is not None else None
+        if not isinstance(payload, dict):
+            continue  # names no record
+        found = record_of(payload)
+        if found is not None:
+            content = payload.get(CONTENT_KEY)
+            last[(found[0].name, found[1])] = _Recorded(event_id, case_id, seq, content)
     return last
 
 
@@ -238,39 +211,49 @@ def _evidence(conn: Connection) -> Bindings:
 
 
 def _table(conn: Connection, table: Table, last: dict[tuple[str, int], _Recorded]) -> Bindings:
-    """One table's rows against their last events (popped from ``last``); the server
-    cursor is closed when the check stops early, not just at the end."""
+    """One table's rows against their last events (popped from ``last``). A row is
+    hashed from the driver's raw values (:mod:`workflow.contentbytes`); one that does not
+    match that way is read again through the column types and hashed as it was written."""
     unbound = 0
-    q = select(table).order_by(table.c.id)
-    with conn.execution_options(yield_per=2000).execute(q) as rows:
-        for row in rows:
-            ev = last.pop((table.name, row.id), None)
-            if ev is None:
-                return Bindings(
-                    Breach(
-                        table.name,
-                        row.id,
-                        f"no audit event recorded it (case {row.case_id}): "
-                        "inserted behind the engine's back",
-                        f"to nav reģistrējis neviens notikums (lieta {row.case_id}): "
-                        "ievietots, apejot sistēmu",
-                        row.case_id,
-                    ),
-                    unbound,
-                )
-            if ev.content is None:
-                unbound += 1
-            elif ev.content != row_hash(table, row):
-                return Bindings(
-                    Breach(
-                        table.name,
-                        row.id,
-                        f"its content differs from what event {ev.event_id} (case "
-                        f"{ev.case_id}, #{ev.seq}) recorded: the row was edited",
-                        f"tā saturs atšķiras no notikumā {ev.event_id} (lieta {ev.case_id}, "
-                        f"#{ev.seq}) reģistrētā: ieraksts ir labots",
-                        row.case_id,
-                    ),
-                    unbound,
-                )
+    late = frozenset(col for name, col in LATE_COLUMNS if name == table.name)
+    spell = contentbytes.speller(table, late)
+    names = [c.name for c in table.columns]
+    at_id, at_case = names.index("id"), names.index("case_id")
+    sha256 = hashlib.sha256
+    for values in raw_rows(conn, contentbytes.select_text(table)):
+        row_id, case_id = values[at_id], values[at_case]
+        ev = last.pop((table.name, row_id), None)
+        if ev is None:
+            return Bindings(
+                Breach(
+                    table.name,
+                    row_id,
+                    f"no audit event recorded it (case {case_id}): "
+                    "inserted behind the engine's back",
+                    f"to nav reģistrējis neviens notikums (lieta {case_id}): "
+                    "ievietots, apejot sistēmu",
+                    case_id,
+                ),
+                unbound,
+            )
+        if ev.content is None:
+            unbound += 1
+            continue
+        body = spell(values)
+        if body is not None and sha256(body).hexdigest() == ev.content:
+            continue
+        row = conn.execute(select(table).where(table.c.id == row_id)).one()
+        if ev.content != row_hash(table, row):
+            return Bindings(
+                Breach(
+                    table.name,
+                    row_id,
+                    f"its content differs from what event {ev.event_id} (case "
+                    f"{ev.case_id}, #{ev.seq}) recorded: the row was edited",
+                    f"tā saturs atšķiras no notikumā {ev.event_id} (lieta {ev.case_id}, "
+                    f"#{ev.seq}) reģistrētā: ieraksts ir labots",
+                    case_id,
+                ),
+                unbound,
+            )
     return Bindings(None, unbound)

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from workflow.chainbytes import json_text
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -24,7 +26,12 @@ READ_ONLY = "inkubators_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create the engine for ``url`` with the pragmas and transaction mode it needs."""
+    """Create the engine for ``url`` with the pragmas and transaction mode it needs.
+
+    JSON columns are written as canonical JSON, so an audit event's stored text is the
+    text its hash covers and verifying needs no decoding (:mod:`workflow.chainbytes`).
+    """
+    kwargs.setdefault("json_serializer", json_text)
     if url.startswith("sqlite"):
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")

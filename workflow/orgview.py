@@ -10,8 +10,8 @@ messages and what staff chose to share, never an internal note). No needs-analys
 no history, no other organisation. Anyone who may see the case may read it, so staff see
 exactly what the organisation sees.
 
-The case's documents join this view when documents exist: one more list field filled
-from their table, and one more section in ``cases/overview.html``.
+The case's documents (:mod:`workflow.docviews`, the same access test) are listed too;
+a representative may upload to their own cases (the policy's ``upload_documents``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from workflow import docviews
 from workflow.actors import Actor
 from workflow.calls import CallPhase, call_phase
 from workflow.db import read_session
@@ -76,6 +77,22 @@ class SharedNote(Out):
     recorded_by: str
 
 
+class OverviewDocument(Out):
+    """A document of the case: what it is, who uploaded it when, its SHA-256, and the
+    newer document that supersedes it, if any."""
+
+    id: int
+    kind: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    application_id: int | None
+    superseded_by: int | None
+    uploaded_at: datetime
+    uploaded_by: str
+
+
 class CaseOverview(Out):
     """The organisation's view of one case."""
 
@@ -96,6 +113,7 @@ class CaseOverview(Out):
     sources: list[SelectionOut]
     applications: list[ApplicationOut]
     messages: list[SharedNote]
+    documents: list[OverviewDocument]
 
 
 def _due(
@@ -205,6 +223,10 @@ def case_overview(rt: Runtime, actor: Actor, case_id: int) -> CaseOverview:
             sources=sources,
             applications=applications_of(s, case_id),
             messages=[SharedNote.model_validate(n) for n in notes],
+            documents=[
+                OverviewDocument.model_validate(d)
+                for d in docviews.list_documents(rt, actor, case_id)
+            ],
         )
 
 

@@ -14,7 +14,9 @@ from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
+from workflow.registerspec import RegistryPolicy
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
@@ -30,6 +32,9 @@ Action = Literal[
     "manage_users",
     "manage_policies",
     "read_reports",
+    "upload_documents",
+    "import_register",
+    "read_register",
     "invite_representatives",
 ]
 SECTIONS = (
@@ -42,6 +47,8 @@ SECTIONS = (
     "idempotency",
     "reports",
     "reminders",
+    "documents",
+    "registry",
 )
 
 
@@ -126,6 +133,8 @@ class PolicyFile(BaseModel):
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
     reports: ReportPolicy = ReportPolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    documents: DocumentsPolicy = DocumentsPolicy()
+    registry: RegistryPolicy = RegistryPolicy()
 
 
 @dataclass(frozen=True)

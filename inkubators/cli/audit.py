@@ -5,7 +5,10 @@ the log, for an auditor who trusts the command's exit code rather than the web U
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +17,17 @@ import click
 from inkubators import cli
 from inkubators.cli import main
 from inkubators.cli.common import ID, reports_errors
-from workflow import accountlog, auditlog, checkpoint, checkpointing, fullexport, signing
+from workflow import (
+    accountlog,
+    auditlog,
+    checkpoint,
+    checkpointing,
+    docviews,
+    fullexport,
+    signing,
+)
+from workflow.docstore import directory_store
+from workflow.runtime import Runtime
 from workflow.settings import Settings
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -40,18 +53,52 @@ def audit() -> None:
     type=FILE,
     help="the auditors' copy of signing.pub: the checkpoint's signature must be its",
 )
+@click.option(
+    "--since-checkpoint",
+    "since_file",
+    type=FILE,
+    help="verify only events newer than this checkpoint's heads (which must still hold)",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes walking the chains (default: one per CPU)",
+)
+@click.option(
+    "--documents",
+    "documents",
+    is_flag=True,
+    help="also hash every stored document file again; name each changed or vanished one",
+)
 @reports_errors
-def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
+def audit_verify(
+    checkpoint_file: Path | None,
+    public_key: Path | None,
+    since_file: Path | None,
+    workers: int | None,
+    documents: bool,
+) -> None:
     """Recompute every case's hash chain and the account log's; exit 1 naming the first
-    event of each that does not match, and every difference from the checkpoint."""
-    if public_key is not None and checkpoint_file is None:
-        raise click.UsageError("--public-key checks a checkpoint: give --checkpoint FILE too")
+    event of each that does not match, and every difference from the checkpoint (and,
+    with --documents, every stored file that changed or vanished)."""
+    if public_key is not None and checkpoint_file is None and since_file is None:
+        raise click.UsageError(
+            "--public-key checks a checkpoint: give --checkpoint or --since-checkpoint FILE too"
+        )
     pinned = _load_checkpoint(checkpoint_file, public_key) if checkpoint_file else None
+    since = _load_checkpoint(since_file, public_key) if since_file else None
     rt = cli.runtime()
-    result = auditlog.verify(rt)
+    with _progress_bar() as progress:
+        result = auditlog.verify(rt, workers=workers, since=since, progress=progress)
     accounts = accountlog.verify(rt)
     if result.ok:
-        click.echo(f"audit log OK: {result.checked} events verified")
+        skipped = (
+            f" ({result.skipped} older events skipped: the checkpoint vouches for them)"
+            if since is not None
+            else ""
+        )
+        click.echo(f"audit log OK: {result.checked} events verified{skipped}")
     else:
         bad = result.first_bad or {}
         where = (
@@ -77,8 +124,45 @@ def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
     if pinned is not None:
         with checkpointing.snapshot(rt.engine) as conn:
             held = report_checkpoint(pinned, checkpointing.compare(conn, pinned))
-    if not (result.ok and accounts.ok and held):
+    files_ok = _verify_documents(rt) if documents else True
+    if not (result.ok and accounts.ok and held and files_ok):
         sys.exit(1)
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on standard error when it is a terminal (nothing in pipes and logs)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar: Any = None
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar, shown
+        if bar is None:
+            bar = click.progressbar(length=total, label="verifying", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _verify_documents(rt: Runtime) -> bool:
+    """Hash every stored document file again; print each that changed or vanished."""
+    settings = Settings()
+    store = directory_store(settings.documents_dir, settings.instance_dir)
+    checked, findings = docviews.verify_files(rt, store)
+    for f in findings:
+        click.echo(f"documents BROKEN: {f.text}", err=True)
+    if not findings:
+        click.echo(f"documents OK: {checked} stored files hash to what their documents recorded")
+    return not findings
 
 
 def _load_checkpoint(path: Path, public_key: Path | None) -> checkpoint.Checkpoint:

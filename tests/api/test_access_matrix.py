@@ -12,16 +12,19 @@ answer a representative or the other mentor gets carries the other case's data.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from tests.conftest import COORDINATOR
+from tests.documents import files
 from web import create_app
 from workflow import accounts, mentors, recording, views
 from workflow.evidence.analysis import AnalysisIn
@@ -76,6 +79,9 @@ def B(body: dict[str, Any]) -> str:  # noqa: N802 - reads as a body in the table
     return json.dumps(body)
 
 
+#: a multipart upload of a real PDF (so the role's right, not the body, decides)
+FILE = "<file>"
+
 # (method, endpoint, path, body) -> roles allowed; everyone else 403.
 Row = tuple[str, str, str, Any]
 MATRIX: dict[Row, tuple[str, ...]] = {
@@ -122,6 +128,15 @@ MATRIX: dict[Row, tuple[str, ...]] = {
         "/cases/{a}/mentor",
         B({"mentor": "janis", "expected_version": 999}),
     ): WRITERS,
+    ("POST", "api.upload_document", "/cases/{a}/documents", FILE): (*WRITERS, "mentor", "rep"),
+    ("POST", "api.upload_document", "/cases/{b}/documents", FILE): (*WRITERS, "other_rep"),
+    ("GET", "api.list_documents", "/cases/{a}/documents", None): (*SEE_A, "rep"),
+    ("GET", "api.list_documents", "/cases/{b}/documents", None): (*SEE_B, "other_rep"),
+    ("GET", "api.download_document", "/documents/{doc_a}", None): (*SEE_A, "rep"),
+    ("GET", "api.download_document", "/documents/{doc_b}", None): (*SEE_B, "other_rep"),
+    ("GET", "api.registry_stats", "/registry/stats?city=Liepāja&year=2022", None): AUDIT,
+    ("GET", "api.registry_imports", "/registry/imports", None): AUDIT,
+    ("POST", "api.create_registry_import", "/registry/imports", B({})): WRITERS,
     ("GET", "api.list_organisations", "/organisations", None): EVERYONE,
     ("POST", "api.create_organisation", "/organisations", B({})): WRITERS,
     ("POST", "api.invite", "/organisations/{org_a}/representatives", B({})): WRITERS,
@@ -151,6 +166,7 @@ PUBLIC = {"api.openapi"}
 
 @pytest.fixture
 def world(
+    app: Flask,
     rt: Runtime,
     make_cycle: Callable[..., int],
     make_case: Callable[..., int],
@@ -195,6 +211,11 @@ def world(
         shared = NoteIn(note_type="email", text=f"{tag}-SHARED", visibility="organisation")
         recording.record(rt, COORDINATOR, case, shared)
     detail = views.case_detail(rt, None, a)
+    docs = {}
+    for case, tag in ((a, "doc_a"), (b, "doc_b")):
+        sent = _call(app, tokens["coordinator"], "POST", f"/cases/{case}/documents", FILE)
+        assert sent.status_code == 201, sent.get_data(as_text=True)
+        docs[tag] = sent.get_json()["id"]
     spare = max(t.id for t in list_tokens(rt, None, "ilze2"))
     return {
         "tokens": tokens,
@@ -206,22 +227,28 @@ def world(
             "app_b": apps["B"],
             "cycle": cycle,
             "spare_token": spare,
+            **docs,
         },
     }
 
 
 @pytest.fixture
-def app(rt: Runtime, db_url: str) -> Flask:
-    """The whole app on this test's database (SQLite or PostgreSQL)."""
-    settings = Settings(mode="test", database_url=db_url, secret_key="m" * 40)
+def app(rt: Runtime, db_url: str, tmp_path: Path) -> Flask:
+    """The whole app on this test's database (SQLite or PostgreSQL), files in ``tmp_path``."""
+    settings = Settings(
+        mode="test", database_url=db_url, secret_key="m" * 40, instance_dir=tmp_path
+    )
     return create_app(settings, runtime=rt)
 
 
 def _call(app: Flask, token: str | None, method: str, path: str, body: Any) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if isinstance(body, str):
-        body = json.loads(body)
     with app.test_client() as client:
+        if body == FILE:
+            upload = {"file": (io.BytesIO(files.PDF), "analīze.pdf"), "kind": "analysis"}
+            return client.open(f"/api/v1{path}", method=method, headers=headers, data=upload)
+        if isinstance(body, str):
+            body = json.loads(body)
         return client.open(f"/api/v1{path}", method=method, headers=headers, json=body)
 
 
@@ -246,6 +273,8 @@ def test_each_role_gets_exactly_what_the_matrix_allows(
             expected: set[int] = {404} if "spare_token" in template else {403}
         elif method == "GET" or template.startswith("/tokens") or path == "/me/calendar":
             expected = {200}
+        elif body == FILE:
+            expected = {201}
         else:
             # the right to call, then the body or the stale version stops the write
             expected = {409, 422}
@@ -257,6 +286,7 @@ def test_each_role_gets_exactly_what_the_matrix_allows(
             text = resp.get_data(as_text=True)
             text = json.dumps(json.loads(text), ensure_ascii=False) if resp.is_json else text
             leaks += [f"{path}: {s}" for s in SECRETS.get(role, ()) if s in text]
+        resp.close()  # a download streams its file until closed
     assert wrong == []
     assert leaks == []
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from inkubators.cli import main
 from tests.conftest import COORDINATOR
-from workflow import advance, auditlog, recording
+from workflow import advance, auditlog, recording, verifyrun
 from workflow.chain import HASHED_FIELDS, event_hash
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.consultations import ConsultationIn
@@ -33,6 +33,16 @@ events = cast(Table, AuditEvent.__table__)  # declared by the ORM as a plain Tab
 
 EDITED = "its content does not match its hash: the event was edited"
 UNLINKED = "does not name the previous event's hash: events were inserted, removed or reordered"
+
+
+@pytest.fixture(autouse=True, params=["one walk", "ranges"])
+def walk_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every tampering is found alike by one walk and by a walk cut into case ranges
+    (merged in order, as the worker processes' walks are; one process, to stay quick)."""
+    if request.param == "ranges":
+        monkeypatch.setattr(verifyrun, "PARALLEL_FROM", 0)
+        monkeypatch.setattr(verifyrun, "DEFAULT_WORKERS", 1)
+    return str(request.param)
 
 
 @dataclass

@@ -5,7 +5,9 @@ databases; and the independent verifier (tools/verify_export.py) agreeing with
 An attacker with database rights drops the append-only triggers first, as here. Then:
 edit a field, delete an event, swap two, truncate a tail and roll the head back,
 rewrite a chain recomputing every hash, delete a case, cut or rewrite the account log.
-The last four leave every chain internally valid; only the checkpoint shows them.
+The last four leave every chain internally valid; only the checkpoint shows them. And the
+rows the engine reads, bound to the logs with no checkpoint needed: an evidence row edited,
+deleted or inserted, a role raised, a forged token (the export carries those rows).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from workflow import accounts, checkpoint, fullexport, recording, signing
 from workflow.accountlog import HASHED as ACCOUNT_FIELDS
 from workflow.chain import HASHED_FIELDS, canonical_hash, event_hash
 from workflow.evidence.analysis import AnalysisIn
+from workflow.evidence.notes import NoteIn
 from workflow.orm import AccountEvent, AuditEvent
 from workflow.runtime import Runtime
 from workflow.schemas import UserIn
@@ -42,7 +45,7 @@ VECTORS = ROOT / "tests" / "data" / "audit-vectors"
 
 @dataclass
 class World:
-    """Cases a (5 events), b (3) and c (2), two account events, a key pair, a CLI."""
+    """Cases a (5 events), b (4, one a note) and c (2), two account events, a key pair, a CLI."""
 
     rt: Runtime
     url: str
@@ -84,6 +87,9 @@ def world(
     walk(a, "consulted")
     walk(b, "analysed")
     recording.record(rt, COORDINATOR, c, AnalysisIn(findings="Jauna", need_areas=["planning"]))
+    recording.record(
+        rt, COORDINATOR, b, NoteIn(note_type="phone", text="Zvanīja valdes priekšsēdētāja")
+    )
     accounts.add_user(rt, UserIn(name="liga", role="mentor"))
     accounts.add_user(rt, UserIn(name="peteris", role="auditor"))
     keys = signing.generate(tmp_path / "keys")
@@ -95,7 +101,7 @@ def cp(world: World) -> Path:
     path = world.tmp / "cp.json"
     made = world.cli("audit", "checkpoint", "-o", str(path))
     assert made.exit_code == 0, made.output
-    assert made.stdout.startswith(f"checkpoint {path}: 3 cases (10 events), account log at #2")
+    assert made.stdout.startswith(f"checkpoint {path}: 3 cases (11 events), account log at #2")
     return path
 
 
@@ -200,6 +206,51 @@ def rewrite_account_log(w: World, conn: Connection) -> int | None:
     return None
 
 
+def edit_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(text("UPDATE consultations SET hours = hours + 5 WHERE case_id = :c"), {"c": w.a})
+    return w.a
+
+
+def edit_note(w: World, conn: Connection) -> int | None:
+    conn.execute(
+        text("UPDATE notes SET text = 'Nekas netika runāts' WHERE case_id = :c"), {"c": w.b}
+    )
+    return w.b
+
+
+def delete_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(text("DELETE FROM needs_analyses WHERE case_id = :c"), {"c": w.c})
+    return w.c
+
+
+def insert_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(
+        text(
+            "INSERT INTO consultations (case_id, mentor, held_on, hours, topic, recorded_by)"
+            " SELECT :b, mentor, held_on, hours, topic, recorded_by FROM consultations"
+            " WHERE case_id = :a"
+        ),
+        {"a": w.a, "b": w.b},
+    )
+    return w.b
+
+
+def raise_role(w: World, conn: Connection) -> int | None:
+    conn.execute(text("UPDATE users SET role = 'admin' WHERE name = 'liga'"))
+    return None
+
+
+def forge_token(w: World, conn: Connection) -> int | None:
+    conn.execute(
+        text(
+            "INSERT INTO api_tokens (user_id, token_hash, created_at)"
+            " SELECT id, :h, created_at FROM users WHERE name = 'peteris'"
+        ),
+        {"h": "e" * 64},
+    )
+    return None
+
+
 def named(output: str) -> str:
     """What the first failing line names: ``case N`` or ``account log``."""
     line = next(x for x in output.splitlines() if "BROKEN" in x or "MISMATCH" in x)
@@ -216,6 +267,13 @@ TAMPERINGS = [
     delete_case,
     cut_account_log,
     rewrite_account_log,
+    # rows the engine reads, bound to the logs (no checkpoint needed)
+    edit_evidence,
+    edit_note,
+    delete_evidence,
+    insert_evidence,
+    raise_role,
+    forge_token,
 ]
 # after these every chain and every binding still verifies: only the checkpoint tells
 # (a rolled-back tail leaves evidence rows no event recorded; a rewritten or cut account
@@ -254,7 +312,7 @@ def test_an_untouched_database_holds_and_newer_events_are_counted_alike(
     assert ours.stdout.splitlines() == [
         f"checkpoint {cp} of {checkpoint.read(cp).created_at}: signature valid "
         f"(key {key_id[:16]}…)",
-        "audit log OK: 11 events verified",
+        "audit log OK: 12 events verified",
         "account log OK: 3 events verified",
         "checkpoint OK: all 3 cases it covers and the account log at #2 are intact; "
         "1 event in cases and 1 event in the account log are newer than the checkpoint",
@@ -276,9 +334,9 @@ def test_a_truncated_tail_is_named_with_what_is_missing(world: World, cp: Path) 
         f"no audit event recorded it (case {world.b}): inserted behind the engine's back"
     )
     assert mismatches == [
-        f"checkpoint MISMATCH: case {world.b} is at #1 but the checkpoint has #3: 2 events "
+        f"checkpoint MISMATCH: case {world.b} is at #1 but the checkpoint has #4: 3 events "
         "missing (a truncated tail rolled back, or a database restored from an older backup)",
-        "checkpoint MISMATCH: 1 of 4 heads differ; the database lacks 2 of the 12 events "
+        "checkpoint MISMATCH: 1 of 4 heads differ; the database lacks 3 of the 13 events "
         "the checkpoint covers; 0 events in cases and 0 events in the account log are newer "
         "than the checkpoint",
     ]

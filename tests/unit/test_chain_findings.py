@@ -7,8 +7,14 @@ from typing import Any
 
 import pytest
 
-from workflow.auditlog import Finding, _event_problem, _head_problem
 from workflow.chain import HASHED_FIELDS, event_hash
+from workflow.chainfindings import Finding, event_problem
+from workflow.chainfindings import head_problem as _head_problem
+
+
+def _event_problem(row: Any, prev: Any) -> Finding | None:
+    """The walk's check with the decoding content check (the one every splice falls back to)."""
+    return event_problem(row, prev, lambda r: bool(event_hash(vars(r)) == r.hash))
 
 
 def event(

@@ -10,6 +10,7 @@ Then no page a representative may open shows another organisation or an internal
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,9 @@ from flask.testing import FlaskClient
 
 from inkubators.demo.programme import DEMO_PASSWORD
 from tests.conftest import COORDINATOR
+from tests.documents import files
 from tests.web.conftest import login
-from workflow import accounts, recording, ruleversions, views
+from workflow import accounts, docviews, recording, ruleversions, views
 from workflow.evidence.notes import NoteIn
 from workflow.runtime import Runtime
 from workflow.schemas import UserIn
@@ -32,18 +34,18 @@ WRITERS = ("coordinator", "admin")
 AUDIT = ("coordinator", "auditor", "admin")
 SEE_CASE = ("coordinator", "mentor", "auditor", "admin")
 #: what a role with the right may get from a POST: the form judged on its own
-POST_OK = {200, 302, 400, 409, 422}
+POST_OK = {200, 302, 303, 400, 409, 422}
 
 INTERNAL = "INTERNAL-KC-7731"
 SHARED = "SHARED-KC-7731"
-OTHER_ORG = "House of Hope"
+OTHER_ORG = "Fotast"
 
 # (method, endpoint, path) -> roles allowed; everyone else 403. A GET allowed is 200.
 MATRIX: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("GET", "ui_dashboard.index", "/"): STAFF,  # a representative is sent to their cases
     ("GET", "ui_cases.index", "/cases/"): EVERYONE,
     ("GET", "ui_cases.show", "/cases/{kc}"): (*SEE_CASE, "rep"),
-    # House of Hope's case: another organisation, assigned to the other mentor
+    # Fotast's case: another organisation, assigned to the other mentor
     ("GET", "ui_cases.show", "/cases/{other}"): (*AUDIT, "other_mentor", "other_rep"),
     ("POST", "ui_cases.fire", "/cases/{kc}/advance"): WRITERS,
     ("GET", "ui_evidence.record", "/cases/{kc}/analysis"): WRITERS,
@@ -87,6 +89,20 @@ MATRIX: dict[tuple[str, str, str], tuple[str, ...]] = {
     ("GET", "ui_admin.rules", "/admin/rules"): ("admin",),
     ("GET", "ui_admin.show_version", "/admin/rules/{policy}"): ("admin",),
     ("GET", "ui_admin.diff", "/admin/rules/diff?a={policy}&b={policy}"): ("admin",),
+    ("POST", "ui_documents.upload", "/cases/{kc}/documents"): (*WRITERS, "mentor", "rep"),
+    ("POST", "ui_documents.upload", "/cases/{other}/documents"): (
+        *WRITERS,
+        "other_mentor",
+        "other_rep",
+    ),
+    ("GET", "ui_documents.download", "/documents/{kc_doc}"): (*SEE_CASE, "rep"),
+    ("GET", "ui_documents.download", "/documents/{other_doc}"): (
+        *AUDIT,
+        "other_mentor",
+        "other_rep",
+    ),
+    ("GET", "ui_register.index", "/registry"): AUDIT,
+    ("POST", "ui_register.upload", "/registry/import"): WRITERS,
     ("GET", "ui_me.me", "/me"): EVERYONE,
     ("POST", "ui_me.set_email", "/me/email"): EVERYONE,
     ("POST", "ui_me.revoke", "/me/calendar/revoke"): EVERYONE,
@@ -106,9 +122,11 @@ PUBLIC: dict[str, tuple[str, str, int]] = {
 
 
 @pytest.fixture
-def world(app_rt: Runtime, ids: dict[str, int]) -> dict[str, Any]:
+def world(
+    app_rt: Runtime, ids: dict[str, int], client_as: Callable[[str | None], FlaskClient]
+) -> dict[str, Any]:
     """Keep The Change's case with an internal and a shared note; a representative of its
-    organisation and one of House of Hope's, whose case is ``other``."""
+    organisation and one of Fotast's, whose case is ``other``."""
     kc = views.case_detail(app_rt, None, ids["kc"])
     other = views.list_cases(app_rt, COORDINATOR, search=OTHER_ORG)[0][0]
     recording.record(app_rt, COORDINATOR, kc.id, NoteIn(note_type="phone", text=INTERNAL))
@@ -117,6 +135,12 @@ def world(app_rt: Runtime, ids: dict[str, int]) -> dict[str, Any]:
     for name, reg_no in (("rep", kc.reg_no), ("other_rep", other.reg_no)):
         user = UserIn(name=f"{name}.x", role="representative", organisation=reg_no)
         accounts.add_user(app_rt, user, DEMO_PASSWORD)
+    coordinator = client_as("coordinator")
+    docs = {}
+    for case_id in (kc.id, other.id):
+        sent = coordinator.post(f"/cases/{case_id}/documents", data=_upload())
+        assert sent.status_code == 303
+        docs[case_id] = docviews.list_documents(app_rt, None, case_id)[-1].id
     kc = views.case_detail(app_rt, None, ids["kc"])
     with app_rt.engine.begin() as conn:  # the rules in force, stored as an activation would
         ruleversions.record(conn, app_rt.rules, "test", app_rt.now())
@@ -128,6 +152,8 @@ def world(app_rt: Runtime, ids: dict[str, int]) -> dict[str, Any]:
         "app": ids["erasmus_app"],
         "cycle": kc.cycle_id,
         "policy": app_rt.rules.policy_hash,
+        "kc_doc": docs[kc.id],
+        "other_doc": docs[other.id],
     }
 
 
@@ -147,7 +173,13 @@ def as_role(
     return make
 
 
-def _form(world: dict[str, Any]) -> dict[str, str]:
+def _upload() -> dict[str, Any]:
+    return {"file": (io.BytesIO(files.PDF), "analīze.pdf"), "kind": "analysis"}
+
+
+def _form(path: str) -> dict[str, Any]:
+    if path.endswith("/documents"):  # a real file, so the role's right decides
+        return _upload()
     # a stale version: a role with the right is stopped by it (409) and changes nothing
     return {"trigger": "withdraw", "expected_version": "1", "comment": "x", "text": "x"}
 
@@ -171,8 +203,9 @@ def test_each_role_gets_exactly_what_the_matrix_allows(
             resp = client.get(path)
             ok = resp.status_code == 200
         else:
-            resp = client.post(path, data=_form(world))
+            resp = client.post(path, data=_form(path))
             ok = resp.status_code in POST_OK and "/login" not in resp.headers.get("Location", "")
+        resp.close()  # a download streams its file until closed
         expected = "allow" if role in allowed else "deny"
         if role in ("rep", "other_rep") and template == "/":
             expected, ok = "to their cases", resp.headers.get("Location") == "/cases/"

@@ -63,6 +63,9 @@ ACTIONS: dict[str, Any] = {
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
     "read_reports": _l("read the council report"),
+    "upload_documents": _l("upload documents"),
+    "import_register": _l("import the register of organisations"),
+    "read_register": _l("read the register's statistics"),
     "invite_representatives": _l("invite organisations' representatives"),
 }
 
@@ -92,6 +95,8 @@ RECORDS: dict[str, Any] = {
     "audit event": _l("Audit event"),
     "case": _l("Case"),
     "cycle": _l("Cycle"),
+    "document": _l("Document"),
+    "document file": _l("Document's stored file"),
     "organisation": _l("Organisation"),
     "funding source": _l("Funding source"),
     "funding_source": _l("Funding source"),

@@ -1,7 +1,7 @@
 """representatives bound to an organisation, invitations, notes shared or internal
 
-Revision ID: 0006_representatives
-Revises: 0005_reminders
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04 23:45:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0006_representatives"
-down_revision: str | Sequence[str] | None = "0005_reminders"
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
