@@ -63,10 +63,11 @@ def require_case_access(
     scope = rules.policy.role(actor.role).case_scope
     if scope == "assigned" and (actor.user_id is None or mentor_id != actor.user_id):
         raise Forbidden(actor.role, "access a case not assigned to you")
-    if scope == "organisation" and (
-        actor.organisation_id is None or organisation_id != actor.organisation_id
-    ):
-        raise Forbidden(actor.role, "access a case of another organisation")
+    if scope == "organisation":
+        if organisation_id is None:  # a read that does not serve the organisation's view
+            raise Forbidden(actor.role, "read the programme's internal records of a case")
+        if organisation_id != actor.organisation_id:
+            raise Forbidden(actor.role, "access a case of another organisation")
 
 
 def sees_all_cases(rules: Rules, actor: Actor) -> bool:

@@ -37,6 +37,8 @@ def forbidden_what(exc: Forbidden) -> str:
         return _("open a case not assigned to you")
     if action == "access a case of another organisation":
         return _("open a case of another organisation")
+    if action == "read the programme's internal records of a case":
+        return _("read the programme's internal records of a case")
     if action == "read the programme's figures across organisations":
         return _("read the programme's figures across organisations")
     text = trigger_label(action)
