@@ -14,7 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
@@ -160,5 +160,5 @@ def accept(token: str) -> ResponseReturnValue:
         return redirect(url_for("ui_auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "representatives/accept.html", refused=None, form=form, name=name, user=current_user
+        "representatives/accept.html", refused=None, form=form, name=name
     ), status
