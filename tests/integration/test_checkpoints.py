@@ -482,4 +482,5 @@ def test_an_edited_note_is_named_by_verify_and_the_independent_verifier(world: W
     assert "notes" in ours.stderr
     theirs = world.tool(cp)
     assert theirs.returncode == 1, theirs.stdout + theirs.stderr
-    assert "notes" in theirs.stdout and "edited" in theirs.stdout
+    assert "notes" in theirs.stdout
+    assert "edited" in theirs.stdout
