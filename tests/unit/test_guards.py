@@ -118,7 +118,7 @@ def test_analyse_passes_with_findings_and_areas(rules: Rules) -> None:
     o = one(rules, "analyse", "enrolled", facts)
     assert o.passed
     assert o.message_en == "needs analysis recorded (governance, pr)"
-    assert o.message_lv == "vajadzību analīze reģistrēta (governance, pr)"
+    assert o.message_lv == "vajadzību analīze reģistrēta (pārvaldība, pr)"  # names, not codes
 
 
 # --- consult (thresholds from the policy) ----------------------------------------------
