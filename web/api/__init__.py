@@ -21,6 +21,7 @@ from web.api import (  # noqa: E402
     problems,
     reports,
     tokens,
+    work,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "problems",
     "reports",
     "tokens",
+    "work",
 ]

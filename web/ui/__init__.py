@@ -25,6 +25,7 @@ from web.ui import (
     ids,
     registry,
     rules,
+    work,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     audit.bp,
     rules.bp,
     admin.bp,
+    work.bp,
 )
 
 

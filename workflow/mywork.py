@@ -1,0 +1,208 @@
+""" "My work": every open case the user serves, its next step, when it is due and why it
+is not yet possible, the most urgent first.
+
+A case's next step is the first trigger the states file declares from its state (the way
+forward; leaving the programme is declared after it). Its due day is the earliest of:
+
+- ``state_deadline``: the day the policy's deadline for the state runs out
+  (:mod:`workflow.deadlines`, the same count as the case list's "overdue");
+- ``call_closes``: the closing day of a funding call the case still has to apply to (a
+  selected source or a drafted application not yet submitted, whose call has not closed;
+  :mod:`workflow.calls`);
+- ``decision_expected``: a submitted application awaits its decision; the policy's
+  deadline for the state is how long a decision may take.
+
+Why the step is not yet possible comes from the guards themselves
+(:func:`workflow.triggers.trigger_statuses`), so it reads exactly as on the case page.
+Coordinators (and every role that sees all cases) get all open cases; a mentor gets the
+cases assigned to them (:func:`workflow.permissions.case_scope_clause`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, select
+
+from workflow.actors import Actor
+from workflow.calls import call_closed
+from workflow.cursors import check_limit
+from workflow.db import read
+from workflow.deadlines import deadline_days
+from workflow.orm import Application, Case, FundingSource, Organisation, SourceSelection, User
+from workflow.permissions import case_scope_clause
+from workflow.rules import Rules
+from workflow.runtime import Runtime, local_day
+from workflow.triggers import trigger_statuses
+
+STATE_DEADLINE = "state_deadline"
+CALL_CLOSES = "call_closes"
+DECISION_EXPECTED = "decision_expected"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One open case's next step: when it is due, and why it is not yet possible."""
+
+    case_id: int
+    organisation: str
+    cycle_id: int
+    state: str
+    mentor: str | None
+    next_trigger: str | None
+    due_on: date | None
+    due_kind: str | None
+    overdue: bool
+    days_left: int | None
+    possible: bool
+    may_fire: bool
+    reason: str | None
+    reason_lv: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    case_id: int
+    organisation: str
+    cycle_id: int
+    state: str
+    mentor: str | None
+    due_on: date | None
+    due_kind: str | None
+
+
+def _open_calls(conn: Connection, case_ids: list[int], today: date) -> dict[int, list[date]]:
+    """Per case, the closing days of calls it has yet to apply to and that are not closed."""
+    out: dict[int, list[date]] = defaultdict(list)
+    submitted_to: set[tuple[int, int]] = set()
+    apps = conn.execute(
+        select(
+            Application.case_id,
+            Application.funding_source_id,
+            Application.submitted_on,
+            FundingSource.call_opens,
+            FundingSource.call_closes,
+        )
+        .join(FundingSource, FundingSource.id == Application.funding_source_id)
+        .where(Application.case_id.in_(case_ids))
+    ).all()
+    for a in apps:
+        if a.submitted_on is not None:
+            submitted_to.add((a.case_id, a.funding_source_id))
+        elif not call_closed(a, today):
+            out[a.case_id].append(a.call_closes)
+    selected = conn.execute(
+        select(
+            SourceSelection.case_id,
+            SourceSelection.funding_source_id,
+            FundingSource.call_opens,
+            FundingSource.call_closes,
+        )
+        .join(FundingSource, FundingSource.id == SourceSelection.funding_source_id)
+        .where(SourceSelection.case_id.in_(case_ids))
+    ).all()
+    for s in selected:
+        if (s.case_id, s.funding_source_id) not in submitted_to and not call_closed(s, today):
+            out[s.case_id].append(s.call_closes)
+    return out
+
+
+def _awaiting_decision(conn: Connection, case_ids: list[int]) -> set[int]:
+    """The cases with a submitted application that has no decision yet."""
+    return set(
+        conn.scalars(
+            select(Application.case_id).where(
+                Application.case_id.in_(case_ids),
+                Application.submitted_on.is_not(None),
+                Application.decision.is_(None),
+            )
+        )
+    )
+
+
+def _due_dates(conn: Connection, rules: Rules, actor: Actor | None, today: date) -> list[_Due]:
+    open_states = [s for s in rules.states.state_ids if not rules.is_final(s)]
+    q = (
+        select(
+            Case.id,
+            Case.state,
+            Case.state_since,
+            Case.cycle_id,
+            Organisation.name,
+            User.name.label("mentor"),
+        )
+        .join(Organisation, Organisation.id == Case.organisation_id)
+        .outerjoin(User, User.id == Case.mentor_id)
+        .where(Case.state.in_(open_states))
+    )
+    scope = case_scope_clause(rules, actor)
+    if scope is not None:
+        q = q.where(scope)
+    rows = conn.execute(q).all()
+    ids = [r.id for r in rows]
+    calls = _open_calls(conn, ids, today) if ids else {}
+    awaiting = _awaiting_decision(conn, ids) if ids else set()
+    out = []
+    for r in rows:
+        candidates: list[tuple[date, str]] = []
+        days = deadline_days(rules, r.state)
+        if days is not None:
+            kind = DECISION_EXPECTED if r.id in awaiting else STATE_DEADLINE
+            candidates.append((local_day(r.state_since) + timedelta(days=days), kind))
+        candidates.extend((d, CALL_CLOSES) for d in calls.get(r.id, ()))
+        first = min(candidates) if candidates else None
+        out.append(
+            _Due(
+                r.id,
+                r.name,
+                r.cycle_id,
+                r.state,
+                r.mentor,
+                first[0] if first else None,
+                first[1] if first else None,
+            )
+        )
+    return out
+
+
+def _urgency(d: _Due) -> tuple[int, date, int]:
+    """Overdue (and the longest overdue) first, then by due day; no due day last."""
+    return (0 if d.due_on is not None else 1, d.due_on or date.max, d.case_id)
+
+
+def my_work(
+    rt: Runtime, actor: Actor, *, limit: int = 100, today: date | None = None
+) -> list[WorkItem]:
+    """The actor's open cases, most urgent first, with each next step judged by its guards
+    (for the first ``limit`` cases: due days are computed for all, the guards for those)."""
+    check_limit(limit)
+    rules = rt.rules
+    today = today or rt.today()
+    items = []
+    with read(rt.engine) as conn:
+        dues = sorted(_due_dates(conn, rules, actor, today), key=_urgency)[:limit]
+        for d in dues:
+            statuses = trigger_statuses(conn, rules, actor, d.case_id, d.state, today)
+            nxt = statuses[0] if statuses else None
+            blocked = nxt.blocked_by if nxt is not None else []
+            items.append(
+                WorkItem(
+                    case_id=d.case_id,
+                    organisation=d.organisation,
+                    cycle_id=d.cycle_id,
+                    state=d.state,
+                    mentor=d.mentor,
+                    next_trigger=nxt.trigger if nxt is not None else None,
+                    due_on=d.due_on,
+                    due_kind=d.due_kind,
+                    overdue=d.due_on is not None and d.due_on < today,
+                    days_left=(d.due_on - today).days if d.due_on is not None else None,
+                    possible=nxt is not None and nxt.allowed,
+                    may_fire=nxt is not None and nxt.role_allowed,
+                    reason="; ".join(o.message_en for o in blocked) or None,
+                    reason_lv="; ".join(o.message_lv for o in blocked) or None,
+                )
+            )
+    return items
