@@ -170,7 +170,7 @@ def figures(conn: Connection, policy: Policy, cycle_id: int) -> CycleBudget:
     other = sum((c.eur for c in lines), Decimal(0))
     spent = hours * rate + other
     committed = bp.planned_hours_per_case * rate * cases + other
-    used = (spent * 100 / budget).quantize(Decimal("0.1")) if budget > 0 else None
+    used = (spent * 100 / budget).quantize(CENT) if budget > 0 else None
     return CycleBudget(
         cycle_id=cycle_id,
         cycle=cycle.name,

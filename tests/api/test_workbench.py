@@ -245,7 +245,7 @@ def test_the_budget_counts_hours_and_cost_lines_warns_and_refuses_an_overrun(
     assert (full["spent_eur"], full["remaining_eur"], full["used_percent"]) == (
         "3000.00",
         "0.00",
-        "100.0",
+        "100.00",
     )
     assert [(w["code"], w["percent"]) for w in full["warnings"]] == [("spent", 100)]
     assert wapi.post(f"/cases/{b}/consultations", _consult("0.5")).status_code == 422
