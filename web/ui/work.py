@@ -81,6 +81,7 @@ def assign(case_id: int) -> ResponseReturnValue:
     require_action(rt.rules, actor(), mentors.ACTION)
     form = mentor_form()
     if not form.validate_on_submit():
+        flash(_("The form is out of date. Reload the page and try again."), "error")
         return render_case(case_id, status=400)
     name = (form.mentor.data or "").strip()
     if not name:
