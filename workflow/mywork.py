@@ -172,9 +172,25 @@ def _urgency(d: _Due) -> tuple[int, date, int]:
     return (0 if d.due_on is not None else 1, d.due_on or date.max, d.case_id)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkPage:
+    """The most urgent of the actor's open cases, and how many there are in all."""
+
+    items: list[WorkItem]
+    total: int
+    overdue: int
+
+
 def my_work(
     rt: Runtime, actor: Actor, *, limit: int = 100, today: date | None = None
 ) -> list[WorkItem]:
+    """The actor's open cases, most urgent first (the first ``limit``)."""
+    return work_page(rt, actor, limit=limit, today=today).items
+
+
+def work_page(
+    rt: Runtime, actor: Actor, *, limit: int = 100, today: date | None = None
+) -> WorkPage:
     """The actor's open cases, most urgent first, with each next step judged by its guards
     (for the first ``limit`` cases: due days are computed for all, the guards for those)."""
     check_limit(limit)
@@ -182,8 +198,8 @@ def my_work(
     today = today or rt.today()
     items = []
     with read(rt.engine) as conn:
-        dues = sorted(_due_dates(conn, rules, actor, today), key=_urgency)[:limit]
-        for d in dues:
+        every = sorted(_due_dates(conn, rules, actor, today), key=_urgency)
+        for d in every[:limit]:
             statuses = trigger_statuses(conn, rules, actor, d.case_id, d.state, today)
             nxt = statuses[0] if statuses else None
             blocked = nxt.blocked_by if nxt is not None else []
@@ -205,4 +221,5 @@ def my_work(
                     reason_lv="; ".join(o.message_lv for o in blocked) or None,
                 )
             )
-    return items
+    overdue = sum(d.due_on is not None and d.due_on < today for d in every)
+    return WorkPage(items, len(every), overdue)

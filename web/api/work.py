@@ -51,6 +51,8 @@ class WorkOut(Model):
     """Your open cases, overdue first, then by due day (none last)."""
 
     items: list[WorkItemOut]
+    total: int = Field(description="every open case you serve, listed or not")
+    overdue: int = Field(description="how many of them are overdue")
 
 
 @api_route("/me/work", tag="work", query=WorkQuery, response=WorkOut)
@@ -60,8 +62,12 @@ def my_work(query: WorkQuery) -> WorkOut:
     Coordinators see every open case, mentors the cases assigned to them. ``reason`` is
     what the guards say about the next step, as on the case page.
     """
-    items = mywork.my_work(runtime(), actor(), limit=query.limit)
-    return WorkOut(items=[WorkItemOut.model_validate(i) for i in items])
+    page = mywork.work_page(runtime(), actor(), limit=query.limit)
+    return WorkOut(
+        items=[WorkItemOut.model_validate(i) for i in page.items],
+        total=page.total,
+        overdue=page.overdue,
+    )
 
 
 class BulkMentorIn(BaseModel):

@@ -32,6 +32,8 @@ from workflow.permissions import require_action
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("ui_work", __name__)
+#: The most urgent cases the start page lists (all are counted).
+WORK_SHOWN = 200
 
 
 @bp.app_template_global()
@@ -60,11 +62,12 @@ def mentor_form() -> MentorForm:
 @login_required
 def index() -> ResponseReturnValue:
     """My work: the user's open cases, most urgent first, each next step and why not yet."""
-    items = mywork.my_work(runtime(), actor())
+    page = mywork.work_page(runtime(), actor(), limit=WORK_SHOWN)
     return render_template(
         "work/index.html",
-        items=items,
-        overdue=sum(i.overdue for i in items),
+        items=page.items,
+        total=page.total,
+        overdue=page.overdue,
         lv=lang() == "lv",
     )
 
