@@ -36,6 +36,7 @@ ACTIONS = (
     "password_set",
     "token_created",
     "token_revoked",
+    "email_set",
 )
 HASHED = ("seq", "at", "actor", "role", "action", "subject", "details", "prev_hash")
 # Who acts when a change comes from the command line: whoever runs ``inkubators`` on the

@@ -23,5 +23,12 @@ def build_runtime(
     if migrate:
         upgrade(url)
     engine = make_engine(url)
-    rules = WatchedRules(settings.states_dir, settings.policy_dir, engine, clock)
+    rules = WatchedRules(
+        settings.states_dir,
+        settings.policy_dir,
+        engine,
+        clock,
+        follow=settings.rules_follow,
+        poll_seconds=settings.rules_poll_seconds,
+    )
     return Runtime(engine=engine, rules_source=rules, clock=clock)

@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, select
 
 from workflow.chain import canonical_bytes, utc_text
-from workflow.orm import Application, Consultation, NeedsAnalysis, SourceSelection
+from workflow.orm import Application, Consultation, NeedsAnalysis, Note, SourceSelection
 
 #: The payload key naming the record an evidence event wrote -> the record's table. The key
 #: is how an event says which row it is about; old and new spellings of kinds share them.
@@ -28,6 +28,7 @@ RECORD_KEYS: Mapping[str, Table] = {
     "consultation_id": cast(Table, Consultation.__table__),
     "selection_id": cast(Table, SourceSelection.__table__),
     "application_id": cast(Table, Application.__table__),
+    "note_id": cast(Table, Note.__table__),
 }
 #: The payload key holding the content hash.
 CONTENT_KEY = "content_sha256"

@@ -38,3 +38,8 @@ SEARCH_MAX = NAME_MAX
 PASSWORD_MAX = 200
 #: An ``Idempotency-Key`` header: room for a UUID or a client's own scheme.
 IDEMPOTENCY_KEY_MAX = 200
+
+#: An e-mail address (RFC 5321's longest path).
+EMAIL_MAX = 254
+#: What a reminder was about (``call:CASE:SOURCE:DAY``, ``overdue:CASE:STATE:DAY`` …).
+REMINDER_KEY_MAX = 120

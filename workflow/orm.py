@@ -28,9 +28,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from workflow.limits import (
     CODE_MAX,
+    EMAIL_MAX,
     IDEMPOTENCY_KEY_MAX,
     NAME_MAX,
     PERSON_NAME_MAX,
+    REMINDER_KEY_MAX,
     ROLE_MAX,
     TITLE_MAX,
     USER_NAME_MAX,
@@ -97,6 +99,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: where reminders go (``inkubators user email``); none: the digest is only logged
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.name!r} {self.role}>"
@@ -233,6 +237,58 @@ class Application(Base):
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.title!r} {self.status}>"
+
+
+class Note(Base):
+    """A free note on a case: a phone call, a meeting, an e-mail or other."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    note_type: Mapped[str] = mapped_column(String(CODE_MAX))
+    noted_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+
+    def __repr__(self) -> str:
+        return f"<Note {self.id} case={self.case_id} {self.note_type}>"
+
+
+class ReminderSent(Base):
+    """A reminder that went to a user (``inkubators remind``): never sent to them again.
+
+    ``key`` names what it reminded of, e.g. ``call:12:5:2024-02-15`` (case 12, funding
+    source 5, closing that day); the unique (user, key) pair is what keeps two runs, even
+    at once, from sending it twice.
+    """
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_reminders_sent_user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(REMINDER_KEY_MAX))
+    due_on: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ReminderSent user={self.user_id} {self.key}>"
+
+
+class CalendarToken(Base):
+    """A user's private calendar feed address (``/calendar/<token>.ics``). The token is
+    an HMAC of the row and its random ``nonce`` under the server's secret key, so the feed
+    address can be shown again without being stored, and a copy of the database alone
+    cannot forge one. Revoked, it stops working at once; a user has one active at most."""
+
+    __tablename__ = "calendar_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<CalendarToken {self.id} user={self.user_id}>"
 
 
 class AuditEvent(Base):

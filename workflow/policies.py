@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
@@ -31,6 +31,7 @@ Action = Literal[
     "manage_policies",
     "record_for_others",
     "read_budget",
+    "read_reports",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -41,6 +42,8 @@ SECTIONS = (
     "tokens",
     "idempotency",
     "budget",
+    "reports",
+    "reminders",
 )
 
 
@@ -136,6 +139,23 @@ class BudgetPolicy(BaseModel):
         if len(seen) != len(set(seen)):
             raise ValueError("each cost line's id is given once")
         return v
+class ReportPolicy(BaseModel):
+    """What the council report lists: its project domains, in this order, each shown even at
+    zero (an application's other domain gets a line of its own after them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    domains: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class ReminderPolicy(BaseModel):
+    """Who gets reminders (``inkubators remind``) and how far ahead they look."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["coordinator", "mentor"]))
+    lead_days: StrictInt = Field(default=30, ge=0, le=366)
+    decision_days: StrictInt = Field(default=90, ge=1, le=3660)
 
 
 class PolicyFile(BaseModel):
@@ -151,6 +171,8 @@ class PolicyFile(BaseModel):
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
     #: no section: nothing tracks the cycles' spending and no consultation is refused by it
     budget: BudgetPolicy | None = None
+    reports: ReportPolicy = ReportPolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def _over(
     return out
 
 
-def _day_end(as_of: date) -> datetime:
+def day_end(as_of: date) -> datetime:
     """The first instant after the programme's day ``as_of``, once it is known to lie
     within ``Day``."""
     check_day("as_of", as_of)
@@ -207,7 +207,7 @@ def overdue_cases(
     actor may see (``None``: the operator, every case), most overdue first."""
     rules = rt.rules
     as_of = as_of or rt.today()
-    end = _day_end(as_of)
+    end = day_end(as_of)
     with read_session(rt.engine) as s:
         _cycle, state_of = _replayed(s, cycle_id, end)
         return _overdue_list(s, rules, actor, cycle_id, state_of, _over(rules, state_of, as_of))
@@ -217,10 +217,16 @@ def cycle_report(rt: Runtime, cycle_id: int, as_of: date | None = None) -> Cycle
     """Compute the cycle's figures as they stood at the end of ``as_of`` (default today)."""
     rules = rt.rules
     as_of = as_of or rt.today()
-    end = _day_end(as_of)
     with read_session(rt.engine) as s:
-        cycle, state_of = _replayed(s, cycle_id, end)
-        return _figures(s, rules, cycle, state_of, _over(rules, state_of, as_of), as_of)
+        return report_in(s, rules, cycle_id, as_of)[1]
+
+
+def report_in(s: Session, rules: Rules, cycle_id: int, as_of: date) -> tuple[Cycle, CycleReport]:
+    """The cycle and :func:`cycle_report`'s figures, read in the caller's session: the
+    council report (:mod:`workflow.councilreport`) reads the rest of its lists in the same
+    one, so its headline figures are this very function's."""
+    cycle, state_of = _replayed(s, cycle_id, day_end(as_of))
+    return cycle, _figures(s, rules, cycle, state_of, _over(rules, state_of, as_of), as_of)
 
 
 def cycle_overview(
@@ -230,7 +236,7 @@ def cycle_overview(
     the audit log under one version of the rules, so the list and the figure agree."""
     rules = rt.rules
     as_of = as_of or rt.today()
-    end = _day_end(as_of)
+    end = day_end(as_of)
     with read_session(rt.engine) as s:
         cycle, state_of = _replayed(s, cycle_id, end)
         over = _over(rules, state_of, as_of)

@@ -8,6 +8,13 @@ storing the new version); any problem keeps the last good rules and is kept as t
 error admins see. Every worker process checks on its own, so all pick a change up on
 their next request.
 
+Every process also follows the newest activation in the database
+(:mod:`workflow.rulefollow`, one cheap read every few seconds), so a change activated
+by another worker or another host is in force everywhere within that interval. Several
+hosts with their own copies of the files set ``follow="database"``: a host then starts
+with the newest activation instead of activating its own (possibly stale) files, which
+are activated only when their content changes.
+
 What is in force and what went wrong is :mod:`workflow.rulestatus`; the stored versions
 (history, show, diff) are :mod:`workflow.ruleversions`; a candidate's preview is
 :mod:`workflow.rulepreview`. This module is the watcher alone: it imports what
@@ -22,32 +29,23 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from workflow.db import read
-from workflow.definitions import parse_states
 from workflow.errors import DefinitionError
-from workflow.policies import parse_policy
 from workflow.rulefiles import RACY_NS, Fingerprint, RulesFiles
+from workflow.rulefollow import NewestActivation, NoStored, newest_stored
 from workflow.rulemigrate import migrate_cases
-from workflow.rules import Rules, compile_rules, load_rules
+from workflow.rules import Rules, load_rules
 from workflow.rulestatus import RulesStatus, activations, refused_files
-from workflow.ruleversions import latest_files, lock_activation, record
+from workflow.ruleversions import lock_activation, record
 from workflow.runtime import utcnow
 from workflow.signals import announce, rules_activated, rules_refused
 
 logger = logging.getLogger(__name__)
-
-
-class _NoStored(Enum):
-    """Why :meth:`WatchedRules._newest_stored` has no rules to offer."""
-
-    UNREADABLE = "the database could not be read"
-    NONE = "no usable version stored"
 
 
 class WatchedRules:
@@ -59,6 +57,9 @@ class WatchedRules:
         policy_dir: Path,
         engine: Engine,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        follow: Literal["files", "database"] = "files",
+        poll_seconds: float = 2.0,
     ) -> None:
         self.states_dir = states_dir
         self.policy_dir = policy_dir
@@ -73,6 +74,8 @@ class WatchedRules:
         self._loaded_at: datetime | None = None
         self._errors: list[str] = []
         self._errors_since: datetime | None = None
+        self._follow_database = follow == "database"
+        self._newest = NewestActivation(engine, poll_seconds)
         with self._lock:
             self._start()
 
@@ -85,6 +88,10 @@ class WatchedRules:
                 fp = self._files.fingerprint()
                 if fp != self._fp or self._racy_changed():
                     self._reload(fp, "file change")
+        if self._newest.due():
+            with self._lock:
+                if self._newest.due():
+                    self._follow()
         assert self._rules is not None
         return self._rules
 
@@ -131,21 +138,65 @@ class WatchedRules:
         self._fp = seen[0]
 
     def _start(self) -> None:
-        """First load; broken files fall back to the newest version stored in the database."""
+        """First load. Following the database: the newest activation, whatever this
+        host's files say (they are activated when they change). Following the files:
+        the files, falling back to the newest stored version when they are broken."""
         seen = self._observe(self._files.fingerprint())
+        if self._follow_database and isinstance(stored := newest_stored(self._engine), Rules):
+            self._rules, self._loaded_at = stored, self._clock()
+            self._newest.seen()
+            self._compare_files(stored)
+            self._remember(seen)
+            return
         try:
             rules = self._load_files()
             self._activate(rules, "startup")
         except DefinitionError as exc:
-            stored = self._newest_stored()
-            if isinstance(stored, _NoStored):
+            stored = newest_stored(self._engine)
+            if isinstance(stored, NoStored):
                 raise  # the files' own problems
             self._rules, self._loaded_at = stored, self._clock()
+            self._newest.seen()
             self._fail(exc.problems)
         self._remember(seen)
 
+    def _compare_files(self, in_force: Rules) -> None:
+        """At startup, following the database: say whether this host's files differ."""
+        try:
+            files = self._load_files()
+        except DefinitionError as exc:
+            self._fail(exc.problems)
+            return
+        if (files.states_hash, files.policy_hash) != (in_force.states_hash, in_force.policy_hash):
+            logger.warning(
+                "the rules files here differ from the newest activation, which is in force "
+                "(states %s, policy %s); they are activated when edited, or by "
+                "`inkubators policy activate`",
+                in_force.states_hash[:12],
+                in_force.policy_hash[:12],
+            )
+
+    def _follow(self) -> None:
+        """Put in force what another process (on any host) activated since."""
+        if self._newest.newer() is None:
+            return
+        stored = newest_stored(self._engine)
+        if isinstance(stored, Rules):
+            self._adopt(stored, "another process activated them")
+        self._newest.seen()
+
+    def activate_files(self, by: str) -> Rules:
+        """Activate this host's files now (``policy activate``); refused files raise."""
+        with self._lock:
+            rules = self._load_files()
+            self._activate(rules, by)
+            return rules
+
     def _reload(self, fp: Fingerprint, by: str) -> None:
         seen = self._observe(fp)
+        if self._follow_database and seen[1] == self._digest:
+            self._remember(seen)  # touched, not edited: no reason to override the newest
+            return
         try:
             rules = self._load_files()
             assert self._rules is not None
@@ -157,11 +208,11 @@ class WatchedRules:
             else:
                 self._clear()
         except DefinitionError as exc:
-            stored = self._newest_stored()
+            stored = newest_stored(self._engine)
             if isinstance(stored, Rules):
-                self._adopt(stored)
+                self._adopt(stored, "the files are broken")
             self._fail(exc.problems)
-            if stored is _NoStored.UNREADABLE:
+            if stored is NoStored.UNREADABLE:
                 return  # try again on the next call
         except SQLAlchemyError as exc:
             self._fail([f"database: the changed rules could not be activated: {exc}"])
@@ -181,31 +232,8 @@ class WatchedRules:
             problem = f"the files could not be checked ({type(exc).__name__}: {exc})"
             raise DefinitionError([f"{where}: {problem}"]) from exc
 
-    def _newest_stored(self) -> Rules | _NoStored:
-        """The newest version any process activated, compiled, for when the files are broken.
-
-        Workers pick up a change on their next request, so a worker that served none
-        between a good edit and a broken one still holds the older rules; the last good
-        rules are the newest stored in ``rules_versions`` (already activated, cases
-        already moved), shared by every worker. A stored text this code no longer
-        compiles is logged and counts as none stored.
-        """
-        try:
-            with read(self._engine) as conn:
-                files = latest_files(conn)
-        except SQLAlchemyError:
-            logger.exception("could not read the stored rules versions")
-            return _NoStored.UNREADABLE
-        if files is None:
-            return _NoStored.NONE
-        try:
-            return _compile_stored(files)
-        except DefinitionError as exc:
-            logger.error("the newest stored rules do not compile: %s", exc.problems)
-            return _NoStored.NONE
-
-    def _adopt(self, rules: Rules) -> None:
-        """Files broken on reload: put the newest stored rules in force unless they are."""
+    def _adopt(self, rules: Rules, why: str) -> None:
+        """Put the newest stored rules in force unless they are."""
         assert self._rules is not None
         if (rules.states_hash, rules.policy_hash) == (
             self._rules.states_hash,
@@ -214,9 +242,10 @@ class WatchedRules:
             return
         self._rules, self._loaded_at = rules, self._clock()
         logger.info(
-            "rules files broken; in force: the newest stored states %s, policy %s",
+            "in force: the newest stored states %s, policy %s (%s)",
             rules.states_hash[:12],
             rules.policy_hash[:12],
+            why,
         )
 
     def _activate(self, rules: Rules, by: str) -> None:
@@ -227,6 +256,7 @@ class WatchedRules:
             moved = migrate_cases(conn, rules, at)
             stored = record(conn, rules, by, at)
         self._rules, self._loaded_at = rules, at
+        self._newest.seen()
         self._clear()
         announce(rules_activated, by)
         logger.info(
@@ -257,8 +287,3 @@ class WatchedRules:
         if not self._errors:
             self._errors_since = self._clock()
         self._errors = list(problems)
-
-
-def _compile_stored(files: dict[str, list[tuple[str, str]]]) -> Rules:
-    (sname, stext), *_ = files["states"]
-    return compile_rules(parse_states(stext, sname), parse_policy(files["policy"]))

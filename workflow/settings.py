@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     static_cache_dir: Path | None = None
     #: if set, ``GET /metrics`` needs ``Authorization: Bearer`` with this value
     metrics_token: str = ""
+    #: ``files``: at startup this host's rules files are activated (one host);
+    #: ``database``: every host starts with and follows the newest activation stored in
+    #: the database, and its files are activated only when edited (several hosts)
+    rules_follow: Literal["files", "database"] = "files"
+    #: how often each process asks the database whether newer rules were activated
+    rules_poll_seconds: float = Field(default=2.0, ge=0, le=3600)
     #: the server's log level; WARNING leaves out the access lines
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -21,6 +21,7 @@ from workflow.auditquery import history_page
 from workflow.db import read_one, read_session
 from workflow.deadlines import days_over, deadline_days, overdue_clause
 from workflow.errors import InvalidInput, NotFound
+from workflow.notelist import notes_match
 from workflow.orm import (
     Application,
     Case,
@@ -138,6 +139,7 @@ def list_cases(
             or_(
                 Organisation.name.icontains(search, autoescape=True),
                 Organisation.reg_no.contains(search, autoescape=True),
+                notes_match(search),
             )
         )
     if cursor:

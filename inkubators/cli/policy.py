@@ -1,5 +1,5 @@
 """``inkubators policy``: check a states or policy file before it goes live, see which rules
-are in force and why a file was refused, read the stored versions and their differences,
+are in force and why a file was refused, activate this host's files, read the stored versions and their differences,
 and preview which open cases a candidate file would treat differently."""
 
 from __future__ import annotations
@@ -62,6 +62,26 @@ def policy_status() -> None:
     for e in st.errors:
         click.echo(f"  {e}")
     sys.exit(1)
+
+
+@policy.command("activate")
+@reports_errors
+def policy_activate() -> None:
+    """Activate this host's files now: every process on every host follows within seconds.
+
+    With ``INKUBATORS_RULES_FOLLOW=database`` a host starts with the newest activation,
+    not its own files; this is how files edited while the service was down (or copied
+    by a deployment) go live. Refused files change nothing and exit 1.
+    """
+    from workflow.rulestore import WatchedRules
+
+    source = cli.runtime().rules_source
+    if not isinstance(source, WatchedRules):
+        raise click.ClickException("the rules in this process do not come from files")
+    with _quiet("workflow.rulestore"):
+        rules = source.activate_files("cli: policy activate")
+    click.echo(f"states in force: {rules.states_hash}")
+    click.echo(f"policy in force: {rules.policy_hash}")
 
 
 @contextmanager

@@ -80,6 +80,7 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         {"submitted_on": "2023-03-01"},
         200,
     ),
+    "record_notes": ("POST", "/cases/{case}/notes", {"note_type": "phone", "text": "Zvans"}, 201),
     "fire": ("POST", "/cases/{case}/transitions", {"trigger": "analyse"}, 200),
     "assign_mentor": ("POST", "/cases/{case}/mentor", {"mentor": "anna"}, 200),
     "assign_in_bulk": (
@@ -93,7 +94,7 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
 ALLOWED = {
     "coordinator": set(WRITES),
     "admin": set(WRITES),
-    "mentor": {"record_consultations"},
+    "mentor": {"record_consultations", "record_notes"},
     "auditor": set(),
 }
 
@@ -192,5 +193,6 @@ def test_every_write_endpoint_of_the_document_is_in_the_matrix(api: Api) -> None
         for method, op in item.items()
         if method in ("post", "patch", "put", "delete")
     }
-    # every user revokes their own tokens, whatever the role: tests/api/test_tokens.py
-    assert writes == set(WRITES) | {"revoke_token"}
+    # every user revokes their own tokens and calendar address, whatever the role:
+    # tests/api/test_tokens.py, tests/api/test_notes_calendar.py
+    assert writes == set(WRITES) | {"revoke_token", "revoke_my_calendar"}

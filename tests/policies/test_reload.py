@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.conftest import COORDINATOR, Clock
 from tests.policies.conftest import Files
-from workflow import advance, rulestatus, rulestore, views
+from workflow import advance, rulefollow, rulestatus, views
 from workflow.db import make_engine
 from workflow.errors import DefinitionError, GuardRejected
 from workflow.orm import RulesVersion
@@ -232,7 +232,7 @@ def test_startup_with_a_broken_file_and_an_uncompilable_stored_version_refuses(
     files.edit(files.policy, "roles:", "rolez:")
     with pytest.raises(DefinitionError, match="rolez: unknown policy section"):
         WatchedRules(files.states_dir, files.policy_dir, watched_rt.engine, clock)
-    said = [r.getMessage() for r in caplog.records if r.name == "workflow.rulestore"]
+    said = [r.getMessage() for r in caplog.records if r.name == "workflow.rulefollow"]
     assert any("newest stored rules do not compile" in m and "retired_section" in m for m in said)
 
 
@@ -264,7 +264,7 @@ def test_a_broken_file_while_the_database_is_unreadable_is_retried(
         raise OperationalError("SELECT", {}, Exception("database is locked"))
 
     calls = count_loads(monkeypatch)
-    monkeypatch.setattr(rulestore, "latest_files", unreadable)
+    monkeypatch.setattr(rulefollow, "latest_files", unreadable)
     kept = other.current()
     assert kept.policy.spec.guards["consult"]["min_consultations"] == 1
     assert any("invalid YAML" in e for e in other.status().errors)

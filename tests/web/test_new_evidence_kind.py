@@ -152,7 +152,7 @@ def _policy_dir(tmp_path: Path) -> Path:
     out = tmp_path / "policies"
     out.mkdir()
     text = (ROOT / "policies" / "programme.yaml").read_text(encoding="utf-8")
-    granted = "evidence: [analysis, consultations, sources, applications]"
+    granted = "evidence: [analysis, consultations, sources, applications, notes]"
     assert granted in text
     (out / "programme.yaml").write_text(
         text.replace(granted, granted[:-1] + ", visits]", 1), encoding="utf-8"
@@ -193,7 +193,7 @@ def test_the_policy_may_grant_the_kind_once_it_is_declared(tmp_path: Path) -> No
     kinds = ", ".join(k.name for k in registry.kinds())
     [problem] = exc.value.problems  # named with its file, line and column, like every other
     assert re.fullmatch(
-        r"policies/programme\.yaml: line \d+, column \d+: roles\.coordinator\.evidence\[4\]: "
+        r"policies/programme\.yaml: line \d+, column \d+: roles\.coordinator\.evidence\[5\]: "
         + re.escape(f"'visits' is not an evidence kind (kinds: {kinds})"),
         problem,
     ), problem

@@ -19,6 +19,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/cases/{kc}/consultations": ("coordinator", "mentor", "admin"),
     "/cases/{kc}/sources": ("coordinator", "admin"),
     "/cases/{kc}/applications": ("coordinator", "admin"),
+    "/cases/{kc}/notes": ("coordinator", "mentor", "admin"),
     "/applications/{erasmus_app}": ("coordinator", "admin"),
     "/enrol": ("coordinator", "admin"),
     "/organisations/new": ("coordinator", "admin"),
@@ -32,6 +33,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/audit/accounts": ("coordinator", "auditor", "admin"),
     "/admin/users": ("admin",),
     "/admin/rules": ("admin",),
+    "/me": ALL,
 }
 
 CASES = [
@@ -68,6 +70,9 @@ POSTS = {
     "/cases/{kc}/advance": ("coordinator", "admin"),
     "/cases/{kc}/analysis": ("coordinator", "admin"),
     "/cases/{kc}/consultations": ("coordinator", "mentor", "admin"),
+    "/cases/{kc}/notes": ("coordinator", "mentor", "admin"),
+    "/me/calendar/revoke": ALL,
+    "/me/email": ALL,
     "/enrol": ("coordinator", "admin"),
     "/cycles/new": ("coordinator", "admin"),
     "/funding-sources/new": ("coordinator", "admin"),

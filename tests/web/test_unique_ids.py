@@ -49,6 +49,8 @@ def duplicate_ids(page: str) -> list[str]:
         ("auditor", "/audit/accounts"),
         ("admin", "/audit/accounts"),
         ("admin", "/admin/rules"),
+        ("mentor", "/me"),
+        ("coordinator", "/cases/{kc}/notes"),
     ],
 )
 def test_no_page_repeats_an_id(

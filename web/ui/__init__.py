@@ -23,7 +23,9 @@ from web.ui import (
     evidence,
     helpers,
     ids,
+    me,
     registry,
+    reports,
     rules,
     work,
 )
@@ -40,6 +42,8 @@ BLUEPRINTS = (
     rules.bp,
     admin.bp,
     work.bp,
+    reports.bp,
+    me.bp,
 )
 
 

@@ -30,6 +30,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from workflow.limits import (
     CODES_TEXT_MAX,
     COMMENT_MAX,
+    EMAIL_MAX,
     NAME_MAX,
     PASSWORD_MAX,
     REG_NO_DIGITS,
@@ -203,6 +204,17 @@ class UserChangeForm(FlaskForm):
         validators=[InputRequired(message=REQUIRED), AnyOf(ROLES, message=CHOICE)],
     )
     active = BooleanField(_l("Active"))
+
+
+class EmailForm(FlaskForm):
+    """The address one's reminders go to; empty removes it (the engine checks its form)."""
+
+    email = StringField(
+        _l("E-mail for reminders"),
+        validators=[most(EMAIL_MAX)],
+        filters=[_strip],
+        description=_l("Leave empty to receive no reminders."),
+    )
 
 
 class PasswordSetForm(FlaskForm):

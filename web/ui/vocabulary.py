@@ -63,6 +63,7 @@ ACTIONS: dict[str, Any] = {
     "manage_policies": _l("manage the workflow rules"),
     "record_for_others": _l("record consultations in another mentor's name"),
     "read_budget": _l("see the cycles' budgets"),
+    "read_reports": _l("read the council report"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
@@ -74,6 +75,7 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "password_set": _l("Password set"),
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
+    "email_set": _l("E-mail address set"),
 }
 
 # Rules versions: which file set, and what activated it.

@@ -8,7 +8,7 @@ Writing evidence goes through :mod:`workflow.recording`, which every entry point
 
 from typing import Any
 
-from workflow.evidence import analysis, applications, consultations, sources
+from workflow.evidence import analysis, applications, consultations, notes, sources
 from workflow.evidence.registry import EvidenceKind, register
 
 BUILT_IN: tuple[EvidenceKind[Any], ...] = (
@@ -16,6 +16,7 @@ BUILT_IN: tuple[EvidenceKind[Any], ...] = (
     consultations.KIND,
     sources.KIND,
     applications.KIND,
+    notes.KIND,
 )
 for _kind in BUILT_IN:
     register(_kind)
