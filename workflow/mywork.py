@@ -2,15 +2,16 @@
 is not yet possible, the most urgent first.
 
 A case's next step is the first trigger the states file declares from its state (the way
-forward; leaving the programme is declared after it). Its due day is the earliest of:
+forward; leaving the programme is declared after it). Its due day is the earliest of the
+items :mod:`workflow.dueitems` finds on it (the same the reminders and calendar feeds
+send), each open call and every step and decision whatever its day:
 
 - ``state_deadline``: the day the policy's deadline for the state runs out
   (:mod:`workflow.deadlines`, the same count as the case list's "overdue");
 - ``call_closes``: the closing day of a funding call the case still has to apply to (a
-  selected source or a drafted application not yet submitted, whose call has not closed;
-  :mod:`workflow.calls`);
-- ``decision_expected``: a submitted application awaits its decision; the policy's
-  deadline for the state is how long a decision may take.
+  selected source or a prepared application not yet submitted, whose call has not closed);
+- ``decision_expected``: the day a submitted application's decision is expected (the
+  policy's ``reminders: decision_days`` after its submission).
 
 Why the step is not yet possible comes from the guards themselves
 (:func:`workflow.triggers.trigger_statuses`), so it reads exactly as on the case page.
@@ -20,21 +21,19 @@ cases assigned to them (:func:`workflow.permissions.case_scope_clause`).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Connection, select
 
 from workflow.actors import Actor
-from workflow.calls import call_closed
 from workflow.cursors import check_limit
 from workflow.db import read
-from workflow.deadlines import deadline_days
-from workflow.orm import Application, Case, FundingSource, Organisation, SourceSelection, User
+from workflow.dueitems import DueItem, Window, due_items
+from workflow.orm import Case, Organisation, User
 from workflow.permissions import case_scope_clause
 from workflow.rules import Rules
-from workflow.runtime import Runtime, local_day
+from workflow.runtime import Runtime
 from workflow.triggers import trigger_statuses
 
 STATE_DEADLINE = "state_deadline"
@@ -54,6 +53,8 @@ class WorkItem:
     next_trigger: str | None
     due_on: date | None
     due_kind: str | None
+    due_text: str | None
+    due_text_lv: str | None
     overdue: bool
     days_left: int | None
     possible: bool
@@ -71,68 +72,18 @@ class _Due:
     mentor: str | None
     due_on: date | None
     due_kind: str | None
+    due_text: str | None
+    due_text_lv: str | None
 
 
-def _open_calls(conn: Connection, case_ids: list[int], today: date) -> dict[int, list[date]]:
-    """Per case, the closing days of calls it has yet to apply to and that are not closed."""
-    out: dict[int, list[date]] = defaultdict(list)
-    submitted_to: set[tuple[int, int]] = set()
-    apps = conn.execute(
-        select(
-            Application.case_id,
-            Application.funding_source_id,
-            Application.submitted_on,
-            FundingSource.call_opens,
-            FundingSource.call_closes,
-        )
-        .join(FundingSource, FundingSource.id == Application.funding_source_id)
-        .where(Application.case_id.in_(case_ids))
-    ).all()
-    for a in apps:
-        if a.submitted_on is not None:
-            submitted_to.add((a.case_id, a.funding_source_id))
-        elif not call_closed(a, today):
-            out[a.case_id].append(a.call_closes)
-    selected = conn.execute(
-        select(
-            SourceSelection.case_id,
-            SourceSelection.funding_source_id,
-            FundingSource.call_opens,
-            FundingSource.call_closes,
-        )
-        .join(FundingSource, FundingSource.id == SourceSelection.funding_source_id)
-        .where(SourceSelection.case_id.in_(case_ids))
-    ).all()
-    for s in selected:
-        if (s.case_id, s.funding_source_id) not in submitted_to and not call_closed(s, today):
-            out[s.case_id].append(s.call_closes)
-    return out
-
-
-def _awaiting_decision(conn: Connection, case_ids: list[int]) -> set[int]:
-    """The cases with a submitted application that has no decision yet."""
-    return set(
-        conn.scalars(
-            select(Application.case_id).where(
-                Application.case_id.in_(case_ids),
-                Application.submitted_on.is_not(None),
-                Application.decision.is_(None),
-            )
-        )
-    )
+#: :mod:`workflow.dueitems`' kinds of item, as this read model names them
+DUE_KINDS = {"step": STATE_DEADLINE, "call": CALL_CLOSES, "decision": DECISION_EXPECTED}
 
 
 def _due_dates(conn: Connection, rules: Rules, actor: Actor | None, today: date) -> list[_Due]:
     open_states = [s for s in rules.states.state_ids if not rules.is_final(s)]
     q = (
-        select(
-            Case.id,
-            Case.state,
-            Case.state_since,
-            Case.cycle_id,
-            Organisation.name,
-            User.name.label("mentor"),
-        )
+        select(Case.id, Case.state, Case.cycle_id, Organisation.name, User.name.label("mentor"))
         .join(Organisation, Organisation.id == Case.organisation_id)
         .outerjoin(User, User.id == Case.mentor_id)
         .where(Case.state.in_(open_states))
@@ -140,19 +91,12 @@ def _due_dates(conn: Connection, rules: Rules, actor: Actor | None, today: date)
     scope = case_scope_clause(rules, actor)
     if scope is not None:
         q = q.where(scope)
-    rows = conn.execute(q).all()
-    ids = [r.id for r in rows]
-    calls = _open_calls(conn, ids, today) if ids else {}
-    awaiting = _awaiting_decision(conn, ids) if ids else set()
+    first: dict[int, DueItem] = {}
+    for due in due_items(conn, rules, actor, Window(today, None, None, None)):
+        first.setdefault(due.case_id, due)  # by day: the first is the earliest
     out = []
-    for r in rows:
-        candidates: list[tuple[date, str]] = []
-        days = deadline_days(rules, r.state)
-        if days is not None:
-            kind = DECISION_EXPECTED if r.id in awaiting else STATE_DEADLINE
-            candidates.append((local_day(r.state_since) + timedelta(days=days), kind))
-        candidates.extend((d, CALL_CLOSES) for d in calls.get(r.id, ()))
-        first = min(candidates) if candidates else None
+    for r in conn.execute(q):
+        item = first.get(r.id)
         out.append(
             _Due(
                 r.id,
@@ -160,8 +104,10 @@ def _due_dates(conn: Connection, rules: Rules, actor: Actor | None, today: date)
                 r.cycle_id,
                 r.state,
                 r.mentor,
-                first[0] if first else None,
-                first[1] if first else None,
+                item.due_on if item else None,
+                DUE_KINDS[item.kind] if item else None,
+                item.en if item else None,
+                item.lv if item else None,
             )
         )
     return out
@@ -213,6 +159,8 @@ def work_page(
                     next_trigger=nxt.trigger if nxt is not None else None,
                     due_on=d.due_on,
                     due_kind=d.due_kind,
+                    due_text=d.due_text,
+                    due_text_lv=d.due_text_lv,
                     overdue=d.due_on is not None and d.due_on < today,
                     days_left=(d.due_on - today).days if d.due_on is not None else None,
                     possible=nxt is not None and nxt.allowed,

@@ -139,6 +139,8 @@ class BudgetPolicy(BaseModel):
         if len(seen) != len(set(seen)):
             raise ValueError("each cost line's id is given once")
         return v
+
+
 class ReportPolicy(BaseModel):
     """What the council report lists: its project domains, in this order, each shown even at
     zero (an application's other domain gets a line of its own after them)."""

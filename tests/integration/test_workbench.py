@@ -167,13 +167,16 @@ def test_a_submitted_case_is_due_when_its_decision_is_expected(
     case = make_case()
     walk(case, "submitted")
     (item,) = mywork.my_work(rt, COORDINATOR)
-    # the policy's 180 days for a submitted case, from the day it was submitted
+    # the policy's reminders.decision_days (90) after the submission, before the 180 days
+    # the policy gives a submitted case
     assert (item.state, item.next_trigger, item.due_kind) == (
         "submitted",
         "record_outcome",
         "decision_expected",
     )
-    assert item.due_on == date(2023, 3, 1) + timedelta(days=180)
+    assert item.due_on == date(2023, 3, 1) + timedelta(days=90)
+    assert item.due_text is not None
+    assert "is expected by" in item.due_text
     assert item.reason is not None
     assert "awaits a decision" in item.reason
     clock.set(item.due_on + timedelta(days=1))

@@ -36,9 +36,11 @@ class WorkItemOut(Model):
     due_on: date | None = Field(description="the earliest of the dates in ``due_kind``")
     due_kind: Literal["state_deadline", "call_closes", "decision_expected"] | None = Field(
         description="what the due day is: the policy's deadline for the state, a funding "
-        "call's closing day, or the deadline by which a submitted application's decision "
-        "is expected"
+        "call's closing day, or the day a submitted application's decision is expected "
+        "(the policy's reminders.decision_days after its submission)"
     )
+    due_text: str | None = Field(description="what falls due that day (English)")
+    due_text_lv: str | None = Field(description="the same in Latvian")
     overdue: bool = Field(description="the due day has passed")
     days_left: int | None = Field(description="days until the due day (negative: overdue)")
     possible: bool = Field(description="the next step's guards all pass now")
