@@ -17,6 +17,7 @@ Amounts are ``Decimal`` throughout, rounded to the cent only where they are show
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, select
@@ -26,7 +27,7 @@ from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.localformat import eur
 from workflow.orm import Case, Consultation, Cycle
 from workflow.policies import BudgetPolicy, Policy
-from workflow.runtime import Runtime
+from workflow.runtime import PROGRAMME_ZONE, Runtime
 
 CENT = Decimal("0.01")
 
@@ -110,19 +111,27 @@ def _cost_lines(bp: BudgetPolicy, cases: int) -> tuple[CostFigure, ...]:
     return tuple(out)
 
 
-def _hours_by_mentor(conn: Connection, cycle_id: int) -> list[tuple[str, Decimal]]:
-    rows = conn.execute(
+def _hours_by_mentor(
+    conn: Connection, cycle_id: int, as_of: date | None
+) -> list[tuple[str, Decimal]]:
+    q = (
         select(Consultation.mentor, func.coalesce(func.sum(Consultation.hours), 0))
         .join(Case, Case.id == Consultation.case_id)
         .where(Case.cycle_id == cycle_id)
         .group_by(Consultation.mentor)
         .order_by(Consultation.mentor)
-    ).all()
-    return [(str(m), Decimal(h)) for m, h in rows]
+    )
+    if as_of is not None:
+        q = q.where(Consultation.held_on <= as_of)
+    return [(str(m), Decimal(h)) for m, h in conn.execute(q).all()]
 
 
-def _cases(conn: Connection, cycle_id: int) -> int:
-    return int(conn.scalar(select(func.count()).where(Case.cycle_id == cycle_id)) or 0)
+def _cases(conn: Connection, cycle_id: int, as_of: date | None) -> int:
+    q = select(func.count()).where(Case.cycle_id == cycle_id)
+    if as_of is not None:  # enrolled by the end of the programme's day
+        end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=PROGRAMME_ZONE)
+        q = q.where(Case.enrolled_at < end)
+    return int(conn.scalar(q) or 0)
 
 
 def _warnings(
@@ -155,16 +164,22 @@ def _warnings(
     return tuple(out)
 
 
-def figures(conn: Connection, policy: Policy, cycle_id: int) -> CycleBudget:
-    """The cycle's budget figures, read in the caller's transaction."""
+def figures(
+    conn: Connection, policy: Policy, cycle_id: int, as_of: date | None = None
+) -> CycleBudget:
+    """The cycle's budget figures, read in the caller's transaction: now, or as they stood
+    at the end of ``as_of`` (consultations held and cases enrolled by then; the council
+    report asks so)."""
     bp = require_policy(policy)
     cycle = conn.execute(select(Cycle.name, Cycle.budget_eur).where(Cycle.id == cycle_id)).first()
     if cycle is None:
         raise NotFound("cycle", cycle_id)
     budget = Decimal(cycle.budget_eur)
-    cases = _cases(conn, cycle_id)
+    cases = _cases(conn, cycle_id, as_of)
     rate = bp.mentor_hour_eur
-    mentors = tuple(MentorSpending(m, h, h * rate) for m, h in _hours_by_mentor(conn, cycle_id))
+    mentors = tuple(
+        MentorSpending(m, h, h * rate) for m, h in _hours_by_mentor(conn, cycle_id, as_of)
+    )
     hours = sum((m.hours for m in mentors), Decimal(0))
     lines = _cost_lines(bp, cases)
     other = sum((c.eur for c in lines), Decimal(0))

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import budget
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.deadlines import days_over, deadline_days
@@ -67,6 +68,8 @@ class BudgetUse(BaseModel):
     spent_eur: Decimal | None
     remaining_eur: Decimal | None
     mentors: list[MentorHours]
+    #: the policy's other cost lines (:mod:`workflow.budget`), counted in ``spent_eur``
+    other_costs_eur: Decimal | None = None
 
 
 class OrganisationLine(BaseModel):
@@ -107,8 +110,7 @@ class CouncilReport(BaseModel):
 def mentor_hour_rate(rules: Rules) -> Decimal | None:
     """The policy's EUR per mentor hour, when its ``budget:`` section sets one.
 
-    The programme policy has no such section yet on this version (the budget's own page
-    and API bring it); until then the report shows hours and no money for them.
+    Without one the report shows hours and no money for them.
     """
     budget: Any = getattr(rules.policy.spec, "budget", None)
     rate = getattr(budget, "mentor_hour_eur", None)
@@ -137,7 +139,9 @@ def council_report(
             funnel=funnel(rules.states.state_ids, all_stays),
             by_source=_by_source(apps),
             by_domain=_by_domain(apps, rules.policy.spec.reports.domains),
-            budget=_budget(cycle.budget_eur, hours, mentor_hour_rate(rules)),
+            budget=_spending(
+                s, rules, cycle_id, as_of, _budget(cycle.budget_eur, hours, mentor_hour_rate(rules))
+            ),
             organisations=_lines(s, rules, actor, cycle_id, as_of, all_stays, apps, hours),
         )
 
@@ -204,6 +208,21 @@ def _by_domain(apps: list[AppRow], listed: list[str]) -> list[FundsRow]:
     for app in apps:
         _add(rows.setdefault(app[4], FundsRow(key=app[4])), app)
     return list(rows.values())
+
+
+def _spending(s: Session, rules: Rules, cycle_id: int, as_of: date, use: BudgetUse) -> BudgetUse:
+    """Spent and remaining as the budget page counts them (:mod:`workflow.budget`: mentor
+    hours and the policy's other cost lines), as of the day, where the policy has a budget."""
+    if rules.policy.spec.budget is None:
+        return use
+    f = budget.figures(s.connection(), rules.policy, cycle_id, as_of)
+    return use.model_copy(
+        update={
+            "spent_eur": f.spent_eur,
+            "remaining_eur": f.remaining_eur,
+            "other_costs_eur": f.other_costs_eur,
+        }
+    )
 
 
 def _budget(budget_eur: Decimal, hours: list[HoursRow], rate: Decimal | None) -> BudgetUse:
