@@ -41,9 +41,9 @@ SECTIONS = (
     "deadlines",
     "tokens",
     "idempotency",
-    "budget",
     "reports",
     "reminders",
+    "budget",
 )
 
 
