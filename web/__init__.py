@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     metrics.subscribe()  # before the runtime, so its first load of the rules is counted
     app.extensions["inkubators"] = runtime or build_runtime(settings, migrate=True)
     login_manager.init_app(app)
+    from web import documentfiles
+
+    documentfiles.init_app(app, settings)  # its body limit goes before the CSRF check
     csrf.init_app(app)
     import web.security  # noqa: F401  (registers the user and request loaders)
 

@@ -14,8 +14,11 @@ from workflow.errors import (
     Ineligible,
     InvalidInput,
     NotFound,
+    RegisterFileInvalid,
+    ScannerUnavailable,
     StaleCase,
     TransitionNotAllowed,
+    UploadTooLarge,
     WorkflowError,
 )
 
@@ -25,9 +28,12 @@ STATUS: tuple[tuple[type[WorkflowError], int], ...] = (
     (TransitionNotAllowed, 409),
     (StaleCase, 409),
     (Conflict, 409),
+    (UploadTooLarge, 413),
+    (ScannerUnavailable, 503),
     (Ineligible, 422),
     (GuardRejected, 422),
     (InvalidInput, 422),
+    (RegisterFileInvalid, 422),
     (DefinitionError, 500),  # the rules in force are broken: the server's fault
 )
 

@@ -18,9 +18,10 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, text
 
-from workflow import accountbind
+from workflow import accountbind, writefence
 from workflow.actors import Actor
 from workflow.auditlog import EDITED, UNLINKED, Finding
+from workflow.bindings import Breach
 from workflow.chain import canonical_hash
 from workflow.db import read
 from workflow.orm import AccountEvent
@@ -70,6 +71,9 @@ class AccountVerifyResult:
     problem: Finding | None = None
     #: tokens issued before events named them, so nothing binds their rows
     unbound_tokens: int = 0
+    #: the user or token row the replay does not give (no event to name: ``first_bad_seq``
+    #: is None then), by table and id
+    breach: Breach | None = None
 
 
 def append(
@@ -102,6 +106,7 @@ def append(
         "prev_hash": last.hash if last else None,
     }
     row["hash"] = canonical_hash({k: row[k] for k in HASHED})
+    writefence.mark(conn, at)  # a keyed API request: its key says "written", atomically
     conn.execute(insert(account_events).values(**row))
 
 
@@ -155,5 +160,5 @@ def verify_on(conn: Connection) -> AccountVerifyResult:
     bound = accountbind.check(conn)
     if (b := bound.breach) is not None:
         problem = Finding(b.text, f"{b.table} {b.id}: {b.lv}")
-        return AccountVerifyResult(False, checked, None, problem, bound.unbound)
+        return AccountVerifyResult(False, checked, None, problem, bound.unbound, b)
     return AccountVerifyResult(True, checked, unbound_tokens=bound.unbound)

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
+from workflow import writefence
 from workflow.actors import Actor
 from workflow.errors import NotFound, StaleCase
 from workflow.hotstatement import HotStatement
@@ -203,6 +204,7 @@ def append(
     if stmt.run(conn, params)[1] != 1:
         actual = conn.execute(SELECT_HEAD, {"case_id": head.id}).first()
         raise StaleCase(head.id, head.version, actual.version if actual else None)
+    writefence.mark(conn, at)  # a keyed API request: its key says "written", atomically
     row["id"] = HOT_INSERT_EVENT.run(conn, row)[0][0]
     head.state, head.version, head.head_hash = to_state, row["seq"], row["hash"]
     return row

@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, select
 
 from workflow.chain import canonical_bytes, utc_text
-from workflow.orm import Application, Consultation, NeedsAnalysis, Note, SourceSelection
+from workflow.orm import Application, Consultation, Document, NeedsAnalysis, Note, SourceSelection
 
 #: The payload key naming the record an evidence event wrote -> the record's table. The key
 #: is how an event says which row it is about; old and new spellings of kinds share them.
@@ -29,6 +29,9 @@ RECORD_KEYS: Mapping[str, Table] = {
     "selection_id": cast(Table, SourceSelection.__table__),
     "application_id": cast(Table, Application.__table__),
     "note_id": cast(Table, Note.__table__),
+    # a document's event names its application as ``for_application``, never by this
+    # table's key above, so the record it wrote is the document
+    "document_id": cast(Table, Document.__table__),
 }
 #: The payload key holding the content hash.
 CONTENT_KEY = "content_sha256"
@@ -51,12 +54,15 @@ def _canonical_value(value: Any) -> Any:
 def row_hash(table: Table, row: Row[Any] | Mapping[str, Any]) -> str:
     """SHA-256 of ``{"table": name, "row": {column: value}}`` in the canonical encoding,
     over every column of the table (docs/audit-format.md, "Content hashes")."""
-    values = row._mapping if isinstance(row, Row) else row
-    body = {
-        "table": table.name,
-        "row": {c.name: _canonical_value(values[c.name]) for c in table.columns},
-    }
+    body = {"table": table.name, "row": canonical_row(table, row)}
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+def canonical_row(table: Table, row: Row[Any] | Mapping[str, Any]) -> dict[str, Any]:
+    """Every column of ``row`` spelt as its content hash spells it (also what the complete
+    export writes, so an outside verifier recomputes the hash from the line alone)."""
+    values = row._mapping if isinstance(row, Row) else row
+    return {c.name: _canonical_value(values[c.name]) for c in table.columns}
 
 
 def record_of(payload: Mapping[str, Any]) -> tuple[Table, int] | None:

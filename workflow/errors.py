@@ -129,3 +129,37 @@ class InvalidInput(WorkflowError):
         self.errors = errors
         self.errors_lv = dict(errors_lv or {})
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class UploadTooLarge(InvalidInput):
+    """An upload passed the policy's size limit while it arrived (nothing was kept)."""
+
+
+class ScannerUnavailable(WorkflowError):
+    """The virus scanner is configured but could not scan an upload (nothing was kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem of an imported file: its line (the header is line 1), the column's
+    header name (or ``(file)`` for the file as a whole), and why, in English and Latvian."""
+
+    row: int
+    column: str
+    message: str
+    message_lv: str
+
+
+class RegisterFileInvalid(WorkflowError):
+    """A register extract was refused as a whole; ``errors`` lists its problems (at most a
+    few hundred, ``total`` counts them all) and nothing was written."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
+        self.errors = errors
+        self.total = len(errors) if total is None else total
+        more = self.total - len(errors)
+        tail = f" (and {more} more)" if more else ""
+        super().__init__(
+            f"the file was not imported: {self.total} problem(s){tail}; first: "
+            + (f"line {errors[0].row}, {errors[0].column}: {errors[0].message}" if errors else "")
+        )

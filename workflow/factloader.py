@@ -20,7 +20,7 @@ from sqlalchemy import BindParameter, Connection, FromClause, Select, bindparam,
 
 from workflow.chain import HEAD_COLUMNS, HEAD_WIDTH, CaseHead, cases, head_from_row
 from workflow.errors import NotFound
-from workflow.evidence.registry import FactSource, get
+from workflow.evidence.registry import FactSource, fact_source
 from workflow.facts import Facts
 from workflow.hotstatement import HotStatement
 
@@ -29,7 +29,7 @@ _case: BindParameter[Any] = bindparam("case_id")
 
 def source(kind: str) -> FactSource[Any]:
     """The facts loader of ``kind``; a kind that feeds no guard has none (KeyError)."""
-    facts = get(kind).facts
+    facts = fact_source(kind)
     if facts is None:
         raise KeyError(f"evidence kind {kind!r} feeds no guard")
     return facts

@@ -43,3 +43,5 @@ IDEMPOTENCY_KEY_MAX = 200
 EMAIL_MAX = 254
 #: What a reminder was about (``call:CASE:SOURCE:DAY``, ``overdue:CASE:STATE:DAY`` …).
 REMINDER_KEY_MAX = 120
+#: A document's original file name as stored and sent back (most file systems' limit).
+FILENAME_MAX = 255

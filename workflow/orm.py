@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from workflow.limits import (
     CODE_MAX,
     EMAIL_MAX,
+    FILENAME_MAX,
     IDEMPOTENCY_KEY_MAX,
     NAME_MAX,
     PERSON_NAME_MAX,
@@ -291,6 +293,29 @@ class CalendarToken(Base):
         return f"<CalendarToken {self.id} user={self.user_id}>"
 
 
+class Document(Base):
+    """A file on a case, stored once by its SHA-256 (:mod:`workflow.docstore`); never
+    deleted. ``supersedes`` names the older document this one replaces (its upload event
+    says so too); a document is superseded at most once, and its own row never changes."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("supersedes", name="uq_documents_supersedes"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+    def __repr__(self) -> str:
+        return f"<Document {self.id} case={self.case_id} {self.kind} {self.sha256[:12]}>"
+
+
 class AuditEvent(Base):
     """One link of a case's hash chain: a transition or a piece of evidence recorded."""
 
@@ -403,6 +428,59 @@ class IdempotencyKey(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[str | None] = mapped_column(Text)
+    #: the request holding the key (a random token): only it may write under the key
+    holder: Mapped[str | None] = mapped_column(String(32))
+    #: set in the write's own transaction (:mod:`workflow.writefence`): a retry never runs
+    #: a request again that committed, even if its answer was never stored
+    written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:
         return f"<IdempotencyKey {self.id} user={self.user_id} {self.key!r} {self.status}>"
+
+
+class RegisterImport(Base):
+    """One import of a register extract: who, when, which file (its SHA-256), under which
+    policy, and how many rows were new, changed and unchanged. Auditors read these."""
+
+    __tablename__ = "register_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(USER_NAME_MAX))
+    role: Mapped[str] = mapped_column(String(ROLE_MAX))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    new: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    policy_hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<RegisterImport {self.id} {self.file_name!r} rows={self.rows}>"
+
+
+class RegisterEntry(Base):
+    """An organisation as the Register of Enterprises lists it, one row per register number.
+
+    ``city`` is the first part of ``address``; ``import_id`` is the import that last wrote
+    the row. Which entries are associations, foundations or real-estate management is the
+    policy's ``registry:`` section's to say, when they are counted, not stored here.
+    """
+
+    __tablename__ = "register_entries"
+    __table_args__ = (Index("ix_register_entries_city_form", "city", "legal_form_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regcode: Mapped[str] = mapped_column(String(20), unique=True)  # REGCODE_MAX
+    name: Mapped[str] = mapped_column(String(500))  # ENTRY_NAME_MAX
+    legal_form_code: Mapped[str] = mapped_column(String(20))  # FORM_CODE_MAX
+    legal_form_text: Mapped[str | None] = mapped_column(String(200))  # FORM_TEXT_MAX
+    registered: Mapped[date] = mapped_column(Date)
+    terminated: Mapped[date | None] = mapped_column(Date)
+    closed: Mapped[str | None] = mapped_column(String(20))  # CLOSED_MAX
+    address: Mapped[str | None] = mapped_column(String(500))  # ADDRESS_MAX
+    city: Mapped[str | None] = mapped_column(String(200))  # CITY_MAX
+    nace: Mapped[str | None] = mapped_column(String(10))  # NACE_MAX
+    import_id: Mapped[int] = mapped_column(ForeignKey("register_imports.id"))
+
+    def __repr__(self) -> str:
+        return f"<RegisterEntry {self.regcode} {self.name!r}>"

@@ -14,7 +14,9 @@ from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
+from workflow.registerspec import RegistryPolicy
 from workflow.yamlfiles import RulesFileError, parse_yaml, read_rules_file
 from workflow.yamlschema import Locator, Number, capped, schema_problems
 
@@ -32,6 +34,9 @@ Action = Literal[
     "record_for_others",
     "read_budget",
     "read_reports",
+    "upload_documents",
+    "import_register",
+    "read_register",
 ]
 SECTIONS = (
     "cycle_defaults",
@@ -43,6 +48,8 @@ SECTIONS = (
     "idempotency",
     "reports",
     "reminders",
+    "documents",
+    "registry",
     "budget",
 )
 
@@ -175,6 +182,8 @@ class PolicyFile(BaseModel):
     budget: BudgetPolicy | None = None
     reports: ReportPolicy = ReportPolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    documents: DocumentsPolicy = DocumentsPolicy()
+    registry: RegistryPolicy = RegistryPolicy()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workflow import writefence
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.errors import Conflict, NotFound
@@ -43,6 +44,7 @@ def _add_unique(rt: Runtime, row: Organisation | Cycle, duplicate: Conflict) -> 
     """
     try:
         with Session(rt.engine, expire_on_commit=False) as s, s.begin():
+            writefence.mark(s.connection(), row.created_at)  # a keyed request: "written"
             s.add(row)
     except IntegrityError:
         raise duplicate from None
@@ -80,6 +82,7 @@ def create_funding_source(
     require_action(rt.rules, actor, "manage_funding_sources")
     with Session(rt.engine, expire_on_commit=False) as s, s.begin():
         src = FundingSource(**data.model_dump(), created_at=at or rt.now())
+        writefence.mark(s.connection(), src.created_at)  # a keyed request: "written"
         s.add(src)
     return src
 

@@ -14,9 +14,11 @@ from typing import Any
 from pydantic import BaseModel
 from transitions.extensions import GraphMachine
 
+from workflow import docpolicy
 from workflow.definitions import StatesDefinition, load_states
 from workflow.errors import PolicyError
 from workflow.evidence import registry as evidence_kinds
+from workflow.guards.documents import for_trigger as document_guard
 from workflow.guards.registry import COMMENT, REGISTRY, GuardSpec
 from workflow.policies import Policy, load_policy
 from workflow.yamlschema import Locator, capped, schema_problems
@@ -103,6 +105,7 @@ def policy_problems(states: StatesDefinition, policy: Policy) -> list[str]:
                     f"{at('roles', role, 'triggers', i)}: {t!r} is not a declared trigger"
                 )
     problems += _evidence_problems(policy, at)
+    problems += docpolicy.problems(policy.spec.documents, triggers, at)
     by_trigger: dict[str, list[GuardSpec]] = {}
     for spec_t in states.spec.transitions:
         by_trigger.setdefault(spec_t.trigger, []).extend(REGISTRY[g] for g in spec_t.guards)
@@ -181,6 +184,9 @@ def compile_rules(states: StatesDefinition, policy: Policy) -> Rules:
                     BoundGuard(REGISTRY[g], _params(REGISTRY[g], policy, trigger))
                     for g in guard_names[(trigger, source)]
                 )
+                required = document_guard(policy, trigger)  # declared by the policy
+                if required is not None:
+                    bound = (*bound, BoundGuard(*required))
                 needs = frozenset().union(*(b.spec.needs for b in bound)) - {COMMENT}
                 table[(trigger, source)] = CompiledTransition(
                     trigger, source, str(tr.dest), bound, needs

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     #: where the web app keeps hashed and compressed copies of its static files
     #: (content-addressed, safe to share); empty: ``instance_dir/static``
     static_cache_dir: Path | None = None
+    #: where documents' files are kept (content-addressed); empty: ``instance_dir/documents``
+    documents_dir: Path | None = None
+    #: clamd's unix socket: uploads are scanned there and infected ones refused; empty: off
+    clamd_socket: Path | None = None
     #: if set, ``GET /metrics`` needs ``Authorization: Bearer`` with this value
     metrics_token: str = ""
     #: ``files``: at startup this host's rules files are activated (one host);

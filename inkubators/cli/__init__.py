@@ -8,7 +8,8 @@ commands (``init``, ``demo``, ``serve``); each command group has its own module,
 its commands to ``main`` when imported at the end of this one: :mod:`inkubators.cli.cases`
 (``case``, ``advance``), :mod:`inkubators.cli.accounts` (``user``, ``token``),
 :mod:`inkubators.cli.audit` (``audit``: verify, checkpoints, keys, export),
-:mod:`inkubators.cli.backup` (``backup``, ``restore``) and :mod:`inkubators.cli.policy`. What they share besides ``main``
+:mod:`inkubators.cli.backup` (``backup``, ``restore``), :mod:`inkubators.cli.registry`
+(``registry``: import, stats) and :mod:`inkubators.cli.policy`. What they share besides ``main``
 and ``runtime`` is in :mod:`inkubators.cli.common`.
 """
 
@@ -85,6 +86,15 @@ def _print_demo_summary(rt: Runtime) -> None:
             click.echo(f"  prepared, waiting for calls to open: {r.prepared_waiting_for_call}")
             click.echo(f"  total budget of applications: EUR {r.total_budget_eur:,.2f}")
             click.echo(f"  largest project: EUR {r.largest_project_eur:,.2f}")
+    from workflow.registerstats import sector_stats
+
+    s = sector_stats(rt, "Liepāja", 2022)
+    click.echo(
+        "register of NGOs (a generated sample, not real data), Liepāja at the end of 2022: "
+        f"{s.associations:,} associations, {s.real_estate_management:,} real-estate management "
+        f"({round(100 * s.real_estate_share)} %), {s.other:,} other "
+        "(inkubators registry stats --city Liepāja --year 2022)"
+    )
     click.echo(
         f"demo users (password '{programme.DEMO_PASSWORD}'): "
         + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
@@ -124,6 +134,7 @@ from inkubators.cli import (  # noqa: E402, F401
     backup,
     cases,
     policy,
+    registry,
     remind,
     reports,
     work,

@@ -14,7 +14,17 @@ import click
 from inkubators import cli
 from inkubators.cli import main
 from inkubators.cli.common import ID, reports_errors
-from workflow import accountlog, auditlog, checkpoint, checkpointing, fullexport, signing
+from workflow import (
+    accountlog,
+    auditlog,
+    checkpoint,
+    checkpointing,
+    docviews,
+    fullexport,
+    signing,
+)
+from workflow.docstore import directory_store
+from workflow.runtime import Runtime
 from workflow.settings import Settings
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -40,10 +50,17 @@ def audit() -> None:
     type=FILE,
     help="the auditors' copy of signing.pub: the checkpoint's signature must be its",
 )
+@click.option(
+    "--documents",
+    "documents",
+    is_flag=True,
+    help="also hash every stored document file again; name each changed or vanished one",
+)
 @reports_errors
-def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
+def audit_verify(checkpoint_file: Path | None, public_key: Path | None, documents: bool) -> None:
     """Recompute every case's hash chain and the account log's; exit 1 naming the first
-    event of each that does not match, and every difference from the checkpoint."""
+    event of each that does not match, and every difference from the checkpoint (and,
+    with --documents, every stored file that changed or vanished)."""
     if public_key is not None and checkpoint_file is None:
         raise click.UsageError("--public-key checks a checkpoint: give --checkpoint FILE too")
     pinned = _load_checkpoint(checkpoint_file, public_key) if checkpoint_file else None
@@ -77,8 +94,21 @@ def audit_verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
     if pinned is not None:
         with checkpointing.snapshot(rt.engine) as conn:
             held = report_checkpoint(pinned, checkpointing.compare(conn, pinned))
-    if not (result.ok and accounts.ok and held):
+    files_ok = _verify_documents(rt) if documents else True
+    if not (result.ok and accounts.ok and held and files_ok):
         sys.exit(1)
+
+
+def _verify_documents(rt: Runtime) -> bool:
+    """Hash every stored document file again; print each that changed or vanished."""
+    settings = Settings()
+    store = directory_store(settings.documents_dir, settings.instance_dir)
+    checked, findings = docviews.verify_files(rt, store)
+    for f in findings:
+        click.echo(f"documents BROKEN: {f.text}", err=True)
+    if not findings:
+        click.echo(f"documents OK: {checked} stored files hash to what their documents recorded")
+    return not findings
 
 
 def _load_checkpoint(path: Path, public_key: Path | None) -> checkpoint.Checkpoint:

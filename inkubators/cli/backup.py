@@ -63,7 +63,9 @@ def restore_cmd(file: Path) -> None:
     if result.accounts.ok:
         click.echo(f"account log OK: {result.accounts.checked} events verified")
     else:
-        click.echo(f"account log BROKEN at #{result.accounts.first_bad_seq}", err=True)
+        bad = result.accounts
+        at = "" if bad.first_bad_seq is None else f" at #{bad.first_bad_seq}"
+        click.echo(f"account log BROKEN{at}: {bad.problem.en if bad.problem else '?'}", err=True)
     if result.checkpoint is None or result.comparison is None:
         click.echo(f"no checkpoint beside the backup ({backups.checkpoint_path(file)})")
     else:

@@ -3,6 +3,7 @@ date, so the audit log, the guards and the cycle report treat it exactly like re
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ from sqlalchemy import select
 
 from inkubators.demo.pilots import PILOTS
 from inkubators.demo.programme import DEMO_PASSWORD, NEXT, PILOT, SOURCES, USERS, Pilot
-from workflow import advance, enrolment, mentors, recording, registry
+from inkubators.demo.register import FILE_NAME, sample_extract
+from workflow import advance, enrolment, mentors, recording, registerimport, registry
 from workflow.accounts import add_user
 from workflow.actors import Actor
 from workflow.db import read_session
@@ -80,6 +82,10 @@ def load_demo(rt: Runtime) -> bool:
         ilze,
         CycleIn(name=NEXT, starts_on=_d("2024-01-15"), ends_on=_d("2024-12-15")),
         at=_at("2023-10-20"),
+    )
+    # the city's NGO landscape, from a generated sample of the register's extract
+    registerimport.import_register(
+        rt, ilze, io.BytesIO(sample_extract()), FILE_NAME, at=_at("2023-10-20", 9)
     )
     return True
 

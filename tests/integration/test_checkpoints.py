@@ -5,7 +5,9 @@ databases; and the independent verifier (tools/verify_export.py) agreeing with
 An attacker with database rights drops the append-only triggers first, as here. Then:
 edit a field, delete an event, swap two, truncate a tail and roll the head back,
 rewrite a chain recomputing every hash, delete a case, cut or rewrite the account log.
-The last four leave every chain internally valid; only the checkpoint shows them.
+The last four leave every chain internally valid; only the checkpoint shows them. And the
+rows the engine reads, bound to the logs with no checkpoint needed: an evidence row edited,
+deleted or inserted, a role raised, a forged token (the export carries those rows).
 """
 
 from __future__ import annotations
@@ -200,6 +202,44 @@ def rewrite_account_log(w: World, conn: Connection) -> int | None:
     return None
 
 
+def edit_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(text("UPDATE consultations SET hours = hours + 5 WHERE case_id = :c"), {"c": w.a})
+    return w.a
+
+
+def delete_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(text("DELETE FROM needs_analyses WHERE case_id = :c"), {"c": w.c})
+    return w.c
+
+
+def insert_evidence(w: World, conn: Connection) -> int | None:
+    conn.execute(
+        text(
+            "INSERT INTO consultations (case_id, mentor, held_on, hours, topic, recorded_by)"
+            " SELECT :b, mentor, held_on, hours, topic, recorded_by FROM consultations"
+            " WHERE case_id = :a"
+        ),
+        {"a": w.a, "b": w.b},
+    )
+    return w.b
+
+
+def raise_role(w: World, conn: Connection) -> int | None:
+    conn.execute(text("UPDATE users SET role = 'admin' WHERE name = 'liga'"))
+    return None
+
+
+def forge_token(w: World, conn: Connection) -> int | None:
+    conn.execute(
+        text(
+            "INSERT INTO api_tokens (user_id, token_hash, created_at)"
+            " SELECT id, :h, created_at FROM users WHERE name = 'peteris'"
+        ),
+        {"h": "e" * 64},
+    )
+    return None
+
+
 def named(output: str) -> str:
     """What the first failing line names: ``case N`` or ``account log``."""
     line = next(x for x in output.splitlines() if "BROKEN" in x or "MISMATCH" in x)
@@ -216,6 +256,12 @@ TAMPERINGS = [
     delete_case,
     cut_account_log,
     rewrite_account_log,
+    # rows the engine reads, bound to the logs (no checkpoint needed)
+    edit_evidence,
+    delete_evidence,
+    insert_evidence,
+    raise_role,
+    forge_token,
 ]
 # after these every chain and every binding still verifies: only the checkpoint tells
 # (a rolled-back tail leaves evidence rows no event recorded; a rewritten or cut account

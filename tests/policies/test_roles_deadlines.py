@@ -76,8 +76,8 @@ def test_roles_edited_in_the_file_apply_to_the_next_call(
     record = ConsultationIn(
         mentor=AUDITOR.name, held_on=date(2023, 3, 1), hours=Decimal(1), topic="x"
     )
-    denied = "    evidence: []\n    actions: [read_audit, read_reports, read_budget]"
-    granted = "    evidence: [consultations]\n    actions: [read_audit, read_reports, read_budget]"
+    denied = "    evidence: []\n    actions: [read_audit, read_reports, read_register, read_budget]"
+    granted = "    evidence: [consultations]\n    actions: [read_audit, read_reports, read_register, read_budget]"
     before = everything(watched_rt)
     with pytest.raises(Forbidden, match="'record consultations' is not allowed for role 'auditor'"):
         recording.record(watched_rt, AUDITOR, case_id, record)

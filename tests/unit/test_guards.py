@@ -413,7 +413,9 @@ def test_every_kind_a_guard_may_name_has_its_facts_loader() -> None:
     assert needed == {"analysis", "consultations", "sources", "applications"}
     assert needed <= evidence_kinds.fact_kinds()
     for kind in evidence_kinds.fact_kinds():
-        assert factloader.source(kind) is evidence_kinds.get(kind).facts
+        assert factloader.source(kind) is evidence_kinds.fact_source(kind)
+        kind_of = evidence_kinds.find(kind)
+        assert kind_of is None or kind_of.facts is factloader.source(kind)
 
 
 def test_a_triggers_needs_are_its_guards_stored_evidence_from_every_source(rules: Rules) -> None:

@@ -31,7 +31,7 @@ FORMER = {
 
 
 def test_every_kind_of_evidence_has_a_label(app: Flask) -> None:
-    assert {"enrol", "assign_mentor", "migrate"} == set(EVENT_LABELS)
+    assert {"enrol", "assign_mentor", "record_document", "migrate"} == set(EVENT_LABELS)
     written = [k.trigger(op) for k in registry.kinds() for op in k.operations]
     assert written[:5] == [  # the programme's kinds, in its order; a new kind comes after
         "record_analysis",
@@ -40,7 +40,7 @@ def test_every_kind_of_evidence_has_a_label(app: Flask) -> None:
         "record_applications",
         "update_applications",
     ]
-    assert event_triggers() == ["enrol", "assign_mentor", *written, "migrate"]
+    assert event_triggers() == ["enrol", "assign_mentor", *written, "record_document", "migrate"]
     for locale in ("lv", "en"):
         with app.test_request_context("/"), force_locale(locale):
             for t in written:

@@ -34,6 +34,7 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/admin/users": ("admin",),
     "/admin/rules": ("admin",),
     "/me": ALL,
+    "/registry": ("coordinator", "auditor", "admin"),
 }
 
 CASES = [
@@ -79,6 +80,7 @@ POSTS = {
     "/admin/users": ("admin",),
     "/admin/users/anna": ("admin",),
     "/admin/users/anna/password": ("admin",),
+    "/registry/import": ("coordinator", "admin"),
 }
 
 

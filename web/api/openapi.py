@@ -69,7 +69,11 @@ def _idempotency_key() -> dict[str, Any]:
             "is still running (the retry waits for it, or gets 409 "
             "`idempotency-in-progress` after 30 s). The same key with another method, path, "
             "query or body is refused with 422 naming the header. Keys are per user. An "
-            "answer with a 5xx status is not kept: the retry runs again."
+            "answer with a 5xx status is not kept when nothing was written: the retry runs "
+            "again. The key records in the write's own transaction that the write was done, "
+            "so a retry never writes twice: if the server stopped between the write and "
+            "storing its answer, the retry gets 409 `idempotency-answer-lost` (read the "
+            "resource for the result)."
         ),
     }
 
@@ -98,7 +102,7 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
         }
         for name in r.path_params
     ]
-    if r.is_write and not r.public:
+    if r.replayable:
         params.append(_idempotency_key())
     if r.query is not None:
         q = schemas[_name(refs[(r.query, "validation")])]
@@ -129,8 +133,26 @@ def _operation(r: Route, refs: Mapping[Any, Any], schemas: dict[str, Any]) -> di
             "required": True,
             "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
         }
+    elif r.form is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": refs[(r.form, "validation")]}},
+        }
+    elif r.upload is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {r.upload: {"type": "string", "format": "binary"}},
+                        "required": [r.upload],
+                    }
+                }
+            },
+        }
     ok: dict[str, Any] = {"description": r.summary}
-    if r.is_write and not r.public:
+    if r.replayable:
         ok["headers"] = {
             REPLAYED: {
                 "description": f"`true` when this is the stored answer to an earlier request "
@@ -213,6 +235,8 @@ def document(rules: Rules) -> dict[str, Any]:
     for r in routes:
         if r.body is not None:
             wanted.append((r.body, "validation"))
+        if r.form is not None:
+            wanted.append((r.form, "validation"))
         if r.query is not None:
             wanted.append((r.query, "validation"))
         if r.response is not None:

@@ -27,6 +27,8 @@ from workflow.errors import (
     Ineligible,
     InvalidInput,
     NotFound,
+    RegisterFileInvalid,
+    ScannerUnavailable,
     StaleCase,
     TransitionNotAllowed,
     WorkflowError,
@@ -44,6 +46,15 @@ class FieldError(BaseModel):
     message: str
 
 
+class RowProblem(BaseModel):
+    """One problem of an imported file: its line (the header is 1) and column (header name)."""
+
+    row: int
+    column: str
+    message: str
+    message_lv: str
+
+
 class GuardFailure(BaseModel):
     """A guard that blocks a trigger, with its reason in English and Latvian."""
 
@@ -56,6 +67,7 @@ class GuardFailure(BaseModel):
 # slug per kind of failure, so a client can branch on it without reading ``title``.
 PROBLEM_TYPES: dict[str, str] = {
     "invalid-input": "a field breaks a rule; ``errors`` names each field (422)",
+    "invalid-file": "an imported file was refused whole; ``errors`` names each row and column (422)",
     "ineligible": "the policy's eligibility rules exclude the organisation; ``reasons`` (422)",
     "guard-rejected": "guards block the trigger; ``blocked_by`` lists every one (422)",
     "transition-not-allowed": "the trigger is not declared from the case's state (409)",
@@ -66,6 +78,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "duplicate": "a record with that name or register number exists (409)",
     "conflict": "another conflict with stored data, e.g. a concurrent write (409)",
     "idempotency-in-progress": "a request with this ``Idempotency-Key`` is still running (409)",
+    "idempotency-answer-lost": "the request with this ``Idempotency-Key`` was carried out but the server lost its answer; nothing was written again: read the resource (409)",
     "forbidden": "your role may not do this (403)",
     "not-found": "no such record or path (404)",
     "unauthorized": "no valid bearer token; ``detail`` says when it expired or was revoked (401)",
@@ -85,6 +98,7 @@ CONFLICT_TITLES = {
     "case_closed": "The case is closed",
     "duplicate": "Already exists",
     "idempotency_in_progress": "Still in progress",
+    "idempotency_answer_lost": "Done, answer lost",
 }
 
 
@@ -104,7 +118,7 @@ class Problem(BaseModel):
     code: str | None = Field(
         default=None, description="for conflicts: the slug of ``type`` in snake_case (cycle_full …)"
     )
-    errors: list[FieldError] | None = None
+    errors: list[FieldError | RowProblem] | None = None
     blocked_by: list[GuardFailure] | None = None
     reasons: list[str] | None = None
     trigger: str | None = None
@@ -187,6 +201,22 @@ def from_workflow(exc: WorkflowError) -> Problem:
             "Invalid input",
             str(exc),
             errors=[FieldError(field=k, message=v) for k, v in exc.errors.items()],
+        )
+    if isinstance(exc, ScannerUnavailable):
+        logger.error("virus scanner unavailable: %s", exc)
+        return _problem(
+            status_for(exc), "scanner-unavailable", "Virus scanner unavailable", str(exc)
+        )
+    if isinstance(exc, RegisterFileInvalid):
+        return _problem(
+            status_for(exc),
+            "invalid-file",
+            "The file was not imported",
+            str(exc),
+            errors=[
+                RowProblem(row=e.row, column=e.column, message=e.message, message_lv=e.message_lv)
+                for e in exc.errors
+            ],
         )
     if isinstance(exc, DefinitionError):
         logger.error("rules in force are invalid: %s", exc)

@@ -60,6 +60,17 @@ class Route:
     #: the policy permission that decides who may call it: ``("actions", "enrol")``,
     #: ``("evidence", "consultations")`` or ``("triggers", "")`` (each trigger its own)
     permission: tuple[str, str] | None = None
+    #: a ``multipart/form-data`` body (an upload) the view reads itself, documented by
+    #: this model; such a write streams its file and takes no ``Idempotency-Key``
+    form: type[BaseModel] | None = None
+
+    @property
+    def replayable(self) -> bool:
+        """Whether it takes an ``Idempotency-Key`` (a write with a JSON or no body)."""
+        return self.is_write and not self.public and self.form is None
+
+    #: the multipart/form-data file field the view reads itself (instead of a JSON body)
+    upload: str | None = None
 
     @property
     def is_write(self) -> bool:
@@ -117,6 +128,8 @@ def api_route(
     public: bool = False,
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
+    form: type[BaseModel] | None = None,
+    upload: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view in the route table and on the blueprint.
 
@@ -140,6 +153,8 @@ def api_route(
             public=public,
             stream=stream,
             permission=permission,
+            form=form,
+            upload=upload,
         )
         ROUTES.append(route)
 
@@ -166,7 +181,7 @@ def serve(route: Route, fn: Callable[..., Any], path: dict[str, Any]) -> Respons
         if route.permission is not None:
             _authorise(route)
     kwargs: dict[str, Any] = {n: check_id(n.removesuffix("_id"), v) for n, v in path.items()}
-    key = replay.key() if route.is_write and not route.public else None
+    key = replay.key() if route.replayable else None
     if route.query is not None:
         kwargs["query"] = parse_query(route.query)
     if route.body is not None:
@@ -196,6 +211,8 @@ def make_route(
     public: bool = False,
     stream: dict[str, str] | None = None,
     permission: tuple[str, str] | None = None,
+    form: type[BaseModel] | None = None,
+    upload: str | None = None,
 ) -> Route:
     """A route table entry: ``doc``'s first line is the summary, the rest the description;
     every operation documents 400 and 422, and 401 unless public."""
@@ -215,6 +232,8 @@ def make_route(
         public=public,
         stream=stream or {},
         permission=permission,
+        form=form,
+        upload=upload,
     )
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from web.context import actor, runtime
@@ -26,6 +27,32 @@ bp = Blueprint("ui_audit", __name__, url_prefix="/audit")
 
 PAGE = 50
 ACCOUNT_EVENTS = 100  # the account log page shows this many newest events
+
+#: What a row of each table verify binds is, in the reader's words (the table's own name
+#: follows it, for whoever goes to look in the database).
+ROW_WORDS = {
+    "cases": _l("case"),
+    "audit_events": _l("audit event"),
+    "account_events": _l("account log event"),
+    "users": _l("user"),
+    "api_tokens": _l("API token"),
+    "needs_analyses": _l("needs analysis"),
+    "consultations": _l("consultation"),
+    "source_selections": _l("funding source selection"),
+    "applications": _l("project application"),
+}
+
+
+def row_place(table: str, row_id: object) -> str:
+    """``consultation 7 (table consultations)``: a row verify names, by its table and id."""
+    what = ROW_WORDS.get(table, table)
+    return _("%(what)s %(id)s (table %(table)s)", what=what, id=row_id, table=table)
+
+
+def _bare(problem: str, table: str, row_id: object) -> str:
+    """A breach's problem without the ``table id: `` the engine puts before it."""
+    prefix = f"{table} {row_id}: "
+    return problem[len(prefix) :] if problem.startswith(prefix) else problem
 
 
 def _filters() -> tuple[dict[str, Any], dict[str, str]]:
@@ -107,11 +134,13 @@ def verify() -> ResponseReturnValue:
     """Recompute every hash chain on request: it reads the whole log, so never on each view."""
     result = auditquery.verify(runtime(), actor())
     bad = result.first_bad
+    problem = (result.problem_lv if str(get_locale()) == "lv" else bad["problem"]) if bad else ""
+    place = ""
+    if bad and bad.get("table"):  # a row verify binds, named by its table and id
+        place = row_place(bad["table"], bad["id"])
+        problem = _bare(problem or "", bad["table"], bad["id"])
     return render_template(
-        "audit/verify.html",
-        verification=result,
-        bad=bad,
-        problem=(result.problem_lv if str(get_locale()) == "lv" else bad["problem"]) if bad else "",
+        "audit/verify.html", verification=result, bad=bad, problem=problem, place=place
     )
 
 
@@ -124,12 +153,18 @@ def accounts() -> ResponseReturnValue:
     rt = runtime()
     require_action(rt.rules, actor(), "read_audit")
     result = accountlog.verify(rt)
-    problem = result.problem
+    lv = str(get_locale()) == "lv"
+    problem = (result.problem.lv if lv else result.problem.en) if result.problem else ""
+    place = ""
+    if (b := result.breach) is not None:  # a user or token row, not an event of the log
+        place = row_place(b.table, b.id)
+        problem = b.lv if lv else b.en
     return render_template(
         "audit/accounts.html",
         events=accountlog.recent(rt, limit=ACCOUNT_EVENTS),
         verification=result,
-        problem=(problem.lv if str(get_locale()) == "lv" else problem.en) if problem else "",
+        problem=problem,
+        place=place,
         command_line=accountlog.COMMAND_LINE,
     )
 

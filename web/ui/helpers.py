@@ -63,10 +63,11 @@ def state_label(state: str) -> str:
 
 # Events the engine writes that are neither a transition of the states file nor evidence
 # (whose words are each kind's own, ``workflow.evidence``): enrolment, mentor assignment
-# and a move by changed rules.
+# and a move by changed rules; a document uploaded (workflow.documents).
 EVENT_LABELS: dict[str, Any] = {
     "enrol": lazy_gettext("Enrolled in the cycle"),
     "assign_mentor": lazy_gettext("Mentor assigned"),
+    "record_document": lazy_gettext("Document uploaded"),
     "migrate": lazy_gettext("Moved by a change of the workflow rules"),
 }
 
@@ -74,7 +75,7 @@ EVENT_LABELS: dict[str, Any] = {
 def event_triggers() -> list[str]:
     """Every trigger of an event that is no transition, in the programme's order."""
     evidence = [k.trigger(op) for k in evidence_kinds.kinds() for op in k.operations]
-    return ["enrol", "assign_mentor", *evidence, "migrate"]
+    return ["enrol", "assign_mentor", *evidence, "record_document", "migrate"]
 
 
 def trigger_label(trigger: str) -> str:

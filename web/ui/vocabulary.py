@@ -64,6 +64,9 @@ ACTIONS: dict[str, Any] = {
     "record_for_others": _l("record consultations in another mentor's name"),
     "read_budget": _l("see the cycles' budgets"),
     "read_reports": _l("read the council report"),
+    "upload_documents": _l("upload documents"),
+    "import_register": _l("import the register of organisations"),
+    "read_register": _l("read the register's statistics"),
 }
 
 # What the account log records (``workflow.accountlog.ACTIONS``).
@@ -91,6 +94,8 @@ RECORDS: dict[str, Any] = {
     "audit event": _l("Audit event"),
     "case": _l("Case"),
     "cycle": _l("Cycle"),
+    "document": _l("Document"),
+    "document file": _l("Document's stored file"),
     "organisation": _l("Organisation"),
     "funding source": _l("Funding source"),
     "funding_source": _l("Funding source"),

@@ -202,9 +202,27 @@ def for_input(data: BaseModel) -> tuple[EvidenceKind[Any], Operation]:
     return hit
 
 
+_FACTS: dict[str, FactSource[Any]] = {}
+
+
+def register_facts(name: str, source: FactSource[F]) -> None:
+    """Facts for guards that are no evidence kind (the documents of a case): a guard may
+    need ``name`` and the transition loads it with ``source``."""
+    if name in _KINDS or name in _FACTS:
+        raise ValueError(f"facts {name!r} are already registered")
+    _FACTS[name] = source
+
+
+def fact_source(name: str) -> FactSource[Any] | None:
+    """How the facts ``name`` are loaded (a kind's or other registered facts), if at all."""
+    kind = _KINDS.get(name)
+    return kind.facts if kind is not None else _FACTS.get(name)
+
+
 def fact_kinds() -> frozenset[str]:
     """The kinds that feed guards: what a guard may declare it ``needs``."""
-    return frozenset(name for name, kind in _KINDS.items() if kind.facts is not None)
+    own = (name for name, kind in _KINDS.items() if kind.facts is not None)
+    return frozenset((*own, *_FACTS))
 
 
 def renamed(word: str) -> str | None:

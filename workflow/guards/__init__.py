@@ -2,4 +2,4 @@
 possible or blocked. The registry is :mod:`workflow.guards.registry`; importing the
 package registers every guard below."""
 
-from workflow.guards import applications, leaving, preparation  # noqa: F401  (they register)
+from workflow.guards import applications, documents, leaving, preparation  # noqa: F401  (they register)

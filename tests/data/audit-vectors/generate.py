@@ -169,14 +169,18 @@ def main() -> None:
         "signed_message_hex": checkpoint.signed_message(cp).hex(),
         "signature_hex": cp.signature.value.hex() if cp.signature else None,
     }
-    export = [{"record": "export", "format": "inkubators-export/1", "cases": 2,
-               "case_events": len(case1) + len(case2), "account_events": len(accounts)}]  # fmt: skip
+    export = [{"record": "export", "format": "inkubators-export/2", "cases": 2,
+               "case_events": len(case1) + len(case2), "account_events": len(accounts),
+               "rows": 0, "users": 1, "api_tokens": 0}]  # fmt: skip
     for case_id, chain in ((1, case1), (2, case2)):
         export.append({"record": "case", "id": case_id, "state": chain[-1]["to_state"],
-                       "version": len(chain), "head_hash": chain[-1]["hash"]})  # fmt: skip
+                       "version": len(chain), "head_hash": chain[-1]["hash"],
+                       "mentor": None})  # fmt: skip
     ids = iter(range(1, 100))
     export += [{"record": "case_event", "id": next(ids), **e} for e in case1 + case2]
     export += [{"record": "account_event", "id": i, **e} for i, e in enumerate(accounts, 1)]
+    # the one account the log adds, as its replay leaves it
+    export += [{"record": "user", "id": 1, "name": "admins", "role": "admin", "active": True}]
 
     def dump(name: str, value: Any) -> None:
         text = json.dumps(value, indent=1, sort_keys=True) + "\n"  # \uXXXX: invisibles show

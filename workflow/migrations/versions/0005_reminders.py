@@ -1,6 +1,6 @@
 """notes on cases, users' e-mail, reminders sent and calendar feed tokens
 
-Revision ID: 0005_reminders
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-04 23:00:00.000000
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0005_reminders"
+revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
