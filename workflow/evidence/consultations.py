@@ -97,7 +97,10 @@ KIND = EvidenceKind(
     create=Create(
         schema=ConsultationIn,
         write=_write,
-        summary="Record one mentor consultation (held on a day not in the future).",
+        summary="Record one mentor consultation (held on a day not in the future).\n\n"
+        "A user records consultations only in their own name (another mentor's: 403) unless "
+        "their role may `record_for_others`; hours the cycle's budget cannot pay are a 422 on "
+        "`hours` unless the policy's `budget: allow_overrun` is true.",
         title=Words("Reģistrēt konsultāciju", "Record a consultation"),
         done=Words("Reģistrēta konsultācija", "Consultation recorded"),
         may=Words("reģistrēt konsultācijas", "record consultations"),
