@@ -128,4 +128,14 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, backup, cases, policy, registry, remind, reports  # noqa: E402, F401
+from inkubators.cli import (  # noqa: E402, F401
+    accounts,
+    audit,
+    backup,
+    cases,
+    policy,
+    registry,
+    remind,
+    reports,
+    work,
+)

@@ -12,11 +12,12 @@ import pytest
 from tests.api.conftest import ROLES, Api
 from tests.conftest import ADMIN
 from workflow import enrolment, mentors, recording, registry, views
+from workflow.accounts import add_user
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.applications import ApplicationIn
 from workflow.evidence.sources import SelectionIn
 from workflow.runtime import Runtime
-from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn, UserIn
 
 SOURCE = {
     "funder": "Fonds",
@@ -82,6 +83,12 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
     "record_notes": ("POST", "/cases/{case}/notes", {"note_type": "phone", "text": "Zvans"}, 201),
     "fire": ("POST", "/cases/{case}/transitions", {"trigger": "analyse"}, 200),
     "assign_mentor": ("POST", "/cases/{case}/mentor", {"mentor": "anna"}, 200),
+    "assign_in_bulk": (
+        "POST",
+        "/mentor-assignments",
+        {"case_ids": ["{case}"], "mentor": "janis"},
+        200,
+    ),
 }
 
 ALLOWED = {
@@ -116,6 +123,7 @@ def ids(sqlite_rt: Runtime, tokens: dict[str, str]) -> dict[str, int]:
     )
     case = enrolment.enrol(rt, ADMIN, orgs[0], cycle.id)
     mentors.assign_mentor(rt, ADMIN, case, "anna")
+    add_user(rt, UserIn(name="janis", role="mentor"))  # to take the case over in bulk
     recording.record(rt, ADMIN, case, AnalysisIn(findings="F", need_areas=["x"]))
     recording.record(rt, ADMIN, case, SelectionIn(funding_source_id=source))
     app = recording.record(
@@ -145,6 +153,8 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
         return ids[value[1:-1]]
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 

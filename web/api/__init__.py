@@ -25,6 +25,7 @@ from web.api import (  # noqa: E402
     registry,
     reports,
     tokens,
+    work,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "registry",
     "reports",
     "tokens",
+    "work",
 ]

@@ -29,6 +29,7 @@ from web.ui import (
     registry,
     reports,
     rules,
+    work,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     audit.bp,
     rules.bp,
     admin.bp,
+    work.bp,
     reports.bp,
     me.bp,
 )

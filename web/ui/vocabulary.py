@@ -61,6 +61,8 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+    "record_for_others": _l("record consultations in another mentor's name"),
+    "read_budget": _l("see the cycles' budgets"),
     "read_reports": _l("read the council report"),
     "upload_documents": _l("upload documents"),
     "import_register": _l("import the register of organisations"),
