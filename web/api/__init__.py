@@ -21,6 +21,7 @@ from web.api import (  # noqa: E402
     notes,
     openapi,
     problems,
+    reference,
     reports,
     tokens,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "notes",
     "openapi",
     "problems",
+    "reference",
     "reports",
     "tokens",
 ]
