@@ -55,9 +55,9 @@ class OrganisationPatch(Input):
     """An organisation's details to change (only the fields sent)."""
 
     name: Name | None = None
-    reg_no: str | None = Field(None, max_length=20, description="Latvian register number")
+    reg_no: str | None = Field(default=None, max_length=20, description="Latvian register number")
     legal_form: Tag | None = None
-    fields: list[Tag] | None = Field(None, max_length=CODES_PER_LIST)
+    fields: list[Tag] | None = Field(default=None, max_length=CODES_PER_LIST)
 
 
 class CyclePatch(Input):
@@ -67,7 +67,7 @@ class CyclePatch(Input):
     starts_on: Day | None = None
     ends_on: Day | None = None
     budget_eur: Money | None = None
-    capacity: int | None = Field(None, ge=1, le=1000)
+    capacity: int | None = Field(default=None, ge=1, le=1000)
 
 
 class FundingSourcePatch(Input):
@@ -78,7 +78,7 @@ class FundingSourcePatch(Input):
     call_opens: Day | None = None
     call_closes: Day | None = None
     max_grant_eur: PositiveMoney | None = None
-    domains: list[Tag] | None = Field(None, max_length=CODES_PER_LIST)
+    domains: list[Tag] | None = Field(default=None, max_length=CODES_PER_LIST)
 
 
 #: table -> (account log action, the model a whole row must satisfy, the permission)
