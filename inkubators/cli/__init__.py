@@ -118,4 +118,4 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, backup, cases, policy, remind, reports  # noqa: E402, F401
+from inkubators.cli import accounts, audit, backup, cases, lists, policy, remind, reports  # noqa: E402, F401
