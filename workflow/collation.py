@@ -18,6 +18,7 @@ order is total and stable.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 #: The alphabet in order, with q, w, x, y in their places for foreign names.
@@ -46,6 +47,14 @@ def _weight(ch: str) -> int | None:
     return _OTHER + ord(ch)
 
 
+@lru_cache(maxsize=65536)
+def _char(ch: str) -> tuple[int | None, int]:
+    """One character's primary weight (None: ignored) and case (0 small, 1 capital)."""
+    low = ch.lower()
+    return (_weight(low) if len(low) == 1 else _weight(ch)), (0 if ch == low else 1)
+
+
+@lru_cache(maxsize=65536)  # a list sorts the same names again and again
 def latvian_key(text: str | None) -> tuple[Any, ...]:
     """Sort key of ``text`` in Latvian order (None and "" first)."""
     if not text:
@@ -54,14 +63,13 @@ def latvian_key(text: str | None) -> tuple[Any, ...]:
     primary: list[int] = []
     tertiary: list[int] = []
     for ch in s:
-        low = ch.lower()
-        w = _weight(low) if len(low) == 1 else _weight(ch)
+        w, case = _char(ch)
         if w is None:
             continue
         if primary and w == _SPACE and primary[-1] == _SPACE:
             continue  # runs of spaces count once
         primary.append(w)
-        tertiary.append(0 if ch == low else 1)
+        tertiary.append(case)
     while primary and primary[-1] == _SPACE:
         primary.pop()
         tertiary.pop()

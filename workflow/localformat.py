@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -28,6 +29,7 @@ LATVIAN_TIME = "dd.MM.y. HH:mm"
 ENGLISH_TIME = "d MMM y, HH:mm"
 
 
+@lru_cache(maxsize=8192)  # lists and digests word the same days over and over
 def day(value: date, lang: str) -> str:
     """A calendar day: ``01.02.2024.`` in Latvian, ``1 Feb 2024`` otherwise; the year
     always has four digits."""
