@@ -13,6 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The views register themselves on ``bp`` when imported (after ``bp`` exists).
 from web.api import (  # noqa: E402
     audit,
+    caselists,
     cases,
     catalogue,
     evidence,
@@ -29,6 +30,7 @@ from web.api import (  # noqa: E402
 __all__ = [
     "audit",
     "bp",
+    "caselists",
     "cases",
     "catalogue",
     "evidence",
