@@ -21,7 +21,7 @@ def test_the_case_list_prints_its_table_and_filters(browser: Any, server: str) -
     assert not summary.is_visible()  # on screen the form says it
     page.emulate_media(media="print")
     assert summary.is_visible()
-    assert "mentor: janis" in summary.inner_text()
+    assert "Mentors: janis" in summary.inner_text()
     assert page.locator("table#cases").is_visible()
     assert not page.locator("form.filters").is_visible()
     assert not page.locator("#list-export").is_visible()

@@ -114,9 +114,13 @@ def test_a_mentor_exports_only_their_cases(client_as: Client) -> None:
 
 
 def test_the_case_list_prints_with_its_filters(client_as: Client) -> None:
-    html = client_as("coordinator").get("/cases/?mentor=janis").get_data(as_text=True)
-    assert 'class="print-only"' in html
-    assert "mentor: janis" in html
+    html = (
+        client_as("coordinator").get("/cases/?mentor=janis&cycle=1&sort=due").get_data(as_text=True)
+    )
+    printed = html.split('id="printed-filters">', 1)[1].split("</p>", 1)[0]
+    assert "kārtots pēc Nākamais termiņš (augošā)" in printed
+    assert "Mentors: janis" in printed
+    assert "Cikls: NVO izaugsmes inkubators 2023 (pilots)" in printed  # its name, not its id
     assert 'id="list-export"' in html
     text = (Path(__file__).parents[2] / "web" / "static" / "css" / "app.css").read_text()
     assert "thead { display: table-header-group; }" in text
