@@ -165,7 +165,7 @@ def test_an_organisation_edited_through_its_form(client_as: Client, app_rt: Runt
     assert accountlog.verify(app_rt).ok
     assert auditlog.verify(app_rt).ok
     log = client_as("auditor").get("/audit/accounts").get_data(as_text=True)
-    assert "Organizācija labota" in log
+    assert "Organizācija labota: <code>name</code> Fotast → Fotast biedrība" in log
 
 
 def test_a_call_with_dates_the_wrong_way_round_is_refused_on_the_form(
