@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import writefence
 from workflow.actors import Actor
+from workflow.collation import latvian_key
 from workflow.db import read_session
 from workflow.errors import Conflict, NotFound
 from workflow.orm import Cycle, FundingSource, Organisation
@@ -88,9 +89,10 @@ def create_funding_source(
 
 
 def list_organisations(rt: Runtime) -> list[Organisation]:
-    """Every organisation, by name."""
+    """Every organisation, by name in Latvian order (:mod:`workflow.collation`)."""
     with read_session(rt.engine) as s:
-        return list(s.scalars(select(Organisation).order_by(Organisation.name)))
+        rows = list(s.scalars(select(Organisation)))
+    return sorted(rows, key=lambda o: (latvian_key(o.name), o.id))
 
 
 def list_cycles(rt: Runtime) -> list[Cycle]:

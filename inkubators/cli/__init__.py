@@ -133,6 +133,7 @@ from inkubators.cli import (  # noqa: E402, F401
     audit,
     backup,
     cases,
+    lists,
     policy,
     registry,
     remind,

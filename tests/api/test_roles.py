@@ -89,6 +89,14 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         {"case_ids": ["{case}"], "mentor": "janis"},
         200,
     ),
+    "edit_organisation": ("PATCH", "/organisations/{spare_org}", {"name": "Pārdēvēta"}, 200),
+    "edit_cycle": ("PATCH", "/cycles/{cycle}", {"ends_on": "2024-01-31"}, 200),
+    "edit_funding_source": (
+        "PATCH",
+        "/funding-sources/{spare_source}",
+        {"call_closes": "2024-01-31"},
+        200,
+    ),
 }
 
 ALLOWED = {
@@ -158,7 +166,7 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
     return value
 
 
-def _footprint(rt: Runtime) -> tuple[int, ...]:
+def _footprint(rt: Runtime) -> tuple[object, ...]:
     cases, _ = views.list_cases(rt, ADMIN, limit=500)
     return (
         len(registry.list_organisations(rt)),
@@ -166,6 +174,10 @@ def _footprint(rt: Runtime) -> tuple[int, ...]:
         len(registry.list_funding_sources(rt)),
         len(cases),
         sum(c.version for c in cases),
+        # the edits change rows, not counts
+        tuple(o.name for o in registry.list_organisations(rt)),
+        tuple(c.ends_on for c in registry.list_cycles(rt)),
+        tuple(f.call_closes for f in registry.list_funding_sources(rt)),
     )
 
 

@@ -13,6 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The views register themselves on ``bp`` when imported (after ``bp`` exists).
 from web.api import (  # noqa: E402
     audit,
+    caselists,
     cases,
     catalogue,
     documents,
@@ -22,6 +23,7 @@ from web.api import (  # noqa: E402
     notes,
     openapi,
     problems,
+    reference,
     registry,
     reports,
     tokens,
@@ -31,6 +33,7 @@ from web.api import (  # noqa: E402
 __all__ = [
     "audit",
     "bp",
+    "caselists",
     "cases",
     "catalogue",
     "documents",
@@ -41,6 +44,7 @@ __all__ = [
     "openapi",
     "problems",
     "registry",
+    "reference",
     "reports",
     "tokens",
     "work",

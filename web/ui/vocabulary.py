@@ -79,6 +79,9 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
     "email_set": _l("E-mail address set"),
+    "organisation_changed": _l("Organisation edited"),
+    "cycle_changed": _l("Cycle edited"),
+    "funding_source_changed": _l("Funding source edited"),
 }
 
 # Rules versions: which file set, and what activated it.
