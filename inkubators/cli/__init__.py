@@ -65,9 +65,13 @@ def demo_cmd() -> None:
     rt = runtime()
     if not loader.load_demo(rt):
         click.echo("the demo programme is already loaded; nothing changed")
-        return
-    click.echo("demo programme loaded")
-    _print_demo_summary(rt)
+    else:
+        click.echo("demo programme loaded")
+        _print_demo_summary(rt)
+    click.echo(
+        f"demo users (password '{programme.DEMO_PASSWORD}'): "
+        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
+    )
 
 
 def _print_demo_summary(rt: Runtime) -> None:
@@ -94,10 +98,6 @@ def _print_demo_summary(rt: Runtime) -> None:
         f"{s.associations:,} associations, {s.real_estate_management:,} real-estate management "
         f"({round(100 * s.real_estate_share)} %), {s.other:,} other "
         "(inkubators registry stats --city Liepāja --year 2022)"
-    )
-    click.echo(
-        f"demo users (password '{programme.DEMO_PASSWORD}'): "
-        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
     )
 
 

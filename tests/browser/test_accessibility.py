@@ -155,3 +155,17 @@ def test_every_page_names_a_favicon(browser: Any, server: str) -> None:
     assert response.status == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     context.close()
+
+
+def test_technical_details_wait_behind_a_toggle(browser: Any, server: str) -> None:
+    """Version numbers and rule hashes are not the day's work: hidden until asked for."""
+    context = browser.new_context()
+    page = context.new_page()
+    _login(page, server, "ilze")
+    page.goto(server + _first_case(page, server))
+    assert not page.locator("#case-version").is_visible()
+    assert not page.locator("#history td.rules").first.is_visible()
+    page.get_by_label("Rādīt tehnisko informāciju (versija, noteikumi)").check()
+    assert page.locator("#case-version").is_visible()
+    assert page.locator("#history td.rules").first.is_visible()
+    context.close()
