@@ -200,3 +200,15 @@ def test_the_budget_page_shows_the_pilots_spending_and_a_refused_overrun(
     assert "atlikums 575,00 EUR" in errors
     assert "politika pārtēriņu neatļauj" in errors
     assert views.case_detail(app_rt, None, ids["kc"]).version == kc.version
+
+
+def test_the_start_page_shows_the_users_calendar_feed(client_as: Client) -> None:
+    """The start page gives the same private feed address as the user's own page."""
+    c = client_as("mentor")
+    work = c.get("/work").get_data(as_text=True)
+    mine = c.get("/me").get_data(as_text=True)
+    feed = mine.split('id="feed-link" href="', 1)[1].split('"', 1)[0]
+    assert "/calendar/" in feed
+    assert feed.endswith(".ics")
+    assert f'href="{feed}"' in work.split('id="work-calendar"', 1)[1]
+    assert c.get(feed.split("localhost", 1)[-1]).status_code == 200

@@ -20,6 +20,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from web.context import actor, runtime
+from web.ui import me
 from web.ui.cases import render_case
 from web.ui.forms import REQUIRED
 from web.ui.helpers import lang
@@ -69,6 +70,7 @@ def index() -> ResponseReturnValue:
         total=page.total,
         overdue=page.overdue,
         lv=lang() == "lv",
+        feed_url=me.calendar_url(),
     )
 
 
