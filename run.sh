@@ -14,4 +14,5 @@ if { ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p
 fi
 export INKUBATORS_MODE="${INKUBATORS_MODE:-demo}"
 .venv/bin/inkubators demo
+echo "open http://${HOST:-127.0.0.1}:${PORT:-5000}/ and log in with one of the demo users above"
 exec .venv/bin/inkubators serve --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

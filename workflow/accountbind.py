@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
+from workflow import referencebind
 from workflow.bindings import Bindings, Breach
 from workflow.orm import AccountEvent, ApiToken, User
 
@@ -93,7 +94,10 @@ def check(conn: Connection) -> Bindings:
     found = _users(conn, log)
     if found is not None:
         return Bindings(found)
-    return _tokens(conn, log)
+    bound = _tokens(conn, log)
+    if bound.breach is None and (edited := referencebind.check(conn)) is not None:
+        return Bindings(edited, bound.unbound)
+    return bound
 
 
 def _users(conn: Connection, log: Replay) -> Breach | None:

@@ -38,6 +38,10 @@ ACTIONS = (
     "token_created",
     "token_revoked",
     "email_set",
+    # reference data edited (workflow.referencedit), bound by workflow.referencebind
+    "organisation_changed",
+    "cycle_changed",
+    "funding_source_changed",
     "invitation_sent",
 )
 HASHED = ("seq", "at", "actor", "role", "action", "subject", "details", "prev_hash")

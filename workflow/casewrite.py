@@ -66,7 +66,7 @@ def write_on_case(
                 f"Lieta {case_id} ir slēgta ({rules.states.state(head.state).label.lv}); "
                 "tajā vairs nevar reģistrēt pierādījumus.",
             )
-        record_id, payload = write(WriteContext(conn, head, actor, local_day(at)))
+        record_id, payload = write(WriteContext(conn, head, actor, local_day(at), rules.policy))
         payload = contentbind.bind(conn, payload)  # the stored row's hash, for audit verify
         event = chain.append(
             conn,

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import budget
 from workflow.actors import Actor
 from workflow.db import read_session
 from workflow.deadlines import days_over, deadline_days
@@ -67,6 +68,7 @@ class BudgetUse(BaseModel):
     spent_eur: Decimal | None
     remaining_eur: Decimal | None
     mentors: list[MentorHours]
+    other_costs_eur: Decimal | None = None
 
 
 class OrganisationLine(BaseModel):
@@ -107,8 +109,7 @@ class CouncilReport(BaseModel):
 def mentor_hour_rate(rules: Rules) -> Decimal | None:
     """The policy's EUR per mentor hour, when its ``budget:`` section sets one.
 
-    The programme policy has no such section yet on this version (the budget's own page
-    and API bring it); until then the report shows hours and no money for them.
+    Without one the report shows hours and no money for them.
     """
     budget: Any = getattr(rules.policy.spec, "budget", None)
     rate = getattr(budget, "mentor_hour_eur", None)
@@ -128,6 +129,10 @@ def council_report(
         all_stays = stays(s, cycle_id, day_end(as_of))
         apps = _applications(s, cycle_id, as_of)
         hours = _consultations(s, cycle_id, as_of)
+        has_budget = rules.policy.spec.budget is not None
+        counted = (
+            budget.figures(s.connection(), rules.policy, cycle_id, as_of) if has_budget else None
+        )
         return CouncilReport(
             cycle_id=cycle.id,
             cycle_name=cycle.name,
@@ -138,7 +143,7 @@ def council_report(
             funnel=funnel(rules.states.state_ids, all_stays),
             by_source=_by_source(apps),
             by_domain=_by_domain(apps, rules.policy.spec.reports.domains),
-            budget=_budget(cycle.budget_eur, hours, mentor_hour_rate(rules)),
+            budget=_budget(cycle.budget_eur, hours, mentor_hour_rate(rules), counted),
             organisations=_lines(s, rules, actor, cycle_id, as_of, all_stays, apps, hours),
         )
 
@@ -207,8 +212,14 @@ def _by_domain(apps: list[AppRow], listed: list[str]) -> list[FundsRow]:
     return list(rows.values())
 
 
-def _budget(budget_eur: Decimal, hours: list[HoursRow], rate: Decimal | None) -> BudgetUse:
-    """Hours per mentor, most first; money where there is a rate."""
+def _budget(
+    budget_eur: Decimal,
+    hours: list[HoursRow],
+    rate: Decimal | None,
+    counted: budget.CycleBudget | None = None,
+) -> BudgetUse:
+    """Hours per mentor, most first; money where there is a rate (spent: ``counted``, the
+    budget's own figures, where the policy has a budget)."""
     per: dict[str, list[Decimal]] = defaultdict(list)
     for _case, mentor, h in hours:
         per[mentor].append(h)
@@ -217,7 +228,7 @@ def _budget(budget_eur: Decimal, hours: list[HoursRow], rate: Decimal | None) ->
         return None if rate is None else (h * rate).quantize(ZERO)
 
     total = sum((h for _c, _m, h in hours), Decimal("0.00"))
-    spent = eur(total)
+    spent = eur(total) if counted is None else counted.spent_eur
     mentors = [
         MentorHours(
             mentor=m, consultations=len(hs), hours=sum(hs, ZERO), spent_eur=eur(sum(hs, ZERO))
@@ -231,6 +242,7 @@ def _budget(budget_eur: Decimal, hours: list[HoursRow], rate: Decimal | None) ->
         spent_eur=spent,
         remaining_eur=None if spent is None else budget_eur - spent,
         mentors=sorted(mentors, key=lambda m: (-m.hours, m.mentor)),
+        other_costs_eur=None if counted is None else counted.other_costs_eur,
     )
 
 

@@ -31,7 +31,7 @@ def _label(lv: str, en: str) -> Label:
 
 
 DEFAULT_KINDS: dict[str, Label] = {
-    "analysis": _label("Darbības analīze", "Analysis"),
+    "analysis": _label("Vajadzību analīze", "Needs analysis"),
     "budget": _label("Budžets", "Budget"),
     "application_draft": _label("Pieteikuma projekts", "Application draft"),
     "decision_letter": _label("Lēmuma vēstule", "Decision letter"),

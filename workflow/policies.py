@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from workflow.docpolicy import DocumentsPolicy
 from workflow.errors import PolicyError
@@ -31,6 +31,8 @@ Action = Literal[
     "assign_mentor",
     "manage_users",
     "manage_policies",
+    "record_for_others",
+    "read_budget",
     "read_reports",
     "upload_documents",
     "import_register",
@@ -49,6 +51,7 @@ SECTIONS = (
     "reminders",
     "documents",
     "registry",
+    "budget",
 )
 
 
@@ -101,6 +104,55 @@ class IdempotencyPolicy(BaseModel):
     keep_hours: StrictInt = Field(default=24, ge=1, le=24 * 90)
 
 
+class Label(BaseModel):
+    """A name in Latvian and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    lv: StrictStr = Field(min_length=1, max_length=200)
+    en: StrictStr = Field(min_length=1, max_length=200)
+
+
+class CostLine(BaseModel):
+    """A fixed cost the cycle's budget pays besides mentor hours: an amount for each case
+    enrolled in the cycle (``per: case``) or once for the cycle (``per: cycle``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    id: StrictStr = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    label: Label
+    eur: Number = Field(ge=0, le=10_000_000, decimal_places=2)
+    per: Literal["case", "cycle"] = "case"
+
+
+class BudgetPolicy(BaseModel):
+    """What the cycle's budget pays for (:mod:`workflow.budget`): mentor hours at a rate,
+    the other cost lines, the hours planned per case, when to warn and whether a
+    consultation may take spending over the budget."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    mentor_hour_eur: Number = Field(ge=0, le=100_000, decimal_places=2)
+    planned_hours_per_case: Number = Field(ge=0, le=10_000, decimal_places=2)
+    other_costs: list[CostLine] = Field(default_factory=list, max_length=50)
+    warn_at_percent: list[StrictInt] = Field(default_factory=lambda: [80, 100], max_length=10)
+    allow_overrun: bool = False
+
+    @field_validator("warn_at_percent")
+    @classmethod
+    def _percents(cls, v: list[int]) -> list[int]:
+        if any(not 1 <= p <= 1000 for p in v):
+            raise ValueError("each threshold is a percentage from 1 to 1000")
+        if v != sorted(set(v)):
+            raise ValueError("thresholds go up, each once")
+        return v
+
+    @field_validator("other_costs")
+    @classmethod
+    def _unique_ids(cls, v: list[CostLine]) -> list[CostLine]:
+        seen = [c.id for c in v]
+        if len(seen) != len(set(seen)):
+            raise ValueError("each cost line's id is given once")
+        return v
+
+
 class ReportPolicy(BaseModel):
     """What the council report lists: its project domains, in this order, each shown even at
     zero (an application's other domain gets a line of its own after them)."""
@@ -131,6 +183,8 @@ class PolicyFile(BaseModel):
     deadlines: dict[StrictStr, StrictInt] = Field(default_factory=dict)
     tokens: TokenPolicy = TokenPolicy()
     idempotency: IdempotencyPolicy = IdempotencyPolicy()
+    #: no section: nothing tracks the cycles' spending and no consultation is refused by it
+    budget: BudgetPolicy | None = None
     reports: ReportPolicy = ReportPolicy()
     reminders: ReminderPolicy = ReminderPolicy()
     documents: DocumentsPolicy = DocumentsPolicy()

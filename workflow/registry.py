@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import writefence
 from workflow.actors import Actor
+from workflow.collation import latvian_key
 from workflow.db import read_session
 from workflow.errors import Conflict, NotFound
 from workflow.orm import Cycle, FundingSource, Organisation
@@ -88,14 +89,16 @@ def create_funding_source(
 
 
 def list_organisations(rt: Runtime, actor: Actor | None = None) -> list[Organisation]:
-    """Every organisation, by name; an organisation's representative sees only their own
-    (``actor=None``: the engine's own callers and the command line)."""
-    q = select(Organisation).order_by(Organisation.name)
+    """Every organisation, by name in Latvian order (:mod:`workflow.collation`); an
+    organisation's representative sees only their own (``actor=None``: the engine's own
+    callers and the command line)."""
+    q = select(Organisation)
     if acts_for_organisation(rt.rules, actor):
         assert actor is not None
         q = q.where(Organisation.id == (actor.organisation_id or -1))
     with read_session(rt.engine) as s:
-        return list(s.scalars(q))
+        rows = list(s.scalars(q))
+    return sorted(rows, key=lambda o: (latvian_key(o.name), o.id))
 
 
 def list_cycles(rt: Runtime) -> list[Cycle]:

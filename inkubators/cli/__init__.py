@@ -65,9 +65,13 @@ def demo_cmd() -> None:
     rt = runtime()
     if not loader.load_demo(rt):
         click.echo("the demo programme is already loaded; nothing changed")
-        return
-    click.echo("demo programme loaded")
-    _print_demo_summary(rt)
+    else:
+        click.echo("demo programme loaded")
+        _print_demo_summary(rt)
+    click.echo(
+        f"demo users (password '{programme.DEMO_PASSWORD}'): "
+        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
+    )
 
 
 def _print_demo_summary(rt: Runtime) -> None:
@@ -94,10 +98,6 @@ def _print_demo_summary(rt: Runtime) -> None:
         f"{s.associations:,} associations, {s.real_estate_management:,} real-estate management "
         f"({round(100 * s.real_estate_share)} %), {s.other:,} other "
         "(inkubators registry stats --city Liepāja --year 2022)"
-    )
-    click.echo(
-        f"demo users (password '{programme.DEMO_PASSWORD}'): "
-        + ", ".join(f"{n} ({r})" for n, r in programme.USERS)
     )
 
 
@@ -128,4 +128,15 @@ def _safe_url(url: str) -> str:
 
 
 # The command groups add themselves to ``main`` when imported (after ``main`` exists).
-from inkubators.cli import accounts, audit, backup, cases, policy, registry, remind, reports  # noqa: E402, F401
+from inkubators.cli import (  # noqa: E402, F401
+    accounts,
+    audit,
+    backup,
+    cases,
+    lists,
+    policy,
+    registry,
+    remind,
+    reports,
+    work,
+)

@@ -249,7 +249,7 @@ def test_evidence_endpoints_and_application_update(api: Api, world: dict[str, An
         {"mentor": "anna", "held_on": "2023-03-02", "hours": 1, "topic": "Budžets"},
     )
     assert future.get_json()["errors"] == [
-        {"field": "held_on", "message": "Mar 2, 2023 is in the future"}
+        {"field": "held_on", "message": "2 Mar 2023 is in the future"}
     ]
     unselected = api.post(
         f"/cases/{case_id}/applications",
@@ -574,7 +574,7 @@ def test_a_consultation_before_enrolment_is_422_on_held_on(api: Api, world: dict
     assert resp.get_json()["errors"] == [
         {
             "field": "held_on",
-            "message": "Jan 1, 2020 is before the case was enrolled on Mar 1, 2023",
+            "message": "1 Jan 2020 is before the case was enrolled on 1 Mar 2023",
         }
     ]
     case = api.ok("GET", f"/cases/{case_id}")

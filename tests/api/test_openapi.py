@@ -142,8 +142,9 @@ def test_triggers_and_roles_follow_the_rules_in_force(
             "record_outcome, withdraw]": "record_outcome, leave]",
             "actions: [enrol, manage_organisations, manage_cycles, manage_funding_sources, "
             "read_audit, assign_mentor, read_reports, upload_documents, import_register, "
-            "read_register, invite_representatives]": "actions: [enrol, manage_organisations, "
-            "manage_funding_sources, read_audit, assign_mentor, read_reports]",
+            "read_register, record_for_others, read_budget, invite_representatives]": "actions: "
+            "[enrol, manage_organisations, manage_funding_sources, read_audit, assign_mentor, "
+            "read_reports, record_for_others, read_budget, invite_representatives]",
         },
         states={"trigger: withdraw": "trigger: leave"},
     )

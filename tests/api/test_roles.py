@@ -12,11 +12,12 @@ import pytest
 from tests.api.conftest import ROLES, Api
 from tests.conftest import ADMIN
 from workflow import accounts, enrolment, mentors, recording, registry, views
+from workflow.accounts import add_user
 from workflow.evidence.analysis import AnalysisIn
 from workflow.evidence.applications import ApplicationIn
 from workflow.evidence.sources import SelectionIn
 from workflow.runtime import Runtime
-from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn
+from workflow.schemas import CycleIn, FundingSourceIn, OrganisationIn, UserIn
 
 SOURCE = {
     "funder": "Fonds",
@@ -88,6 +89,20 @@ WRITES: dict[str, tuple[str, str, dict[str, Any], int]] = {
         {"name": "valde.o1", "email": "valde@o1.lv"},
         201,
     ),
+    "assign_in_bulk": (
+        "POST",
+        "/mentor-assignments",
+        {"case_ids": ["{case}"], "mentor": "janis"},
+        200,
+    ),
+    "edit_organisation": ("PATCH", "/organisations/{spare_org}", {"name": "Pārdēvēta"}, 200),
+    "edit_cycle": ("PATCH", "/cycles/{cycle}", {"ends_on": "2024-01-31"}, 200),
+    "edit_funding_source": (
+        "PATCH",
+        "/funding-sources/{spare_source}",
+        {"call_closes": "2024-01-31"},
+        200,
+    ),
 }
 
 ALLOWED = {
@@ -122,6 +137,7 @@ def ids(sqlite_rt: Runtime, tokens: dict[str, str]) -> dict[str, int]:
     )
     case = enrolment.enrol(rt, ADMIN, orgs[0], cycle.id)
     mentors.assign_mentor(rt, ADMIN, case, "anna")
+    add_user(rt, UserIn(name="janis", role="mentor"))  # to take the case over in bulk
     recording.record(rt, ADMIN, case, AnalysisIn(findings="F", need_areas=["x"]))
     recording.record(rt, ADMIN, case, SelectionIn(funding_source_id=source))
     app = recording.record(
@@ -151,10 +167,12 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
         return ids[value[1:-1]]
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 
-def _footprint(rt: Runtime) -> tuple[int, ...]:
+def _footprint(rt: Runtime) -> tuple[object, ...]:
     cases, _ = views.list_cases(rt, ADMIN, limit=500)
     return (
         len(registry.list_organisations(rt)),
@@ -163,6 +181,10 @@ def _footprint(rt: Runtime) -> tuple[int, ...]:
         len(cases),
         sum(c.version for c in cases),
         len(accounts.list_users(rt)),
+        # the edits change rows, not counts
+        tuple(o.name for o in registry.list_organisations(rt)),
+        tuple(c.ends_on for c in registry.list_cycles(rt)),
+        tuple(f.call_closes for f in registry.list_funding_sources(rt)),
     )
 
 

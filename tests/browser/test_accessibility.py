@@ -30,7 +30,7 @@ def _login(page: Any, base: str, name: str) -> None:
     page.get_by_label("Lietotājvārds").fill(name)
     page.get_by_label("Parole").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Pieteikties").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/work")
 
 
 def _shape(path: str) -> str:
@@ -154,4 +154,18 @@ def test_every_page_names_a_favicon(browser: Any, server: str) -> None:
     response = page.request.get(urljoin(server, href))
     assert response.status == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
+    context.close()
+
+
+def test_technical_details_wait_behind_a_toggle(browser: Any, server: str) -> None:
+    """Version numbers and rule hashes are not the day's work: hidden until asked for."""
+    context = browser.new_context()
+    page = context.new_page()
+    _login(page, server, "ilze")
+    page.goto(server + _first_case(page, server))
+    assert not page.locator("#case-version").is_visible()
+    assert not page.locator("#history td.rules").first.is_visible()
+    page.get_by_label("Rādīt tehnisko informāciju (versija, noteikumi)").check()
+    assert page.locator("#case-version").is_visible()
+    assert page.locator("#history td.rules").first.is_visible()
     context.close()

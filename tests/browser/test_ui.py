@@ -19,7 +19,7 @@ def _login(page: Any, base: str, name: str) -> None:
     page.get_by_label("Lietotājvārds").fill(name)
     page.get_by_label("Parole").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Pieteikties").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/work")
 
 
 def test_coordinator_submits_a_blocked_case(browser: Any, server: str, artifacts: Path) -> None:

@@ -21,7 +21,7 @@ def _login(page: Any, base: str, name: str, password: str = DEMO_PASSWORD) -> No
     page.get_by_label("Lietotājvārds").fill(name)
     page.get_by_label("Parole").fill(password)
     page.get_by_role("button", name="Pieteikties").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/work")
 
 
 def _row(page: Any, name: str) -> Any:

@@ -45,7 +45,7 @@ VECTORS = ROOT / "tests" / "data" / "audit-vectors"
 
 @dataclass
 class World:
-    """Cases a (5 events), b (4, one a note) and c (2), two account events, a key pair, a CLI."""
+    """Cases a (5 events), b (3) and c (2), two account events, a key pair, a CLI."""
 
     rt: Runtime
     url: str
@@ -87,9 +87,6 @@ def world(
     walk(a, "consulted")
     walk(b, "analysed")
     recording.record(rt, COORDINATOR, c, AnalysisIn(findings="Jauna", need_areas=["planning"]))
-    recording.record(
-        rt, COORDINATOR, b, NoteIn(note_type="phone", text="Zvanīja valdes priekšsēdētāja")
-    )
     accounts.add_user(rt, UserIn(name="liga", role="mentor"))
     accounts.add_user(rt, UserIn(name="peteris", role="auditor"))
     keys = signing.generate(tmp_path / "keys")
@@ -101,7 +98,7 @@ def cp(world: World) -> Path:
     path = world.tmp / "cp.json"
     made = world.cli("audit", "checkpoint", "-o", str(path))
     assert made.exit_code == 0, made.output
-    assert made.stdout.startswith(f"checkpoint {path}: 3 cases (11 events), account log at #2")
+    assert made.stdout.startswith(f"checkpoint {path}: 3 cases (10 events), account log at #2")
     return path
 
 
@@ -211,13 +208,6 @@ def edit_evidence(w: World, conn: Connection) -> int | None:
     return w.a
 
 
-def edit_note(w: World, conn: Connection) -> int | None:
-    conn.execute(
-        text("UPDATE notes SET text = 'Nekas netika runāts' WHERE case_id = :c"), {"c": w.b}
-    )
-    return w.b
-
-
 def delete_evidence(w: World, conn: Connection) -> int | None:
     conn.execute(text("DELETE FROM needs_analyses WHERE case_id = :c"), {"c": w.c})
     return w.c
@@ -269,7 +259,6 @@ TAMPERINGS = [
     rewrite_account_log,
     # rows the engine reads, bound to the logs (no checkpoint needed)
     edit_evidence,
-    edit_note,
     delete_evidence,
     insert_evidence,
     raise_role,
@@ -312,7 +301,7 @@ def test_an_untouched_database_holds_and_newer_events_are_counted_alike(
     assert ours.stdout.splitlines() == [
         f"checkpoint {cp} of {checkpoint.read(cp).created_at}: signature valid "
         f"(key {key_id[:16]}…)",
-        "audit log OK: 12 events verified",
+        "audit log OK: 11 events verified",
         "account log OK: 3 events verified",
         "checkpoint OK: all 3 cases it covers and the account log at #2 are intact; "
         "1 event in cases and 1 event in the account log are newer than the checkpoint",
@@ -334,9 +323,9 @@ def test_a_truncated_tail_is_named_with_what_is_missing(world: World, cp: Path) 
         f"no audit event recorded it (case {world.b}): inserted behind the engine's back"
     )
     assert mismatches == [
-        f"checkpoint MISMATCH: case {world.b} is at #1 but the checkpoint has #4: 3 events "
+        f"checkpoint MISMATCH: case {world.b} is at #1 but the checkpoint has #3: 2 events "
         "missing (a truncated tail rolled back, or a database restored from an older backup)",
-        "checkpoint MISMATCH: 1 of 4 heads differ; the database lacks 3 of the 13 events "
+        "checkpoint MISMATCH: 1 of 4 heads differ; the database lacks 2 of the 12 events "
         "the checkpoint covers; 0 events in cases and 0 events in the account log are newer "
         "than the checkpoint",
     ]
@@ -476,3 +465,22 @@ def test_the_complete_export_of_the_vector_events_is_the_vector_export(
     assert "".join(fullexport.export(rt)) == published
     result = CliRunner().invoke(main, ["audit", "verify"], env={"DATABASE_URL": db_url})
     assert result.stdout == "audit log OK: 4 events verified\naccount log OK: 2 events verified\n"
+
+
+def test_an_edited_note_is_named_by_verify_and_the_independent_verifier(world: World) -> None:
+    """Notes (and documents) are evidence rows like the others, in the export too."""
+    recording.record(
+        world.rt, COORDINATOR, world.b, NoteIn(note_type="phone", text="Zvanīja priekšsēdētāja")
+    )
+    cp = world.tmp / "cp-note.json"
+    assert world.cli("audit", "checkpoint", "-o", str(cp)).exit_code == 0
+    assert world.tool(cp).returncode == 0
+    with world.rt.engine.begin() as conn:
+        conn.execute(text("UPDATE notes SET text = 'Nekas' WHERE case_id = :c"), {"c": world.b})
+    ours = world.cli("audit", "verify")
+    assert ours.exit_code == 1
+    assert "notes" in ours.stderr
+    theirs = world.tool(cp)
+    assert theirs.returncode == 1, theirs.stdout + theirs.stderr
+    assert "notes" in theirs.stdout
+    assert "edited" in theirs.stdout

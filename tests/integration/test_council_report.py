@@ -17,10 +17,10 @@ from sqlalchemy import select
 from inkubators.cli import main
 from inkubators.demo.loader import load_demo
 from inkubators.demo.programme import NEXT, PILOT
-from workflow import registry
+from workflow import budget, registry
 from workflow.actors import Actor
 from workflow.councilreport import council_report
-from workflow.db import read_session
+from workflow.db import read, read_session
 from workflow.orm import User
 from workflow.reports import cycle_report
 from workflow.runtime import Runtime
@@ -60,8 +60,16 @@ def test_figures_are_the_json_reports_and_the_lists_add_up_to_them(
     assert report.budget.hours == sum(o.hours for o in report.organisations)
     assert report.budget.hours == sum(m.hours for m in report.budget.mentors)
     assert report.budget.budget_eur == Decimal("10000.00")
-    # the policy sets no EUR rate for a mentor hour on this version: hours, no money
-    assert report.budget.spent_eur is None
+    # money as the budget page counts it as of the day: hours x the policy's 50.00 plus
+    # its other cost lines (150.00 per case enrolled by then, 1,000.00 per cycle)
+    cases_by_then = figures.organisations
+    assert report.budget.mentor_hour_eur == Decimal("50.00")
+    assert report.budget.other_costs_eur == 150 * cases_by_then + 1000
+    assert report.budget.spent_eur == report.budget.hours * 50 + report.budget.other_costs_eur
+    assert report.budget.remaining_eur == Decimal("10000.00") - report.budget.spent_eur
+    with read(demo_rt.engine) as conn:
+        page = budget.figures(conn, demo_rt.rules.policy, pilot, day)
+    assert (page.spent_eur, page.mentor_hours) == (report.budget.spent_eur, report.budget.hours)
     assert [d.key for d in report.by_domain[:5]] == [
         "social",
         "culture",

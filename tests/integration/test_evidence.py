@@ -106,7 +106,7 @@ def test_submission_before_the_call_opens_is_refused(
     with pytest.raises(InvalidInput) as exc:
         recording.update(rt, COORDINATOR, app.id, ApplicationUpdate(submitted_on=date(2024, 1, 20)))
     assert exc.value.errors == {
-        "submitted_on": "the call of ESF+ 2024 opens on Feb 1, 2024; a prepared application waits for it"
+        "submitted_on": "the call of ESF+ 2024 opens on 1 Feb 2024; a prepared application waits for it"
     }
     assert stored(rt, case_id) == before
     assert views.get_application(rt, None, app.id).submitted_on is None
@@ -119,7 +119,7 @@ def test_submission_before_the_call_opens_is_refused(
     [
         (
             {"submitted_on": date(2023, 3, 2)},  # the clock stands at 2023-03-01
-            {"submitted_on": "Mar 2, 2023 is in the future"},
+            {"submitted_on": "2 Mar 2023 is in the future"},
         ),
         (
             {"decision": "awarded", "decided_on": date(2023, 3, 1), "awarded_eur": Decimal("5000")},
@@ -225,7 +225,7 @@ def test_consultation_in_the_future_is_refused(rt: Runtime, make_case: Callable[
             case_id,
             ConsultationIn(mentor="anna", held_on=date(2023, 3, 2), hours=Decimal("1"), topic="PR"),
         )
-    assert exc.value.errors == {"held_on": "Mar 2, 2023 is in the future"}
+    assert exc.value.errors == {"held_on": "2 Mar 2023 is in the future"}
     assert stored(rt, case_id) == before
 
 
@@ -310,8 +310,8 @@ def test_select_sources_is_blocked_once_every_selected_call_has_closed(
     assert [(f.guard, f.message_en) for f in exc.value.failures] == [
         (
             "open_source_selected",
-            "every selected source's call has closed: Klasteri (closed Mar 31, 2023), "
-            "NVO fonds (closed Apr 14, 2023)",
+            "every selected source's call has closed: Klasteri (closed 31 Mar 2023), "
+            "NVO fonds (closed 14 Apr 2023)",
         )
     ]
     assert stored(rt, case_id) == before
@@ -366,7 +366,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
         with pytest.raises(InvalidInput) as exc:
             attempt()
         assert exc.value.errors == {
-            field: "Jan 1, 2020 is before the case was enrolled on Mar 1, 2023"
+            field: "1 Jan 2020 is before the case was enrolled on 1 Mar 2023"
         }
         assert exc.value.errors_lv == {
             field: "01.01.2020. ir pirms lietas uzņemšanas dienas (01.03.2023.)"
@@ -377,7 +377,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     with pytest.raises(InvalidInput) as exc:
         recording.record(rt, COORDINATOR, case_id, application(src, prepared_on=date(2023, 2, 28)))
     assert exc.value.errors == {
-        "prepared_on": "Feb 28, 2023 is before the case was enrolled on Mar 1, 2023"
+        "prepared_on": "28 Feb 2023 is before the case was enrolled on 1 Mar 2023"
     }
     # the day of enrolment itself counts
     recording.record(
@@ -398,7 +398,7 @@ def test_evidence_dated_before_enrolment_is_refused_naming_the_field(
     with pytest.raises(InvalidInput) as exc:
         recording.update(rt, COORDINATOR, app_id, ApplicationUpdate(submitted_on=date(2023, 3, 2)))
     assert exc.value.errors == {
-        "submitted_on": "Mar 2, 2023 is before the application was prepared on Mar 10, 2023"
+        "submitted_on": "2 Mar 2023 is before the application was prepared on 10 Mar 2023"
     }
     assert exc.value.errors_lv == {
         "submitted_on": "02.03.2023. ir pirms pieteikuma sagatavošanas dienas (10.03.2023.)"
@@ -439,7 +439,7 @@ def test_the_programmes_day_is_liepajas_not_utcs(
             case_id,
             ConsultationIn(mentor="Anna", held_on=date(2023, 3, 4), hours=Decimal("1"), topic="PR"),
         )
-    assert exc.value.errors == {"held_on": "Mar 4, 2023 is in the future"}
+    assert exc.value.errors == {"held_on": "4 Mar 2023 is in the future"}
 
 
 def test_both_ways_of_loading_facts_read_the_same_evidence(

@@ -110,7 +110,7 @@ def test_one_digest_per_user_in_their_language_about_their_cases_and_never_twice
     assert "Beta fonds: konkurss" in body
     assert "Lietas, kas pārsniegušas termiņu savā stāvoklī:" in body
     (anna,) = inbox.to("anna@x.lv")
-    assert anna["Subject"] == "Inkubators: reminders for Dec 1, 2023"
+    assert anna["Subject"] == "Inkubators: reminders for 1 Dec 2023"
     text = anna.get_content()
     assert "Funding calls closing soon:" in text
     assert "Cases overdue in their state:" in text

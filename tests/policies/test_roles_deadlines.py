@@ -72,9 +72,12 @@ def test_roles_edited_in_the_file_apply_to_the_next_call(
     watched_rt: Runtime, files: Files, analysed_case: Callable[..., int]
 ) -> None:
     case_id = analysed_case(n=1)
-    record = ConsultationIn(mentor="anna", held_on=date(2023, 3, 1), hours=Decimal(1), topic="x")
-    denied = "    evidence: []\n    actions: [read_audit, read_reports]"
-    granted = "    evidence: [consultations]\n    actions: [read_audit, read_reports]"
+    # as themself: the auditor may not record in another mentor's name (record_for_others)
+    record = ConsultationIn(
+        mentor=AUDITOR.name, held_on=date(2023, 3, 1), hours=Decimal(1), topic="x"
+    )
+    denied = "    evidence: []\n    actions: [read_audit, read_reports, read_register, read_budget]"
+    granted = "    evidence: [consultations]\n    actions: [read_audit, read_reports, read_register, read_budget]"
     before = everything(watched_rt)
     with pytest.raises(Forbidden, match="'record consultations' is not allowed for role 'auditor'"):
         recording.record(watched_rt, AUDITOR, case_id, record)

@@ -162,7 +162,7 @@ def test_a_candidates_kind_comes_from_its_content_not_its_name(tmp_path: Path) -
         (
             "name: x\n",
             "neither a states file (keys: id, initial, states, transitions, migrations) nor a "
-            "policy file (sections: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency, reports, reminders, documents, registry)",
+            "policy file (sections: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency, reports, reminders, documents, registry, budget)",
         ),
         (
             "initial: a\nroles: {}\n",

@@ -96,7 +96,7 @@ POLICY_EXPECTED: dict[str, list[str]] = {
     ],
     "unknown_section": [
         "policies/unknown_section.yaml: line 18, column 1: deadline: unknown policy section "
-        "(known: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency, reports, reminders, documents, registry)"
+        "(known: cycle_defaults, guards, roles, eligibility, deadlines, tokens, idempotency, reports, reminders, documents, registry, budget)"
     ],
     "section_twice": [
         "policies/section_twice.yaml: line 2, column 1: deadlines: section already given in policies/mini_policy.yaml"

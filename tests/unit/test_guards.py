@@ -118,7 +118,7 @@ def test_analyse_passes_with_findings_and_areas(rules: Rules) -> None:
     o = one(rules, "analyse", "enrolled", facts)
     assert o.passed
     assert o.message_en == "needs analysis recorded (governance, pr)"
-    assert o.message_lv == "vajadzību analīze reģistrēta (governance, pr)"
+    assert o.message_lv == "vajadzību analīze reģistrēta (pārvaldība, pr)"  # names, not codes
 
 
 # --- consult (thresholds from the policy) ----------------------------------------------
@@ -188,8 +188,8 @@ def test_select_sources_blocked_when_every_call_has_closed(rules: Rules) -> None
     o = one(rules, "select_sources", "consulted", facts)
     assert not o.passed
     assert o.message_en == (
-        "every selected source's call has closed: NVO fonds (closed Apr 30, 2023), "
-        "Klasteri (closed Mar 31, 2023)"
+        "every selected source's call has closed: NVO fonds (closed 30 Apr 2023), "
+        "Klasteri (closed 31 Mar 2023)"
     )
     assert o.message_lv == (
         "visu atlasīto avotu konkursi ir slēgti: «NVO fonds» (slēdzās 30.04.2023.), "
@@ -282,7 +282,7 @@ def test_submit_passes_with_submission_inside_the_call(rules: Rules) -> None:
     a = app(submitted_on=date(2023, 3, 1))  # the day the call opens counts
     o = one(rules, "submit", "application_drafted", Facts(TODAY, loaded={"applications": (a,)}))
     assert o.passed
-    assert o.message_en == "'Kopienas centrs' submitted on Mar 1, 2023, inside the call window"
+    assert o.message_en == "'Kopienas centrs' submitted on 1 Mar 2023, inside the call window"
     assert o.message_lv == "'Kopienas centrs' iesniegts 01.03.2023., konkursa laikā"
 
 
@@ -293,7 +293,7 @@ def test_submit_blocked_while_the_call_has_not_opened(rules: Rules) -> None:
     assert not o.passed
     assert o.message_en == (
         "no application submitted; 'Ostas festivāls' waits for the call of ESF+ "
-        "to open on Feb 1, 2024"
+        "to open on 1 Feb 2024"
     )
     assert o.message_lv == (
         "neviens pieteikums nav iesniegts; 'Ostas festivāls' gaida, kad 01.02.2024. "
@@ -312,7 +312,7 @@ def test_submit_blocked_with_no_application_or_no_date(rules: Rules) -> None:
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'Kopienas centrs' is not "
-        "submitted yet; the call of NVO fonds is open until Jun 30, 2023"
+        "submitted yet; the call of NVO fonds is open until 30 Jun 2023"
     )
     assert o.message_lv == (
         "neviens pieteikums nav iesniegts konkursa laikā: 'Kopienas centrs' vēl nav "
@@ -332,8 +332,8 @@ def test_submit_blocked_by_closed_call_or_date_outside_window(rules: Rules) -> N
     assert not o.passed
     assert o.message_en == (
         "no application submitted inside its call window: 'A' was not submitted; "
-        "the call of NVO fonds closed on Apr 1, 2023; 'B' is dated Feb 1, 2023, outside "
-        "the call window Mar 1, 2023 to Jun 30, 2023"
+        "the call of NVO fonds closed on 1 Apr 2023; 'B' is dated 1 Feb 2023, outside "
+        "the call window 1 Mar 2023 to 30 Jun 2023"
     )
     assert o.message_lv == (
         "neviens pieteikums nav iesniegts konkursa laikā: 'A' netika iesniegts; "

@@ -14,7 +14,6 @@ from web.ui.auth import safe_next
 from workflow import views
 from workflow.runtime import Runtime
 
-HUGE_CASE = base64.urlsafe_b64encode(b"c" + b"9" * 30).decode().rstrip("=")
 HUGE_EVENT = base64.urlsafe_b64encode(b"e" + b"9" * 30).decode().rstrip("=")
 RANGE = "jābūt no 2000-01-01 līdz 2100-12-31"
 FOREIGN_CURSOR = "šo lapas norādi nav izdevis šis pakalpojums"
@@ -62,10 +61,10 @@ FOREIGN_CURSOR = "šo lapas norādi nav izdevis šis pakalpojums"
         ),
         (
             "coordinator",
-            f"/cases/?after={HUGE_CASE}",
-            "cursor",
+            "/cases/?page=-1",
+            "page",
             200,
-            f'<div class="problems" role="alert"><ul><li>cursor: {FOREIGN_CURSOR}<',
+            '<div class="problems" role="alert"><ul><li>page: lapas numurs no 1<',
         ),
         # the query parameter, as typed
         (
@@ -91,7 +90,7 @@ FOREIGN_CURSOR = "šo lapas norādi nav izdevis šis pakalpojums"
         "csv-until",
         "jsonl-since",
         "audit-cursor",
-        "cases-cursor",
+        "cases-page",
         "search-nul",
         "search-long",
     ],

@@ -122,7 +122,7 @@ def test_case_history_and_audit_log_show_labels(client_as: Client, ids: dict[str
     c = client_as("auditor")
     log = c.get(f"/audit/?case={ids['kc']}").get_data(as_text=True)
     events = log.split('id="events"', 1)[1].split("</table>", 1)[0]
-    assert "Reģistrēta darbības analīze" in events
+    assert "Reģistrēta vajadzību analīze" in events
     assert "record_" not in events.split("<tbody>", 1)[1]
     assert "Piešķirts mentors" in log  # the filter offers evidence events too
     only = c.get(f"/audit/?case={ids['kc']}&trigger=record_consultations").get_data(as_text=True)

@@ -35,6 +35,14 @@ GET_ROUTES: dict[str, tuple[str, ...]] = {
     "/admin/rules": ("admin",),
     "/me": ALL,
     "/registry": ("coordinator", "auditor", "admin"),
+    "/cases/export.csv": ALL,
+    "/cases/export.xlsx": ALL,
+    "/organisations/": ("coordinator", "auditor", "admin"),
+    "/cycles/": ("coordinator", "auditor", "admin"),
+    "/funding-sources/": ("coordinator", "auditor", "admin"),
+    "/organisations/1/edit": ("coordinator", "admin"),
+    "/cycles/1/edit": ("coordinator", "admin"),
+    "/funding-sources/1/edit": ("coordinator", "admin"),
 }
 
 CASES = [
@@ -77,6 +85,9 @@ POSTS = {
     "/enrol": ("coordinator", "admin"),
     "/cycles/new": ("coordinator", "admin"),
     "/funding-sources/new": ("coordinator", "admin"),
+    "/organisations/1/edit": ("coordinator", "admin"),
+    "/cycles/1/edit": ("coordinator", "admin"),
+    "/funding-sources/1/edit": ("coordinator", "admin"),
     "/admin/users": ("admin",),
     "/admin/users/anna": ("admin",),
     "/admin/users/anna/password": ("admin",),

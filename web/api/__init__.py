@@ -13,6 +13,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The views register themselves on ``bp`` when imported (after ``bp`` exists).
 from web.api import (  # noqa: E402
     audit,
+    caselists,
     cases,
     catalogue,
     documents,
@@ -22,15 +23,18 @@ from web.api import (  # noqa: E402
     notes,
     openapi,
     problems,
+    reference,
     registry,
     reports,
     representatives,
     tokens,
+    work,
 )
 
 __all__ = [
     "audit",
     "bp",
+    "caselists",
     "cases",
     "catalogue",
     "documents",
@@ -41,7 +45,9 @@ __all__ = [
     "openapi",
     "problems",
     "registry",
+    "reference",
     "reports",
     "representatives",
     "tokens",
+    "work",
 ]

@@ -52,6 +52,18 @@ def budget_note(r: CouncilReport, w: Words) -> str:
             budget=w.show(b.budget_eur, "eur"),
             hours=w.show(b.hours, "hours"),
         )
+    if b.other_costs_eur:
+        return w(
+            N_(
+                "Budget used: %(spent)s of %(budget)s (%(hours)s mentor hours × %(rate)s "
+                "and the policy's other costs %(other)s)."
+            ),
+            spent=w.show(b.spent_eur, "eur"),
+            budget=w.show(b.budget_eur, "eur"),
+            hours=w.show(b.hours, "hours"),
+            rate=w.show(b.mentor_hour_eur, "eur"),
+            other=w.show(b.other_costs_eur, "eur"),
+        )
     return w(
         N_("Budget used: %(spent)s of %(budget)s (%(hours)s mentor hours × %(rate)s)."),
         spent=w.show(b.spent_eur, "eur"),

@@ -77,6 +77,8 @@ def figures(r: CouncilReport, w: Words) -> Table:
             (w(N_("Budget used")), b.spent_eur, "eur"),
             (w(N_("Budget remaining")), b.remaining_eur, "eur"),
         ]
+        if b.other_costs_eur:  # counted in the budget used (workflow.budget)
+            items.insert(-2, (w(N_("Other costs")), b.other_costs_eur, "eur"))
     return Table(
         "figures",
         w(N_("Figures")),

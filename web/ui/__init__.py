@@ -25,11 +25,13 @@ from web.ui import (
     helpers,
     ids,
     me,
+    reference,
     registerpage,
     registry,
     reports,
     representatives,
     rules,
+    work,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,9 +44,11 @@ BLUEPRINTS = (
     evidence.bp,
     registry.bp,
     registerpage.bp,
+    reference.bp,
     audit.bp,
     rules.bp,
     admin.bp,
+    work.bp,
     reports.bp,
     me.bp,
     representatives.bp,

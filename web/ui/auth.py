@@ -101,6 +101,9 @@ def login() -> ResponseReturnValue:
             session["seen"] = rt.now().timestamp()
             session.permanent = True
             logger.info("login %s (%s)", view.name, view.role)
+            # without a page to return to, the user's start page: their work
+            if not form.next.data:
+                return redirect(url_for("ui_work.index"))
             return redirect(safe_next(form.next.data))
     elif request.method == "POST":
         status = 400

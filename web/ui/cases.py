@@ -10,22 +10,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from web.context import actor, rules, runtime
+from web.ui.caselistargs import XLSX, list_query
 from web.ui.forms import AdvanceForm, expected_version
 from web.ui.helpers import lang, trigger_label
 from web.ui.ids import BadId, parse_id
 from web.ui.representatives import overview_page
 from web.ui.validation import invalid_errors
-from workflow import advance, registry, views
+from workflow import advance, caseexport, caselist, registry, views
+from workflow.accounts import active_mentors
+from workflow.caselist import CaseQuery
 from workflow.errors import GuardRejected, InvalidInput, StaleCase, TransitionNotAllowed
 from workflow.guards.registry import comment_guards
 from workflow.permissions import acts_for_organisation
-from workflow.viewmodels import CaseSummary
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +39,9 @@ PAGE = 50
 COMMENT_GUARDS = comment_guards()
 
 
-@bp.route("/")
-@login_required
-def index() -> ResponseReturnValue:
-    """Cases the user may see, filtered by cycle, state, overdue and name or reg. no."""
-    rt = runtime()
+def _list_request() -> tuple[dict[str, object], CaseQuery, list[str]]:
+    """The list's filters, sort and due-day filters from the query string; the problems
+    of any that are malformed (then nothing is listed rather than everything)."""
     args = request.args
     filters: dict[str, object] = {}
     problems: list[str] = []
@@ -61,25 +61,68 @@ def index() -> ResponseReturnValue:
     search = args.get("q", "").strip()
     if search:
         filters["search"] = search  # the engine bounds it (SEARCH_MAX) and names the field
-    cursor = args.get("after") or None
-    cases: list[CaseSummary] = []
-    nxt = None
+    query, more = list_query(args)
+    return filters, query, problems + more
+
+
+@bp.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """Cases the user may see: filtered by cycle, state, overdue, name or reg. no., mentor
+    and due day; sorted by any column (``?sort=…&dir=desc``), a page at a time."""
+    rt = runtime()
+    args = request.args
+    filters, query, problems = _list_request()
+    try:
+        page_no = int(args.get("page", "1"))
+    except ValueError:
+        page_no = 0
+    listed = None
     try:
         if not problems:  # a bad filter lists nothing rather than everything
-            cases, nxt = views.list_cases(rt, actor(), limit=PAGE, cursor=cursor, **filters)  # type: ignore[arg-type]
+            listed = caselist.page(rt, actor(), query, page_no, PAGE, **filters)
     except InvalidInput as exc:
         problems = [f"{k}: {v}" for k, v in invalid_errors(exc).items()]
-        cases, nxt = [], None
-    query: dict[str, Any] = {k: v for k, v in args.items() if k != "after"}
+    keep: dict[str, Any] = {k: v for k, v in args.items() if k != "page"}
+    pages = listed.pages if listed is not None else 1
     return render_template(
         "cases/list.html",
-        cases=cases,
-        next_url=url_for(".index", after=nxt, **query) if nxt else None,
+        cases=listed.rows if listed is not None else [],
+        listed=listed,
+        next_url=url_for(".index", **keep, page=page_no + 1) if page_no < pages else None,
+        prev_url=url_for(".index", **keep, page=page_no - 1) if 1 < page_no <= pages else None,
+        keep=keep,
+        sort=query.sort,
+        desc=query.descending,
         cycles=registry.list_cycles(rt),
         states=rt.rules.states.state_ids,
+        mentors=[m.name for m in active_mentors(rt)],
         args=args,
         problems=problems,
     )
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str) -> ResponseReturnValue:
+    """The filtered, sorted list (every page) as CSV or a spreadsheet."""
+    filters, query, problems = _list_request()
+    if problems:
+        abort(400, description="; ".join(problems))
+    try:
+        rows, _capped = caselist.all_rows(runtime(), actor(), query, **filters)
+    except InvalidInput as exc:
+        abort(400, description="; ".join(f"{k}: {v}" for k, v in invalid_errors(exc).items()))
+    stamp = runtime().today().isoformat()
+    if fmt == "csv":
+        body: str | bytes = caseexport.csv_text(rows, lang())
+        mimetype = "text/csv"
+    else:
+        body = caseexport.xlsx_bytes(rows, lang())
+        mimetype = XLSX
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
+    return resp
 
 
 def render_case(

@@ -33,6 +33,7 @@ from web.ui.helpers import day, pick, plain_number
 from workflow import accounts, enrolment, recording, registry, views
 from workflow.calls import call_closed
 from workflow.evidence import registry as evidence_kinds
+from workflow.evidence.consultations import may_record_for_others
 from workflow.evidence.registry import ChoiceList, EvidenceKind, Operation
 from workflow.permissions import require_action, require_evidence
 from workflow.schemas import EnrolmentIn
@@ -98,12 +99,18 @@ def _fill_choices(page: Page) -> None:
 
 
 def _consultation_extras(page: Page) -> dict[str, Any]:
-    """A mentor records as themself; for others the case's mentor comes first."""
-    if request.method == "GET":
+    """A user who may not record for others records as themself: the only choice is their
+    own name, with no external mentor to type (the engine refuses any other name). For the
+    others the case's mentor comes first."""
+    who = actor()
+    if not may_record_for_others(runtime().rules.policy, who):
+        page.form["mentor"].choices = [SelectChoice(who.name, who.name)]
+        if request.method == "GET":
+            page.form["mentor"].data = who.name
+        del page.form["mentor_other"]
+    elif request.method == "GET":
         mentors = [c.value for c in page.form["mentor"].choices if c.value]
-        if actor().role == "mentor":
-            page.form["mentor"].data = actor().name
-        elif page.case.mentor in mentors:
+        if page.case.mentor in mentors:
             page.form["mentor"].data = page.case.mentor
     return {}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext
+from flask_babel import format_decimal, get_locale, lazy_gettext
 from flask_login import current_user, logout_user
 from wtforms import Form
 
@@ -127,7 +127,7 @@ def when(value: datetime | None) -> str:
     """A date and time in the locale's format (Riga time)."""
     if value is None:
         return "–"
-    return str(format_datetime(value, "short"))
+    return localformat.day_time(value, str(get_locale()))
 
 
 def may(action: str) -> bool:

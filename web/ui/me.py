@@ -57,11 +57,19 @@ def feed(token: str) -> ResponseReturnValue:
     return resp
 
 
+def calendar_url() -> str:
+    """The signed-in user's private calendar feed address (made on first use)."""
+    user_id = actor().user_id
+    assert user_id is not None
+    token = caltokens.feed_token(runtime(), user_id, _secret())
+    return url_for("ui_me.feed", token=token, _external=True)
+
+
 def _page(status: int = 200, form: F.EmailForm | None = None) -> ResponseReturnValue:
     user_id = actor().user_id
     assert user_id is not None
     rt = runtime()
-    url = url_for("ui_me.feed", token=caltokens.feed_token(rt, user_id, _secret()), _external=True)
+    url = calendar_url()
     email = contacts.email_of(rt, user_id)
     if form is None:
         form = F.EmailForm(formdata=None, data={"email": email or ""})

@@ -62,6 +62,8 @@ ACTIONS: dict[str, Any] = {
     "assign_mentor": _l("assign mentors"),
     "manage_users": _l("manage users"),
     "manage_policies": _l("manage the workflow rules"),
+    "record_for_others": _l("record consultations in another mentor's name"),
+    "read_budget": _l("see the cycles' budgets"),
     "read_reports": _l("read the council report"),
     "upload_documents": _l("upload documents"),
     "import_register": _l("import the register of organisations"),
@@ -79,6 +81,9 @@ ACCOUNT_ACTIONS: dict[str, Any] = {
     "token_created": _l("API token issued"),
     "token_revoked": _l("API token revoked"),
     "email_set": _l("E-mail address set"),
+    "organisation_changed": _l("Organisation edited"),
+    "cycle_changed": _l("Cycle edited"),
+    "funding_source_changed": _l("Funding source edited"),
     "invitation_sent": _l("Invited as the organisation's representative"),
 }
 

@@ -90,8 +90,8 @@ KIND = EvidenceKind(
         schema=AnalysisIn,
         write=_write,
         summary="Record the needs analysis of the organisation (the latest one counts).",
-        title=Words("Reģistrēt darbības analīzi", "Record the needs analysis"),
-        done=Words("Reģistrēta darbības analīze", "Needs analysis recorded"),
+        title=Words("Reģistrēt vajadzību analīzi", "Record the needs analysis"),
+        done=Words("Reģistrēta vajadzību analīze", "Needs analysis recorded"),
         may=Words("reģistrēt vajadzību analīzi", "record the needs analysis"),
         fields={
             "findings": FieldSpec(Words("Secinājumi", "Findings")),

@@ -11,7 +11,10 @@ from typing import Annotated, Any
 from pydantic import Field
 from sqlalchemy import Connection, bindparam, func, insert, select
 
+from workflow.actors import Actor
+from workflow.budget import check_hours
 from workflow.chain import cases
+from workflow.errors import Forbidden
 from workflow.evidence.common import not_before_enrolment, not_in_future, payload
 from workflow.evidence.registry import (
     Create,
@@ -22,6 +25,7 @@ from workflow.evidence.registry import (
     Written,
 )
 from workflow.orm import Consultation
+from workflow.policies import Policy
 from workflow.schemas import Day, Input, PersonName, Text
 from workflow.vocabulary import Words
 
@@ -61,15 +65,31 @@ def _load(conn: Connection, case_id: int) -> ConsultationTotals:
     return _totals(conn.execute(_TOTALS, {"case_id": case_id}).one())
 
 
+#: The policy action that lets a role record a consultation in another mentor's name.
+FOR_OTHERS = "record_for_others"
+
+
+def may_record_for_others(policy: Policy, actor: Actor) -> bool:
+    """Whether the actor may name another mentor than themself (a coordinator entering a
+    mentor's hours); everyone else records consultations only as themself."""
+    return FOR_OTHERS in policy.role(actor.role).actions
+
+
 def _write(ctx: WriteContext, data: ConsultationIn) -> Written:
+    if data.mentor != ctx.actor.name and (
+        ctx.policy is None or not may_record_for_others(ctx.policy, ctx.actor)
+    ):
+        raise Forbidden(ctx.actor.role, FOR_OTHERS)
     not_in_future("held_on", data.held_on, ctx.today)
     not_before_enrolment(ctx, "held_on", data.held_on)
+    check_hours(ctx.conn, ctx.policy, ctx.head.cycle_id, data.hours)
     values = data.model_dump()
     new_id = ctx.conn.execute(
         insert(Consultation).returning(Consultation.id),
         {**values, "case_id": ctx.head.id, "recorded_by": ctx.actor.name},
     ).scalar_one()
-    return new_id, {"consultation_id": new_id, **payload(values)}
+    # who entered it (the event's actor) for whom (``mentor``), said in the event itself
+    return new_id, {"consultation_id": new_id, **payload(values), "entered_by": ctx.actor.name}
 
 
 KIND = EvidenceKind(
@@ -77,7 +97,10 @@ KIND = EvidenceKind(
     create=Create(
         schema=ConsultationIn,
         write=_write,
-        summary="Record one mentor consultation (held on a day not in the future).",
+        summary="Record one mentor consultation (held on a day not in the future).\n\n"
+        "A user records consultations only in their own name (another mentor's: 403) unless "
+        "their role may `record_for_others`; hours the cycle's budget cannot pay are a 422 on "
+        "`hours` unless the policy's `budget: allow_overrun` is true.",
         title=Words("Reģistrēt konsultāciju", "Record a consultation"),
         done=Words("Reģistrēta konsultācija", "Consultation recorded"),
         may=Words("reģistrēt konsultācijas", "record consultations"),

@@ -23,6 +23,7 @@ from sqlalchemy.sql import ColumnElement
 from workflow.actors import Actor
 from workflow.chain import CaseHead
 from workflow.facts import Facts
+from workflow.policies import Policy
 from workflow.vocabulary import Words
 
 F = TypeVar("F")
@@ -43,13 +44,15 @@ FORMER_ACTION_TRIGGERS: Mapping[str, str] = {"record_mentor_assignment": "assign
 
 @dataclass(frozen=True, slots=True)
 class WriteContext:
-    """What a writer works in: the transaction, the locked case head, who writes, and the
-    programme's day (for defaults and "not in the future")."""
+    """What a writer works in: the transaction, the locked case head, who writes, the
+    programme's day (for defaults and "not in the future") and the policy in force (for
+    a writer whose rules are policy, such as a consultation against the cycle's budget)."""
 
     conn: Connection
     head: CaseHead
     actor: Actor
     today: date
+    policy: Policy | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from workflow.evidence import analysis, consultations, sources
 from workflow.facts import Facts
 from workflow.guards.registry import NoParams, Verdict, guard
 from workflow.localformat import day
-from workflow.vocabulary import lv_one
+from workflow.vocabulary import NEEDS, Words, lv_one
 from workflow.yamlschema import Number
 
 
@@ -42,9 +42,12 @@ def needs_analysis_recorded(f: Facts, _: NoParams) -> Verdict:
             "the needs analysis names no need area",
             "vajadzību analīzē nav norādīta neviena vajadzību joma",
         )
-    areas = ", ".join(a.need_areas)
+    # the areas by name, never by code: "(finanses)", not "(finance)"
+    names = [NEEDS.get(code, Words(code, code)) for code in a.need_areas]
+    areas_en = ", ".join(n.en for n in names)
+    areas_lv = ", ".join(n.lv for n in names)
     return Verdict(
-        True, f"needs analysis recorded ({areas})", f"vajadzību analīze reģistrēta ({areas})"
+        True, f"needs analysis recorded ({areas_en})", f"vajadzību analīze reģistrēta ({areas_lv})"
     )
 
 
