@@ -120,9 +120,8 @@ def council_report(
     rt: Runtime, actor: Actor | None, cycle_id: int, as_of: date | None = None
 ) -> CouncilReport:
     """The council report of the cycle at the end of ``as_of`` (default today); ``actor``
-    None is the operator (every organisation's line)."""
-    rules = rt.rules
-    require_programme_figures(rules, actor)
+    None is the operator (every organisation's line). Not for a representative."""
+    require_programme_figures(rules := rt.rules, actor)
     as_of = as_of or rt.today()
     with read_session(rt.engine) as s:
         cycle, figures = report_in(s, rules, cycle_id, as_of)
