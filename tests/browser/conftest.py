@@ -15,14 +15,19 @@ import pytest
 from werkzeug.serving import make_server
 
 from inkubators.demo.loader import load_demo
-from tests.conftest import IN_CI, ROOT
+from inkubators.demo.programme import DEMO_PASSWORD
+from tests.conftest import ADMIN, IN_CI, ROOT
 from web import create_app
+from workflow import accounts, views
 from workflow.db import make_engine
 from workflow.rules import Rules
 from workflow.runtime import FixedRules, Runtime
+from workflow.schemas import UserIn
 from workflow.settings import Settings
 
 ARTIFACTS = ROOT / "test-artifacts"
+#: Keep The Change's representative in the served demo
+REPRESENTATIVE = "kc.valde"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,6 +59,10 @@ def server(
     url = f"sqlite:///{db}"
     runtime = Runtime(make_engine(url), FixedRules(rules))
     load_demo(runtime)
+    # Keep The Change's representative, so their pages are driven too
+    kc = views.list_cases(runtime, ADMIN, search="Keep The Change")[0][0]
+    representative = UserIn(name=REPRESENTATIVE, role="representative", organisation=kc.reg_no)
+    accounts.add_user(runtime, representative, DEMO_PASSWORD)
     settings = Settings(database_url=url, mode="test", secret_key="b" * 40, instance_dir=folder)
     app = create_app(settings, runtime)
     srv = make_server("127.0.0.1", 0, app, threaded=True)

@@ -14,10 +14,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from inkubators.demo.programme import DEMO_PASSWORD
+from tests.browser.conftest import REPRESENTATIVE
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("ilze", "anna", "revidents", "admins")  # coordinator, mentor, auditor, admin
+# coordinator, mentor, auditor, admin, an organisation's representative
+ROLES = ("ilze", "anna", "revidents", "admins", REPRESENTATIVE)
 PHONE = {"width": 390, "height": 844}
 # downloads and actions, not pages
 SKIP = re.compile(r"\.(csv|jsonl|json|pdf|xlsx|ics)(\?|$)|^/(api|static|logout|metrics)|/export")
