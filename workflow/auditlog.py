@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -171,10 +171,18 @@ def _export_row(e: Any) -> dict[str, Any]:
     return out
 
 
-def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
-    """Stream the log as ``csv`` or ``jsonl`` text chunks, in batches (constant memory)."""
+def export(
+    rt: Runtime,
+    fmt: str,
+    *,
+    redact: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    **filters: Any,
+) -> Iterator[str]:
+    """Stream the log as ``csv`` or ``jsonl`` text chunks, in batches (constant memory);
+    ``redact`` rewrites each event first (:mod:`workflow.redaction`)."""
     if fmt not in ("csv", "jsonl"):
         raise ValueError(f"unknown export format {fmt!r} (csv or jsonl)")
+    shape = _export_row if redact is None else (lambda row: redact(_export_row(row)))
     q = event_query(**filters)
     with read(rt.engine) as conn, ExitStack() as stack:
         result = stack.enter_context(
@@ -185,7 +193,7 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
             writer = csvsafe.SafeWriter(buf, EXPORT_COLUMNS)  # no formulas in a spreadsheet
             writer.writeheader()
             for row in result:
-                d = _export_row(row)
+                d = shape(row)
                 d["guards"] = json.dumps(d["guards"], ensure_ascii=False, sort_keys=True)
                 d["payload"] = json.dumps(d["payload"], ensure_ascii=False, sort_keys=True)
                 writer.writerow(d)
@@ -196,4 +204,4 @@ def export(rt: Runtime, fmt: str, **filters: Any) -> Iterator[str]:
             yield buf.getvalue()
         else:
             for row in result:
-                yield json.dumps(_export_row(row), ensure_ascii=False, sort_keys=True) + "\n"
+                yield json.dumps(shape(row), ensure_ascii=False, sort_keys=True) + "\n"

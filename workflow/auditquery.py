@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import auditlog, cursors
+from workflow import auditlog, cursors, redaction
 from workflow.actors import Actor
 from workflow.db import read, read_session
 from workflow.errors import InvalidInput, NotFound
@@ -193,12 +193,27 @@ def verify(rt: Runtime, actor: Actor) -> auditlog.VerifyResult:
     return auditlog.verify(rt)
 
 
-def export(rt: Runtime, actor: Actor, fmt: str, /, **filters: Any) -> Iterator[str]:
-    """The streamed export; the permission is checked now, before the first chunk."""
+def export(
+    rt: Runtime,
+    actor: Actor,
+    fmt: str,
+    /,
+    *,
+    redact: bool = False,
+    redact_key: bytes | None = None,
+    **filters: Any,
+) -> Iterator[str]:
+    """The streamed export; the permission is checked now, before the first chunk.
+
+    ``redact``: names become pseudonyms under ``redact_key`` (None: a random key, so
+    they hold within this export only) and free text is withheld, for an outside
+    reviewer (:mod:`workflow.redaction`)."""
     require_action(rt.rules, actor, "read_audit")
     if fmt not in ("csv", "jsonl"):
         raise InvalidInput({"format": "csv or jsonl"}, {"format": "csv vai jsonl"})
     for key in ("since", "until"):
         if filters.get(key) is not None:
             filters[key] = bound(key, filters[key])
-    return auditlog.export(rt, fmt, **filters)
+    if not redact:
+        return auditlog.export(rt, fmt, **filters)
+    return auditlog.export(rt, fmt, redact=redaction.redactor(redact_key), **filters)

@@ -24,6 +24,7 @@ from workflow import (
     checkpointing,
     docviews,
     fullexport,
+    redaction,
     signing,
 )
 from workflow.docstore import directory_store
@@ -263,12 +264,40 @@ def audit_keygen(out_dir: Path) -> None:
     is_flag=True,
     help="JSONL with the cases' heads and the account log too, for tools/verify_export.py",
 )
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="for an outside reviewer: names as stable pseudonyms, free text withheld",
+)
 @reports_errors
-def audit_export(fmt: str, case_id: int | None, complete: bool) -> None:
+def audit_export(fmt: str, case_id: int | None, complete: bool, redact: bool) -> None:
     """Stream the audit log to standard output."""
-    if complete and (fmt != "jsonl" or case_id is not None):
-        raise click.UsageError("--complete is the whole log as JSONL: no --case, no csv")
+    if complete and (fmt != "jsonl" or case_id is not None or redact):
+        raise click.UsageError(
+            "--complete is the whole log as JSONL: no --case, no csv, no --redact"
+        )
     rt = cli.runtime()
-    chunks = fullexport.export(rt) if complete else auditlog.export(rt, fmt, case_id=case_id)
+    if complete:
+        chunks = fullexport.export(rt)
+    elif redact:
+        chunks = auditlog.export(
+            rt, fmt, case_id=case_id, redact=redaction.redactor(_redaction_key())
+        )
+    else:
+        chunks = auditlog.export(rt, fmt, case_id=case_id)
     for chunk in chunks:
         sys.stdout.write(chunk)
+
+
+def _redaction_key() -> bytes | None:
+    """The server's secret makes pseudonyms stable across exports; without one configured
+    they hold within this export only (said on standard error)."""
+    from web import InsecureConfiguration, secret_key
+
+    try:
+        return redaction.key_from_secret(secret_key(Settings()))
+    except InsecureConfiguration:
+        click.echo(
+            "note: no INKUBATORS_SECRET_KEY: pseudonyms hold within this export only", err=True
+        )
+        return None

@@ -126,8 +126,13 @@ def test_the_main_pages_fit_a_phone(browser: Any, server: str, role_user: str) -
     page = context.new_page()
     _login(page, server, role_user)
     too_wide = {}
-    for path in ("/", "/cases/", _first_case(page, server)):
-        page.goto(server + path)
+    paths = ["/", "/work", "/cases/", _first_case(page, server), "/me"]
+    if role_user == "ilze":  # the coordinator's pages besides
+        paths += ["/budget", "/reports/cycles/1", "/registry", "/organisations/", "/audit/"]
+    for path in paths:
+        response = page.goto(server + path)
+        assert response is not None
+        assert response.status == 200, path
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[path] = width

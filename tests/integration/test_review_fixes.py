@@ -128,7 +128,7 @@ def test_audit_day_outside_the_range_names_the_field(rt: Runtime, field: str) ->
         auditquery.list_events(rt, AUDITOR, **{field: date(9999, 12, 31)})  # type: ignore[arg-type]
     assert set(exc.value.errors) == {field}
     with pytest.raises(InvalidInput) as exc:
-        list(auditquery.export(rt, AUDITOR, "csv", **{field: date(9999, 12, 31)}))
+        list(auditquery.export(rt, AUDITOR, "csv", **{field: date(9999, 12, 31)}))  # type: ignore[arg-type]
     assert set(exc.value.errors) == {field}
 
 

@@ -37,6 +37,7 @@ def test_pages_link_every_asset_by_its_content_hash(client_as: Client) -> None:
     assert sorted(linked) == sorted(
         [
             f"/static/css/app.{digest('css/app.css')}.css",
+            f"/static/favicon.{digest('favicon.svg')}.svg",
             f"/static/js/diagram.{digest('js/diagram.js')}.js",
             f"/static/vendor/mermaid-11.17.2.min.{digest(MERMAID)}.js",
         ]

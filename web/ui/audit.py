@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,7 +26,7 @@ from web.context import actor, runtime
 from web.ui.helpers import event_triggers
 from web.ui.ids import BadId, parse_id
 from web.ui.validation import invalid_errors
-from workflow import accountlog, auditquery
+from workflow import accountlog, auditquery, redaction
 from workflow.errors import InvalidInput
 from workflow.permissions import require_action
 from workflow.viewmodels import EventOut
@@ -121,6 +129,7 @@ def index() -> ResponseReturnValue:
         next_url=url_for(".index", after=nxt, **args) if nxt else None,
         export_csv=url_for(".export", fmt="csv", **args),
         export_jsonl=url_for(".export", fmt="jsonl", **args),
+        export_redacted=url_for(".export", fmt="jsonl", redact="1", **args),
         verify_url=url_for(".verify"),
         args=request.args,
         errors=errors,
@@ -182,14 +191,17 @@ def export(fmt: str) -> ResponseReturnValue:
         return _refused(errors)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stamp = rt.now().strftime("%Y%m%d-%H%M%S")
+    redact = request.args.get("redact") == "1"
+    key = redaction.key_from_secret(str(current_app.secret_key)) if redact else None
     try:
-        chunks = auditquery.export(rt, actor(), fmt, **filters)
+        chunks = auditquery.export(rt, actor(), fmt, redact=redact, redact_key=key, **filters)
     except InvalidInput as exc:
         return _refused(invalid_errors(exc))
+    name = f"audit-{stamp}{'-redacted' if redact else ''}.{fmt}"
     return Response(
         stream_with_context(chunks),
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
