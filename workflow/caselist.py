@@ -14,7 +14,7 @@ hundred cases); past the cap the list says it is cut (``capped``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -97,9 +97,24 @@ def check_query(q: CaseQuery) -> None:
         )
 
 
+def needs_due(q: CaseQuery) -> bool:
+    """Whether the order or a filter depends on every row's next due day."""
+    return q.sort == "due" or q.due_within is not None or q.due_before is not None
+
+
 def all_rows(rt: Runtime, actor: Actor, q: CaseQuery, **filters: Any) -> tuple[list[CaseRow], bool]:
     """Every matching row (up to the cap), filtered and sorted; and whether it was cut."""
+    return _rows(rt, actor, q, True, filters)
+
+
+def _rows(
+    rt: Runtime, actor: Actor, q: CaseQuery, with_due: bool, filters: dict[str, Any]
+) -> tuple[list[CaseRow], bool]:
+    """:func:`all_rows`; ``with_due=False`` (a page that neither sorts nor filters by the
+    due day) leaves the due days out: finding them for every open case costs more than
+    the rest of the list, so :func:`page` finds them for the rows it shows only."""
     check_query(q)
+    with_due = with_due or needs_due(q)
     found: list[CaseSummary] = []
     cursor = None
     while len(found) < LIST_CAP:
@@ -112,7 +127,7 @@ def all_rows(rt: Runtime, actor: Actor, q: CaseQuery, **filters: Any) -> tuple[l
     capped = cursor is not None
     today = rt.today()
     rules = rt.rules
-    due = _next_due(rt, actor, today)
+    due = _next_due(rt, actor, today) if with_due else {}
     rows = [
         CaseRow(
             **s.model_dump(),
@@ -142,18 +157,29 @@ def page(
     """Page ``page_no`` (from 1) of the sorted list."""
     if page_no < 1:
         raise InvalidInput({"page": "a page number from 1"}, {"page": "lapas numurs no 1"})
-    rows, capped = all_rows(rt, actor, q, **filters)
+    rows, capped = _rows(rt, actor, q, False, filters)
     pages = max(1, -(-len(rows) // size))
     start = (page_no - 1) * size
-    return CasePage(rows[start : start + size], len(rows), page_no, pages, capped)
+    shown = rows[start : start + size]
+    if not needs_due(q) and shown:
+        due = _next_due(rt, actor, rt.today(), {r.id for r in shown})
+        none: tuple[date | None, str | None] = (None, None)
+        shown = [
+            r.model_copy(update=dict(zip(("due_on", "due_kind"), due.get(r.id, none), strict=True)))
+            for r in shown
+        ]
+    return CasePage(shown, len(rows), page_no, pages, capped)
 
 
-def _next_due(rt: Runtime, actor: Actor, today: date) -> dict[int, tuple[date, str]]:
-    """Each open case's earliest due item: its state's deadline day (past or not), a
-    call it waits on that closes today or later, an expected decision."""
+def _next_due(
+    rt: Runtime, actor: Actor, today: date, case_ids: Collection[int] | None = None
+) -> dict[int, tuple[date, str]]:
+    """Each open case's earliest due item (of ``case_ids`` only, if given): its state's
+    deadline day (past or not), a call it waits on that closes today or later, an
+    expected decision."""
     window = Window(calls_from=today, calls_to=None, steps_by=None, decisions_by=None)
     with read(rt.engine) as conn:
-        items = due_items(conn, rt.rules, actor, window)
+        items = due_items(conn, rt.rules, actor, window, case_ids=case_ids)
     out: dict[int, tuple[date, str]] = {}
     for item in items:  # by day, then case: the first one seen is the earliest
         out.setdefault(item.case_id, (item.due_on, item.kind))

@@ -16,6 +16,7 @@ what it is about, which the reminders remember so that nothing is sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -76,8 +77,16 @@ def calendar_window(as_of: date) -> Window:
     return Window(as_of - timedelta(days=30), None, None, None)
 
 
-def due_items(conn: Connection, rules: Rules, actor: Actor | None, window: Window) -> list[DueItem]:
-    """The items on the cases ``actor`` may see (None: every case), by day, then case."""
+def due_items(
+    conn: Connection,
+    rules: Rules,
+    actor: Actor | None,
+    window: Window,
+    *,
+    case_ids: Collection[int] | None = None,
+) -> list[DueItem]:
+    """The items on the cases ``actor`` may see (None: every case), or on those of
+    ``case_ids`` among them, by day, then case."""
     open_states = [s for s in rules.states.state_ids if not rules.is_final(s)]
     scope = case_scope_clause(rules, actor)
     cases = (
@@ -87,6 +96,8 @@ def due_items(conn: Connection, rules: Rules, actor: Actor | None, window: Windo
     )
     if scope is not None:
         cases = cases.where(scope)
+    if case_ids is not None:
+        cases = cases.where(Case.id.in_(sorted(case_ids)))
     opened = cases.subquery()
     items = [
         *_calls(conn, opened, window),

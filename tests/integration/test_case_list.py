@@ -186,3 +186,16 @@ def test_xlsx_export_has_real_numbers_and_dates(rt: Runtime, listed: dict[str, i
     assert formula.value == "=SUM(A1)"
     assert formula.data_type == "s"
     assert Decimal(str(values[5][7])) == 0
+
+
+def test_a_page_shows_the_same_due_days_as_the_whole_list(
+    rt: Runtime, listed: dict[str, int]
+) -> None:
+    """A page sorted by name finds due days for its own rows only: the same days."""
+    whole, _ = caselist.all_rows(rt, COORDINATOR, CaseQuery())
+    assert any(r.due_on is not None for r in whole)
+    for size in (1, 2, 50):
+        got = caselist.page(rt, COORDINATOR, CaseQuery(), 1, size)
+        assert [(r.id, r.due_on, r.due_kind) for r in got.rows] == [
+            (r.id, r.due_on, r.due_kind) for r in whole[:size]
+        ]
