@@ -12,31 +12,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow import cursors
 from workflow.actors import Actor
 from workflow.auditquery import history_page
+from workflow.casequery import base_query, filtered
 from workflow.db import read_one, read_session
-from workflow.deadlines import days_over, deadline_days, overdue_clause
+from workflow.deadlines import days_over, deadline_days
 from workflow.errors import InvalidInput, NotFound
-from workflow.notelist import notes_match
 from workflow.orm import (
     Application,
     Case,
     Consultation,
-    Cycle,
     FundingSource,
     NeedsAnalysis,
     Organisation,
     SourceSelection,
-    User,
 )
-from workflow.permissions import case_scope_clause, require_case_access, sees_internal_notes
+from workflow.permissions import require_case_access
 from workflow.rules import Rules
 from workflow.runtime import Runtime, local_day
-from workflow.schemas import SEARCH_MAX, refuse_nul
 from workflow.triggerviews import trigger_views
 from workflow.viewmodels import (
     AnalysisOut,
@@ -46,15 +43,6 @@ from workflow.viewmodels import (
     ConsultationOut,
     SelectionOut,
 )
-
-
-def _base_query() -> Select[Case, str, str, str, str | None]:
-    return (
-        select(Case, Organisation.name, Organisation.reg_no, Cycle.name, User.name)
-        .join(Organisation, Organisation.id == Case.organisation_id)
-        .join(Cycle, Cycle.id == Case.cycle_id)
-        .outerjoin(User, User.id == Case.mentor_id)
-    )
 
 
 def _summary(rules: Rules, row: Any, today: date) -> dict[str, Any]:
@@ -98,50 +86,16 @@ def list_cases(
     rt: Runtime,
     actor: Actor,
     *,
-    cycle_id: int | None = None,
-    state: str | None = None,
-    overdue: bool | None = None,
-    search: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    **filters: Any,
 ) -> tuple[list[CaseSummary], str | None]:
-    """Cases the actor may see, filtered, by id; returns the page and the next cursor."""
+    """Cases the actor may see, filtered (:func:`workflow.casequery.filtered`: cycle_id,
+    state, overdue, search), by id; returns the page and the next cursor."""
     rules = rt.rules
     today = rt.today()
-    if state is not None and state not in rules.states.state_ids:
-        raise InvalidInput(
-            {"state": f"{state!r} is not a declared state"},
-            {"state": f"{state!r} nav noteikts statuss"},
-        )
     cursors.check_limit(limit)
-    q = _base_query().order_by(Case.id).limit(limit + 1)
-    scope = case_scope_clause(rules, actor)
-    if scope is not None:
-        q = q.where(scope)
-    if cycle_id is not None:
-        q = q.where(Case.cycle_id == cycle_id)
-    if state is not None:
-        q = q.where(Case.state == state)
-    if overdue is not None:
-        clause = overdue_clause(rules, today)
-        q = q.where(clause if overdue else ~clause)
-    if search is not None:
-        search = search.strip()
-        refuse_nul("search", search)
-        if len(search) > SEARCH_MAX:
-            raise InvalidInput(
-                {"search": f"at most {SEARCH_MAX} characters"},
-                {"search": f"ne vairāk kā {SEARCH_MAX} rakstzīmes"},
-            )
-    if search:
-        # % and _ are the user's characters, not wildcards
-        q = q.where(
-            or_(
-                Organisation.name.icontains(search, autoescape=True),
-                Organisation.reg_no.contains(search, autoescape=True),
-                notes_match(search, shared_only=not sees_internal_notes(rules, actor)),
-            )
-        )
+    q = filtered(base_query().order_by(Case.id).limit(limit + 1), rules, actor, today, **filters)
     if cursor:
         q = q.where(Case.id > decode_cursor(cursor))
     with read_one(rt.engine) as conn, Session(bind=conn) as s:
@@ -149,6 +103,19 @@ def list_cases(
     page = [CaseSummary(**_summary(rules, r, today)) for r in rows[:limit]]
     nxt = encode_cursor(page[-1].id) if len(rows) > limit and page else None
     return page, nxt
+
+
+def summaries(rt: Runtime, actor: Actor, ids: list[int]) -> list[CaseSummary]:
+    """The cases ``ids`` the actor may see, as list rows, in the order of ``ids``."""
+    rules, today = rt.rules, rt.today()
+    found: dict[int, CaseSummary] = {}
+    with read_one(rt.engine) as conn, Session(bind=conn) as s:
+        for at in range(0, len(ids), 1000):
+            chunk = ids[at : at + 1000]
+            q = filtered(base_query().where(Case.id.in_(chunk)), rules, actor, today)
+            for r in s.execute(q):
+                found[r[0].id] = CaseSummary(**_summary(rules, r, today))
+    return [found[i] for i in ids if i in found]
 
 
 #: Events of a case's history per page: the newest first page, then older ones by keyset.
@@ -174,7 +141,7 @@ def case_detail(
     rules = rt.rules
     today = rt.today()
     with read_session(rt.engine) as s:
-        row = s.execute(_base_query().where(Case.id == case_id)).first()
+        row = s.execute(base_query().where(Case.id == case_id)).first()
         if row is None:
             raise NotFound("case", case_id)
         case = row[0]
