@@ -137,6 +137,7 @@ def writer(url: str, slot: int, log_path: Path, ready: Path) -> None:
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=300),
             capacity=1000,
+            budget_eur=Decimal("90000000"),  # the budget check never refuses the writers
         ),
     ).id
     case_id, state, version = _resume(rt, prefix)

@@ -77,6 +77,7 @@ def prepare(url: str, cases: int) -> list[int]:
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=300),
             capacity=1000,
+            budget_eur=Decimal("90000000"),  # the budget check never refuses the writers
         ),
     ).id
     ids = []

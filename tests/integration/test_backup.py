@@ -139,7 +139,14 @@ def make_two_cases(sqlite_rt: Runtime) -> tuple[int, int]:
     cycle = registry.create_cycle(
         sqlite_rt,
         COORDINATOR,
-        CycleIn(name="Cikls", starts_on=date(2023, 3, 1), ends_on=date(2023, 12, 31)),
+        # a budget the writers' many consultations cannot exhaust (the budget check
+        # would refuse them past EUR 10,000: tests/integration/test_workbench.py)
+        CycleIn(
+            name="Cikls",
+            starts_on=date(2023, 3, 1),
+            ends_on=date(2023, 12, 31),
+            budget_eur=Decimal("900000"),
+        ),
     ).id
     ids = []
     for n in (1, 2):
