@@ -136,7 +136,9 @@ def _merged(table: Table, row: dict[str, Any], patch: BaseModel) -> dict[str, An
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or "(body)"
             errors.setdefault(field, err["msg"])
-        raise InvalidInput(errors) from None
+        # pydantic words its messages in English only; the Latvian says which field
+        errors_lv = {f: f"nederīga vērtība ({m})" for f, m in errors.items()}
+        raise InvalidInput(errors, errors_lv) from None
     return {n: getattr(checked, n) for n in names if n in sent}
 
 

@@ -118,7 +118,10 @@ def _view(row: Any, with_files: bool = False) -> RulesVersionView:
 def history(rt: Runtime, kind: str | None = None) -> list[RulesVersionView]:
     """Every activation, newest first, optionally of one kind."""
     if kind is not None and kind not in KINDS:
-        raise InvalidInput({"kind": f"must be one of {', '.join(KINDS)}"})
+        raise InvalidInput(
+            {"kind": f"must be one of {', '.join(KINDS)}"},
+            {"kind": f"jābūt vienam no: {', '.join(KINDS)}"},
+        )
     q = select(
         versions.c.id,
         versions.c.kind,
@@ -140,7 +143,10 @@ def show(rt: Runtime, sha_or_prefix: str) -> RulesVersionView:
     """
     prefix = sha_or_prefix.strip().lower()
     if not HEX.match(prefix):
-        raise InvalidInput({"hash": "give at least 4 hexadecimal digits of a version's SHA-256"})
+        raise InvalidInput(
+            {"hash": "give at least 4 hexadecimal digits of a version's SHA-256"},
+            {"hash": "norādiet vismaz 4 versijas SHA-256 heksadecimālos ciparus"},
+        )
     with read(rt.engine) as conn:
         rows = list(
             conn.execute(
@@ -154,7 +160,10 @@ def show(rt: Runtime, sha_or_prefix: str) -> RulesVersionView:
     distinct = sorted({r.sha256 for r in rows})
     if len(distinct) > 1:
         names = ", ".join(s[:12] for s in distinct)
-        raise InvalidInput({"hash": f"{prefix!r} is ambiguous: matches {names}"})
+        raise InvalidInput(
+            {"hash": f"{prefix!r} is ambiguous: matches {names}"},
+            {"hash": f"{prefix!r} nav viennozīmīgs: atbilst {names}"},
+        )
     return _view(rows[0], with_files=True)
 
 
@@ -163,7 +172,8 @@ def diff(rt: Runtime, a: str, b: str) -> str:
     va, vb = show(rt, a), show(rt, b)
     if va.kind != vb.kind:
         raise InvalidInput(
-            {"hash": f"{va.sha256[:12]} is {va.kind}, {vb.sha256[:12]} is {vb.kind}"}
+            {"hash": f"{va.sha256[:12]} is {va.kind}, {vb.sha256[:12]} is {vb.kind}"},
+            {"hash": f"{va.sha256[:12]} ir {va.kind}, {vb.sha256[:12]} ir {vb.kind}"},
         )
     fa, fb = dict(va.files), dict(vb.files)
     out: list[str] = []

@@ -99,8 +99,9 @@ def test_states_edited_before_the_policy_applies_once_both_agree(
     files.states.write_text(text + "\nmigrations:\n  analysed: assessed\n", "utf-8")
 
     assert watched_rt.rules.states.state_ids[1] == "analysed"  # the policy still names it
+    line = files.policy.read_text("utf-8").splitlines().index("  analysed: 30") + 1
     assert rulestatus.status(watched_rt).errors == [
-        "policies/programme.yaml: line 49, column 3: deadlines.analysed: "
+        f"policies/programme.yaml: line {line}, column 3: deadlines.analysed: "
         "'analysed' is not a declared state"
     ]
     files.edit(files.policy, "  analysed: 30", "  assessed: 30")
