@@ -49,8 +49,9 @@ class NewestActivation:
         try:
             with read(self._engine) as conn:
                 return int(conn.scalar(select(func.coalesce(func.max(RulesVersion.id), 0))) or 0)
-        except SQLAlchemyError:
-            logger.exception("could not ask for the newest rules version")
+        except SQLAlchemyError as exc:
+            # asked every few seconds: one line, not a traceback each time, while it is down
+            logger.warning("could not ask for the newest rules version: %s", exc.__class__.__name__)
             return None
 
     def seen(self, newest: int | None = None) -> None:
