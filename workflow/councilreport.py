@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -59,8 +58,8 @@ class MentorHours(BaseModel):
 
 
 class BudgetUse(BaseModel):
-    """Mentor hours against the cycle's budget; money only where the policy sets an hourly
-    rate (``budget: mentor_hour_eur``), otherwise the hours alone."""
+    """Mentor hours against the cycle's budget; money only where the policy has a
+    ``budget:`` section (its figures: :mod:`workflow.budget`), otherwise the hours alone."""
 
     budget_eur: Decimal
     hours: Decimal
@@ -106,16 +105,6 @@ class CouncilReport(BaseModel):
     organisations: list[OrganisationLine]
 
 
-def mentor_hour_rate(rules: Rules) -> Decimal | None:
-    """The policy's EUR per mentor hour, when its ``budget:`` section sets one.
-
-    Without one the report shows hours and no money for them.
-    """
-    budget: Any = getattr(rules.policy.spec, "budget", None)
-    rate = getattr(budget, "mentor_hour_eur", None)
-    return None if rate is None else Decimal(str(rate))
-
-
 def council_report(
     rt: Runtime, actor: Actor | None, cycle_id: int, as_of: date | None = None
 ) -> CouncilReport:
@@ -142,7 +131,7 @@ def council_report(
             funnel=funnel(rules.states.state_ids, all_stays),
             by_source=_by_source(apps),
             by_domain=_by_domain(apps, rules.policy.spec.reports.domains),
-            budget=_budget(cycle.budget_eur, hours, mentor_hour_rate(rules), counted),
+            budget=_budget(cycle.budget_eur, hours, counted),
             organisations=_lines(s, rules, actor, cycle_id, as_of, all_stays, apps, hours),
         )
 
@@ -212,26 +201,24 @@ def _by_domain(apps: list[AppRow], listed: list[str]) -> list[FundsRow]:
 
 
 def _budget(
-    budget_eur: Decimal,
-    hours: list[HoursRow],
-    rate: Decimal | None,
-    counted: budget.CycleBudget | None = None,
+    budget_eur: Decimal, hours: list[HoursRow], counted: budget.CycleBudget | None
 ) -> BudgetUse:
-    """Hours per mentor, most first; money where there is a rate (spent: ``counted``, the
-    budget's own figures, where the policy has a budget)."""
+    """Hours per mentor, most first; money from ``counted``, the budget's own figures
+    (:mod:`workflow.budget`, the one rule for what hours cost), where the policy has a
+    ``budget:`` section; without one, the hours alone."""
     per: dict[str, list[Decimal]] = defaultdict(list)
     for _case, mentor, h in hours:
         per[mentor].append(h)
+    rate = None if counted is None else counted.mentor_hour_eur
+    spent_by = {} if counted is None else {m.mentor: m.spent_eur for m in counted.mentors}
 
-    def eur(h: Decimal) -> Decimal | None:
-        return None if rate is None else (h * rate).quantize(ZERO)
+    def eur(mentor: str) -> Decimal | None:
+        return None if counted is None else spent_by.get(mentor, ZERO)
 
     total = sum((h for _c, _m, h in hours), Decimal("0.00"))
-    spent = eur(total) if counted is None else counted.spent_eur
+    spent = None if counted is None else counted.spent_eur
     mentors = [
-        MentorHours(
-            mentor=m, consultations=len(hs), hours=sum(hs, ZERO), spent_eur=eur(sum(hs, ZERO))
-        )
+        MentorHours(mentor=m, consultations=len(hs), hours=sum(hs, ZERO), spent_eur=eur(m))
         for m, hs in per.items()
     ]
     return BudgetUse(

@@ -7,14 +7,13 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any
 
 from openpyxl import load_workbook
 
 from web.councilreport.sheets import csv_text, xlsx
 from web.councilreport.tables import Column, Table
-from workflow.councilreport import _budget, mentor_hour_rate
+from workflow.budget import CycleBudget, MentorSpending
+from workflow.councilreport import _budget
 from workflow.stays import Stay, funnel
 
 
@@ -54,35 +53,57 @@ def test_days_are_the_programmes_calendar_days() -> None:
     assert stay.days() == 1
 
 
-def test_budget_with_an_hourly_rate() -> None:
+def _counted(rate: Decimal, mentors: dict[str, Decimal], other: Decimal) -> CycleBudget:
+    """The budget's own figures for a cycle, as :func:`workflow.budget.figures` gives them."""
+    hours = sum(mentors.values(), Decimal(0))
+    spent = hours * rate + other
+    return CycleBudget(
+        cycle_id=1,
+        cycle="Cikls",
+        budget_eur=Decimal("10000.00"),
+        mentor_hour_eur=rate,
+        cases=2,
+        planned_hours_per_case=Decimal(12),
+        mentor_hours=hours,
+        mentor_spent_eur=hours * rate,
+        other_costs_eur=other,
+        committed_eur=Decimal(0),
+        spent_eur=spent,
+        remaining_eur=Decimal("10000.00") - spent,
+        used_percent=None,
+        allow_overrun=False,
+        mentors=tuple(MentorSpending(m, h, h * rate) for m, h in mentors.items()),
+        other_costs=(),
+        warnings=(),
+    )
+
+
+def test_budget_money_comes_from_the_budgets_own_figures() -> None:
     hours = [
         (1, "janis", Decimal("2.50")),
         (2, "anna", Decimal("4.00")),
         (1, "janis", Decimal("1")),
     ]
-    b = _budget(Decimal("10000.00"), hours, Decimal("40.00"))
+    counted = _counted(
+        Decimal("40.00"), {"janis": Decimal("3.50"), "anna": Decimal("4.00")}, Decimal("150.00")
+    )
+    b = _budget(Decimal("10000.00"), hours, counted)
     assert b.hours == Decimal("7.50")
-    assert b.spent_eur == Decimal("300.00")
-    assert b.remaining_eur == Decimal("9700.00")
+    assert b.mentor_hour_eur == Decimal("40.00")
+    assert b.spent_eur == Decimal("450.00")  # 7.5 h at EUR 40 and the other cost lines
+    assert b.remaining_eur == Decimal("9550.00")
+    assert b.other_costs_eur == Decimal("150.00")
     assert [(m.mentor, m.hours, m.spent_eur) for m in b.mentors] == [
         ("anna", Decimal("4.00"), Decimal("160.00")),
         ("janis", Decimal("3.50"), Decimal("140.00")),
     ]
-    without = _budget(Decimal("10000.00"), hours, None)
+    without = _budget(Decimal("10000.00"), hours, None)  # a policy without budget:
     assert (without.spent_eur, without.remaining_eur, without.mentors[0].spent_eur) == (
         None,
         None,
         None,
     )
-
-
-def test_the_rate_comes_from_the_policys_budget_section_when_it_has_one() -> None:
-    def rules(spec: Any) -> Any:
-        return SimpleNamespace(policy=SimpleNamespace(spec=spec))
-
-    assert mentor_hour_rate(rules(SimpleNamespace())) is None
-    budget = SimpleNamespace(mentor_hour_eur=Decimal("35.5"))
-    assert mentor_hour_rate(rules(SimpleNamespace(budget=budget))) == Decimal("35.5")
+    assert without.hours == Decimal("7.50")
 
 
 def _table() -> Table:
