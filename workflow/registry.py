@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -107,13 +108,30 @@ def list_cycles(rt: Runtime) -> list[Cycle]:
         return list(s.scalars(select(Cycle).order_by(Cycle.starts_on.desc(), Cycle.id.desc())))
 
 
+Row = TypeVar("Row", Organisation, Cycle, FundingSource)
+
+
+def _get(rt: Runtime, model: type[Row], row_id: int, what: str) -> Row:
+    with read_session(rt.engine) as s:
+        row = s.get(model, row_id)
+    if row is None:
+        raise NotFound(what, row_id)
+    return row
+
+
 def get_cycle(rt: Runtime, cycle_id: int) -> Cycle:
     """One cycle or NotFound."""
-    with read_session(rt.engine) as s:
-        cycle = s.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound("cycle", cycle_id)
-    return cycle
+    return _get(rt, Cycle, cycle_id, "cycle")
+
+
+def get_organisation(rt: Runtime, org_id: int) -> Organisation:
+    """One organisation or NotFound (its edit form reads one row, not the whole list)."""
+    return _get(rt, Organisation, org_id, "organisation")
+
+
+def get_funding_source(rt: Runtime, source_id: int) -> FundingSource:
+    """One funding source or NotFound."""
+    return _get(rt, FundingSource, source_id, "funding source")
 
 
 def list_funding_sources(rt: Runtime) -> list[FundingSource]:

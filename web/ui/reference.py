@@ -155,13 +155,6 @@ def _edit(
     return True, [], 200
 
 
-def _find(rows: list[Any], row_id: int) -> Any:
-    for row in rows:
-        if row.id == row_id:
-            return row
-    abort(404)
-
-
 def _render(form: FlaskForm, title: Any, problems: list[str], status: int) -> ResponseReturnValue:
     return render_template(
         "evidence/form.html", form=form, title=title, case=None, problems=problems
@@ -174,7 +167,10 @@ def edit_organisation(org_id: int) -> ResponseReturnValue:
     """An organisation's name, register number, legal form and fields."""
     rt, who = runtime(), actor()
     require_action(rt.rules, who, "manage_organisations")
-    row = _find(registry.list_organisations(rt), org_id)
+    try:
+        row = registry.get_organisation(rt, org_id)
+    except NotFound:
+        abort(404)
     form = F.OrganisationForm()
     form.fields.choices = vocabulary.choices(vocabulary.FIELDS)
     done, problems, status = _edit(
@@ -222,7 +218,10 @@ def edit_source(source_id: int) -> ResponseReturnValue:
     """A funder's programme, its call's dates, the maximum grant and domains."""
     rt, who = runtime(), actor()
     require_action(rt.rules, who, "manage_funding_sources")
-    row = _find(registry.list_funding_sources(rt), source_id)
+    try:
+        row = registry.get_funding_source(rt, source_id)
+    except NotFound:
+        abort(404)
     form = F.FundingSourceForm()
     form.domains.choices = vocabulary.choices(vocabulary.FIELDS)
     done, problems, status = _edit(
